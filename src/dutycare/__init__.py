@@ -1,0 +1,1 @@
+"""dutycare: document, detect, escalate and publish denial of medical care to service members."""

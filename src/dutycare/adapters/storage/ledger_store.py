@@ -1,0 +1,95 @@
+"""The ledger's tables: entries appended in the writer's own transaction, and signed checkpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, func, select, text
+
+from dutycare.adapters.storage import tables as t
+from dutycare.ledger.entry import LedgerEntry, decode_entry, encode_entry, record_digest
+from dutycare.ledger.merkle import leaf_hash
+from dutycare.service_layer.changes import Action, Change
+
+Clock = Callable[[], datetime]
+_LOCK_ID = 0x6475747963617265  # "dutycare": serialises ledger appends across PostgreSQL sessions
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+class SqlLedger:
+    """Appends ledger entries on the unit of work's connection, so a write and its entry commit together."""
+
+    def __init__(self, conn: Connection, clock: Clock = utc_now) -> None:
+        self.conn = conn
+        self.clock = clock
+
+    def _lock(self) -> None:
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+
+    def size(self) -> int:
+        """How many entries the log holds."""
+        return int(self.conn.execute(select(func.count()).select_from(t.ledger_entries)).scalar_one())
+
+    def latest_digest(self, entity: str, entity_id: str) -> str | None:
+        """The record digest of the newest entry about one record."""
+        q = (select(t.ledger_entries.c.entry)
+             .where(t.ledger_entries.c.entity == entity, t.ledger_entries.c.entity_id == entity_id)
+             .order_by(t.ledger_entries.c.seq.desc()).limit(1))
+        raw = self.conn.execute(q).scalar()
+        if raw is None:
+            return None
+        return decode_entry(bytes(raw)).record_sha256
+
+    def append(self, changes: Iterable[Change], actor: str) -> int:
+        """Append one entry per change; return the new size of the log."""
+        self._lock()
+        seq = self.size()
+        at = self.clock()
+        rows = []
+        for change in changes:
+            prev = self.latest_digest(change.entity, change.entity_id) if change.action is not Action.CREATE else None
+            entry = LedgerEntry(seq=seq, at=at, actor=actor, action=change.action.value, entity=change.entity,
+                                id=change.entity_id, record_sha256=record_digest(change.record),
+                                file_sha256=change.file_sha256, prev_record_sha256=prev)
+            data = encode_entry(entry)
+            rows.append({"seq": seq, "entity": change.entity, "entity_id": change.entity_id, "entry": data,
+                         "leaf_hash": leaf_hash(data)})
+            seq += 1
+            if len(rows) >= 5000:
+                self.conn.execute(t.ledger_entries.insert(), rows)
+                rows = []
+        if rows:
+            self.conn.execute(t.ledger_entries.insert(), rows)
+        return seq
+
+    def entries(self, batch: int = 10000) -> Iterator[tuple[int, bytes, bytes]]:
+        """Every (seq, entry bytes, stored leaf hash), in order, read in batches."""
+        start = 0
+        while True:
+            q = (select(t.ledger_entries.c.seq, t.ledger_entries.c.entry, t.ledger_entries.c.leaf_hash)
+                 .where(t.ledger_entries.c.seq >= start).order_by(t.ledger_entries.c.seq).limit(batch))
+            rows = self.conn.execute(q).all()
+            if not rows:
+                return
+            for seq, entry, leaf in rows:
+                yield int(seq), bytes(entry), bytes(leaf)
+            start = int(rows[-1][0]) + 1
+
+    def leaf_hashes(self) -> list[bytes]:
+        """Every stored leaf hash, in order."""
+        return [leaf for _, _, leaf in self.entries()]
+
+    def add_checkpoint(self, size: int, root: bytes, at: str, note: str) -> None:
+        """Keep a signed checkpoint."""
+        self.conn.execute(t.checkpoints.insert().values(size=size, root=root, at=at, note=note))
+
+    def checkpoints(self) -> list[tuple[int, bytes, str, str]]:
+        """Every checkpoint (size, root, time, note text), oldest first."""
+        q = select(t.checkpoints.c.size, t.checkpoints.c.root, t.checkpoints.c.at, t.checkpoints.c.note)
+        return [(int(s), bytes(r), a, n) for s, r, a, n in self.conn.execute(q.order_by(t.checkpoints.c.size))]

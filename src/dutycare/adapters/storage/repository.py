@@ -1,0 +1,180 @@
+"""Reads and writes of case records over one open connection (the unit of work's transaction)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+
+from dutycare.adapters.storage import mapping as m
+from dutycare.adapters.storage import tables as t
+from dutycare.domain.errors import NotFound
+from dutycare.domain.events import Citation, Event
+from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, Timeline
+from dutycare.service_layer.queries import CaseFilter, CaseRow
+
+KIND_TABLES: dict[str, Table] = {
+    "person": t.people, "institution": t.institutions, "source": t.sources, "case": t.cases, "event": t.events,
+}
+BATCH = 2000
+
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class SqlRecords:
+    """The case-record repository for SQLite and PostgreSQL."""
+
+    def __init__(self, connection: Connection, sealer: m.Sealer) -> None:
+        self.conn = connection
+        self.sealer = sealer
+
+    # -- existence -------------------------------------------------------------------------------------
+    def has(self, kind: str, record_id: str) -> bool:
+        """Whether a record of this kind exists."""
+        table = KIND_TABLES[kind]
+        return self.conn.execute(select(table.c.id).where(table.c.id == record_id)).first() is not None
+
+    def event_type(self, event_id: str) -> str | None:
+        """The type of an existing event, or None."""
+        return self.conn.execute(select(t.events.c.type).where(t.events.c.id == event_id)).scalar()
+
+    def count(self, kind: str) -> int:
+        """How many records of a kind exist."""
+        return int(self.conn.execute(select(func.count()).select_from(KIND_TABLES[kind])).scalar_one())
+
+    def _next_position(self, table: Table) -> int:
+        return int(self.conn.execute(select(func.coalesce(func.max(table.c.position), -1))).scalar_one()) + 1
+
+    # -- writes ----------------------------------------------------------------------------------------
+    def add_case_file(self, cf: CaseFile) -> None:
+        """Insert every record of a validated case file (ids must be new)."""
+        s = self.sealer
+        self._insert(t.people, cf.people, lambda p, pos: m.person_row(p, pos, 1, s))
+        self._insert(t.institutions, cf.institutions, lambda i, pos: m.institution_row(i, pos, 1))
+        self._insert(t.sources, cf.sources, lambda x, pos: m.source_row(x, pos, 1, s))
+        self._insert(t.cases, cf.cases, lambda c, pos: m.case_row(c, pos, 1, s))
+        self._insert(t.events, cf.events, lambda e, pos: m.event_row(e, pos, 1, s))
+        self._insert_links(cf.events)
+
+    def _insert(self, table: Table, records: Sequence[Any], to_row: Any) -> None:
+        if not records:
+            return
+        start = self._next_position(table)
+        for offset, chunk in enumerate(_chunks(records)):
+            base = start + offset * BATCH
+            self.conn.execute(table.insert(), [to_row(r, base + i) for i, r in enumerate(chunk)])
+
+    def _insert_links(self, events: Sequence[Event]) -> None:
+        links = [{"event_id": e.id, "case_id": c, "ordinal": i} for e in events for i, c in enumerate(e.case_ids)]
+        cites = [{"event_id": e.id, "ordinal": i, "source_id": c.source_id, "locator": c.locator}
+                 for e in events for i, c in enumerate(e.citations)]
+        for chunk in _chunks(links):
+            self.conn.execute(t.event_cases.insert(), list(chunk))
+        for chunk in _chunks(cites):
+            self.conn.execute(t.event_sources.insert(), list(chunk))
+
+    # -- reads -----------------------------------------------------------------------------------------
+    def person(self, person_id: str) -> Person:
+        """One person, or NotFound."""
+        row = self.conn.execute(select(t.people).where(t.people.c.id == person_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"There is no person '{person_id}'.")
+        return m.person_from_row(row, self.sealer)
+
+    def case(self, case_id: str) -> Case:
+        """One case, or NotFound."""
+        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"There is no case '{case_id}'. 'dutycare cases list' shows the cases there are.")
+        return m.case_from_row(row, self.sealer)
+
+    def institutions_by_id(self, ids: Iterable[str] | None = None) -> dict[str, Institution]:
+        """Institutions by id (all of them when ids is None)."""
+        query = select(t.institutions).order_by(t.institutions.c.position)
+        if ids is not None:
+            query = query.where(t.institutions.c.id.in_(sorted(set(ids))))
+        return {r["id"]: m.institution_from_row(r) for r in self.conn.execute(query).mappings()}
+
+    def sources_by_id(self, ids: Iterable[str]) -> dict[str, Source]:
+        """Sources by id."""
+        query = select(t.sources).where(t.sources.c.id.in_(sorted(set(ids))))
+        return {r["id"]: m.source_from_row(r, self.sealer) for r in self.conn.execute(query).mappings()}
+
+    def events_of_case(self, case_id: str) -> list[Event]:
+        """Every event linked to a case."""
+        ids = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == case_id)
+        return self._events(select(t.events).where(t.events.c.id.in_(ids)))
+
+    def events_at_institutions(self, institution_ids: Iterable[str]) -> list[Event]:
+        """Every event that names one of these institutions."""
+        return self._events(select(t.events).where(t.events.c.institution_id.in_(sorted(set(institution_ids)))))
+
+    def _events(self, query: Any) -> list[Event]:
+        rows = list(self.conn.execute(query.order_by(t.events.c.position)).mappings())
+        ids = [r["id"] for r in rows]
+        links: dict[str, list[str]] = defaultdict(list)
+        cites: dict[str, list[Citation]] = defaultdict(list)
+        for chunk in _chunks(ids):
+            q = select(t.event_cases).where(t.event_cases.c.event_id.in_(chunk)).order_by(t.event_cases.c.ordinal)
+            for r in self.conn.execute(q).mappings():
+                links[r["event_id"]].append(r["case_id"])
+            q = select(t.event_sources).where(t.event_sources.c.event_id.in_(chunk)).order_by(
+                t.event_sources.c.ordinal)
+            for r in self.conn.execute(q).mappings():
+                cites[r["event_id"]].append(Citation(r["source_id"], r["locator"]))
+        return [m.event_from_row(r, tuple(links[r["id"]]), tuple(cites[r["id"]]), self.sealer) for r in rows]
+
+    def timeline(self, case_id: str) -> Timeline:
+        """A case with its person, its ordered events, and the institutions and sources they mention."""
+        case = self.case(case_id)
+        events = self.events_of_case(case_id)
+        inst_ids = {e.institution_id for e in events if e.institution_id}
+        inst_ids |= {ref for e in events for f in e.spec.fields if f.kind.value.startswith("institution")
+                     for ref in e.refs(f.name)}
+        institutions = self.institutions_by_id(inst_ids)
+        sources = self.sources_by_id({c.source_id for e in events for c in e.citations})
+        return Timeline.build(case, self.person(case.person_id), events, institutions, sources)
+
+    def list_cases(self, flt: CaseFilter, limit: int = 50, offset: int = 0) -> tuple[list[CaseRow], int]:
+        """A page of cases matching the filter, and how many match in all."""
+        query = select(t.cases)
+        if flt.status:
+            query = query.where(t.cases.c.status == flt.status)
+        if flt.region:
+            query = query.where(t.cases.c.region == flt.region)
+        if flt.case_ids is not None:
+            query = query.where(t.cases.c.id.in_(sorted(flt.case_ids)))
+        if flt.institution_id:
+            linked = (select(t.event_cases.c.case_id).join(t.events, t.events.c.id == t.event_cases.c.event_id)
+                      .where(t.events.c.institution_id == flt.institution_id))
+            query = query.where(t.cases.c.id.in_(linked))
+        total = int(self.conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+        rows = list(self.conn.execute(query.order_by(t.cases.c.position).limit(limit).offset(offset)).mappings())
+        counts = dict(self.conn.execute(
+            select(t.event_cases.c.case_id, func.count()).where(t.event_cases.c.case_id.in_([r["id"] for r in rows]))
+            .group_by(t.event_cases.c.case_id)).all())
+        out = []
+        for r in rows:
+            case = m.case_from_row(r, self.sealer)
+            out.append(CaseRow(case, self.person(case.person_id), int(counts.get(case.id, 0))))
+        return out, total
+
+    # -- export ----------------------------------------------------------------------------------------
+    def all_records(self) -> CaseFile:
+        """Every record, in the order it was written."""
+        def rows(table: Table) -> Iterator[Any]:
+            yield from self.conn.execute(select(table).order_by(table.c.position)).mappings()
+
+        s = self.sealer
+        return CaseFile(
+            people=tuple(m.person_from_row(r, s) for r in rows(t.people)),
+            institutions=tuple(m.institution_from_row(r) for r in rows(t.institutions)),
+            sources=tuple(m.source_from_row(r, s) for r in rows(t.sources)),
+            cases=tuple(m.case_from_row(r, s) for r in rows(t.cases)),
+            events=tuple(self._events(select(t.events))),
+        )

@@ -1,0 +1,140 @@
+"""The relational schema, shared by SQLite and PostgreSQL.
+
+Columns that rules, filters and statistics need stay in plaintext; everything that could identify a person
+(names, contacts, free text, testimony) lives in one sealed blob per row, encrypted with its own data key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 80
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(80), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+people = Table(
+    "people", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("service_status", String(20), nullable=False),
+    Column("age", Integer),
+    Column("age_as_of", String(40)),
+    Column("birth_year", Integer),
+    Column("sealed", LargeBinary, nullable=False),
+)
+
+institutions = Table(
+    "institutions", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("region", String(200)),
+    Column("parent_id", String(ID)),
+    Column("jurisdiction", String(10), nullable=False),
+)
+
+sources = Table(
+    "sources", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("reliability", String(2), nullable=False),
+    Column("date", String(40)),
+    Column("publisher", Text),
+    Column("sealed", LargeBinary, nullable=False),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("person_id", String(ID), ForeignKey("people.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("region", String(200)),
+    Column("opened", String(40)),
+    Column("sealed", LargeBinary, nullable=False),
+    Index("ix_cases_status", "status"),
+    Index("ix_cases_region", "region"),
+    Index("ix_cases_person_id", "person_id"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("date", String(40), nullable=False),
+    Column("date_start", Date, nullable=False),
+    Column("date_end", Date, nullable=False),
+    Column("institution_id", String(ID), ForeignKey("institutions.id")),
+    Column("details", Text, nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+    Index("ix_events_institution_id", "institution_id"),
+    Index("ix_events_type", "type"),
+)
+
+event_cases = Table(
+    "event_cases", metadata,
+    Column("event_id", String(ID), ForeignKey("events.id"), primary_key=True),
+    Column("case_id", String(ID), ForeignKey("cases.id"), primary_key=True),
+    Column("ordinal", Integer, nullable=False),
+    Index("ix_event_cases_case_id", "case_id"),
+)
+
+event_sources = Table(
+    "event_sources", metadata,
+    Column("event_id", String(ID), ForeignKey("events.id"), primary_key=True),
+    Column("ordinal", Integer, primary_key=True),
+    Column("source_id", String(ID), ForeignKey("sources.id"), nullable=False),
+    Column("locator", Text),
+)
+
+ledger_entries = Table(
+    "ledger_entries", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(ID), nullable=False),
+    Column("entry", LargeBinary, nullable=False),
+    Column("leaf_hash", LargeBinary, nullable=False),
+    Index("ix_ledger_entries_entity", "entity", "entity_id", "seq"),
+)
+
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("note", Text, nullable=False),
+)

@@ -1,0 +1,54 @@
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from dutycare.adapters.storage.mapping import Sealer
+from dutycare.adapters.storage.repository import SqlRecords
+from dutycare.service_layer.unit_of_work import Ledger, UnitOfWork
+
+LedgerFactory = Callable[[Connection], Ledger]
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """A transaction on SQLite or PostgreSQL with the record repository and the ledger on it."""
+
+    def __init__(self, engine: Engine, sealer: Sealer, ledger_factory: LedgerFactory, actor: str) -> None:
+        self._engine = engine
+        self._sealer = sealer
+        self._ledger_factory = ledger_factory
+        self.actor = actor
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        self._conn = self._engine.connect()
+        self._conn.begin()
+        self.records = SqlRecords(self._conn, self._sealer)
+        self.ledger = self._ledger_factory(self._conn)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.rollback()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def connection(self) -> Connection:
+        """The open connection (adapters only)."""
+        assert self._conn is not None, "the unit of work is not open"
+        return self._conn
+
+    def commit(self) -> None:
+        """Commit the transaction; a new one starts for anything written after."""
+        self.connection.commit()
+        self.connection.begin()
+
+    def rollback(self) -> None:
+        """Discard what was not committed."""
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()

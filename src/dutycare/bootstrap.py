@@ -1,0 +1,128 @@
+"""The composition root: builds engines, keys, repositories and the unit of work from Settings.
+
+Nothing here runs at import time; every connection and key read happens when a function is called.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect
+
+from dutycare.adapters import keychain
+from dutycare.adapters.crypto.keys import OrgKey
+from dutycare.adapters.crypto.sealer import RecordSealer
+from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner
+from dutycare.adapters.storage import meta_store, schema
+from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
+from dutycare.adapters.storage.ledger_store import Clock, SqlLedger, utc_now
+from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
+from dutycare.domain.errors import DomainError
+from dutycare.settings import Settings
+
+SIGNING_KEY = "signing_key"
+SIGNING_KEY_NAME = "signing_key_name"
+
+
+@dataclass
+class Dutycare:
+    """An opened dutycare database with its keys: the one object entrypoints talk to."""
+
+    settings: Settings
+    engine: Engine
+    org_key: OrgKey
+    clock: Clock = field(default=utc_now)
+
+    def __post_init__(self) -> None:
+        self.sealer = RecordSealer(self.org_key)
+
+    def uow(self) -> SqlUnitOfWork:
+        """A new unit of work (use it in a with-block)."""
+        return SqlUnitOfWork(self.engine, self.sealer, lambda conn: SqlLedger(conn, self.clock), self.settings.who)
+
+    def signer(self) -> Ed25519CheckpointSigner:
+        """The checkpoint signing key, unsealed with the organisation key."""
+        with self.engine.connect() as conn:
+            name = meta_store.get(conn, SIGNING_KEY_NAME)
+            blob = meta_store.get(conn, SIGNING_KEY)
+        if not name or not blob:
+            raise DomainError("This database has no checkpoint signing key. Run 'dutycare init' on a new database.")
+        return Ed25519CheckpointSigner.from_sealed(self.org_key, name, base64.b64decode(blob))
+
+    def vault_dir(self) -> Path:
+        """Where this database keeps its evidence files."""
+        return self.settings.vault_dir()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def _data_dirs(settings: Settings) -> list[Path]:
+    dirs = [settings.vault_dir()]
+    if "://" not in settings.db:
+        dirs.append(Path(settings.db).expanduser().resolve().parent)
+    return dirs
+
+
+def _has_tables(engine: Engine) -> bool:
+    return bool(inspect(engine).get_table_names())
+
+
+def _store_signing_key(conn: Connection, org_key: OrgKey, origin: str) -> None:
+    signer = Ed25519CheckpointSigner.generate(origin)
+    meta_store.put(conn, SIGNING_KEY_NAME, origin)
+    meta_store.put(conn, SIGNING_KEY, base64.b64encode(signer.to_sealed(org_key)).decode("ascii"))
+
+
+def initialise(settings: Settings, *, use_passphrase: bool = False, origin: str = "dutycare") -> Dutycare:
+    """Create the schema of a new, empty database and set up its organisation and signing keys."""
+    engine = make_engine(settings.db)
+    if _has_tables(engine):
+        engine.dispose()
+        raise DomainError(f"{settings.db} already holds a dutycare database (or other tables); nothing was changed.")
+    if use_passphrase and not settings.passphrase:
+        raise DomainError("A passphrase is needed: pass --passphrase or set DUTYCARE_PASSPHRASE.")
+    if not use_passphrase:
+        key_path = settings.key_file or keychain.default_key_path(database_url(settings.db))
+        keychain.refuse_beside_data(key_path, _data_dirs(settings))
+    if is_sqlite(database_url(settings.db)):
+        Path(settings.db).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    schema.upgrade(engine)
+    with engine.begin() as conn:
+        org_key = keychain.set_up_key(conn, key_file=settings.key_file,
+                                      passphrase=settings.passphrase if use_passphrase else None,
+                                      db_url=database_url(settings.db))
+        _store_signing_key(conn, org_key, origin)
+    return Dutycare(settings, engine, org_key)
+
+
+def open_dutycare(settings: Settings, clock: Clock = utc_now) -> Dutycare:
+    """Open an initialised database, checking its schema and its key."""
+    url = database_url(settings.db)
+    if is_sqlite(url) and not Path(settings.db).expanduser().exists():
+        raise DomainError(f"There is no database at {settings.db}. Create one with 'dutycare init --db {settings.db}'.")
+    engine = make_engine(settings.db)
+    try:
+        current = schema.current_revision(engine)
+        if current is None:
+            raise DomainError(f"{settings.db} is not a dutycare database yet. Run 'dutycare init --db {settings.db}'.")
+        if current != schema.head_revision():
+            raise DomainError(f"{settings.db} uses an older schema ({current}). Run 'dutycare migrate' to bring it up.")
+        with engine.connect() as conn:
+            org_key = keychain.unlock(conn, key_file=settings.key_file, passphrase=settings.passphrase)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Dutycare(settings, engine, org_key, clock)
+
+
+def key_location(app: Dutycare) -> str:
+    """A plain description of where this database's key lives (never the key itself)."""
+    with app.engine.connect() as conn:
+        values = meta_store.get_all(conn)
+    if values.get(keychain.METHOD) == "passphrase":
+        return "a passphrase (Argon2id)"
+    return f"the key file {values.get('key_file')}"

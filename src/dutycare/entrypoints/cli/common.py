@@ -1,0 +1,90 @@
+"""What every CLI command shares: options, opening the database, output, and turning errors into messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from dutycare.adapters.crypto.errors import CryptoError
+from dutycare.bootstrap import Dutycare, open_dutycare
+from dutycare.domain.errors import DomainError, InvalidInput
+from dutycare.settings import SETTINGS, Settings
+
+_HELP = {s.name: f"{s.help} [env: {s.env}]" for s in SETTINGS}
+MAX_PROBLEMS_SHOWN = 50
+
+DbOption = Annotated[str | None, typer.Option("--db", help=_HELP["db"], show_default=False)]
+KeyFileOption = Annotated[Path | None, typer.Option("--key-file", help=_HELP["key_file"], show_default=False)]
+PassphraseOption = Annotated[str | None, typer.Option("--passphrase", help=_HELP["passphrase"], show_default=False)]
+VaultOption = Annotated[Path | None, typer.Option("--vault", help=_HELP["vault"], show_default=False)]
+
+
+class OutputFormat(StrEnum):
+    """How a command prints data."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Print readable text or JSON.")]
+
+
+class UserError(click.ClickException):
+    """An error the user can fix; printed as a message, never as a traceback."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.message}", err=True)
+
+
+class GuardedGroup(TyperGroup):
+    """The top-level command group: errors a user can cause become messages and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as exc:
+            raise UserError(describe_problems(exc)) from None
+        except (DomainError, CryptoError) as exc:
+            raise UserError(str(exc)) from None
+
+
+def describe_problems(exc: InvalidInput) -> str:
+    """Every problem of a rejected input, one per line, capped."""
+    lines = [f"the input was rejected and nothing was written ({exc.total} problem(s)):"]
+    lines += [f"  - {p}" for p in exc.problems[:MAX_PROBLEMS_SHOWN]]
+    if exc.total > MAX_PROBLEMS_SHOWN:
+        lines.append(f"  … and {exc.total - MAX_PROBLEMS_SHOWN} more")
+    return "\n".join(lines)
+
+
+def settings_from(db: str | None = None, key_file: Path | None = None, passphrase: str | None = None,
+                  vault: Path | None = None) -> Settings:
+    """Settings from options, falling back to the environment."""
+    return Settings.from_env(db=db, key_file=key_file, passphrase=passphrase, vault=vault)
+
+
+@contextmanager
+def opened(db: str | None, key_file: Path | None = None, passphrase: str | None = None,
+           vault: Path | None = None) -> Iterator[Dutycare]:
+    """Open the database named by options or environment, and close it afterwards."""
+    app = open_dutycare(settings_from(db, key_file, passphrase, vault))
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def emit_json(data: Any) -> None:
+    """Print data as indented JSON (UTF-8, Cyrillic kept readable)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

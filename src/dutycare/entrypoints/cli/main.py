@@ -1,0 +1,32 @@
+"""The dutycare command line: one Typer application, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from dutycare.entrypoints.cli import cases, demo, records
+from dutycare.entrypoints.cli.common import GuardedGroup
+
+
+def build_app() -> typer.Typer:
+    """Assemble the command-line application."""
+    app = typer.Typer(
+        cls=GuardedGroup,
+        name="dutycare",
+        help="Document, detect, escalate and publish denial of medical care to wounded service members.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    app.command("init")(records.init)
+    app.command("migrate")(records.migrate)
+    app.command("import")(records.import_)
+    app.command("export")(records.export)
+    app.command("demo")(demo.demo)
+    app.add_typer(cases.app, name="cases")
+    return app
+
+
+def run() -> None:
+    """Console entry point."""
+    build_app()()

@@ -79,6 +79,8 @@ def _store_signing_key(conn: Connection, org_key: OrgKey, origin: str) -> None:
 
 def initialise(settings: Settings, *, use_passphrase: bool = False, origin: str = "dutycare") -> Dutycare:
     """Create the schema of a new, empty database and set up its organisation and signing keys."""
+    if is_sqlite(database_url(settings.db)):
+        Path(settings.db).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db)
     if _has_tables(engine):
         engine.dispose()
@@ -88,8 +90,6 @@ def initialise(settings: Settings, *, use_passphrase: bool = False, origin: str 
     if not use_passphrase:
         key_path = settings.key_file or keychain.default_key_path(database_url(settings.db))
         keychain.refuse_beside_data(key_path, _data_dirs(settings))
-    if is_sqlite(database_url(settings.db)):
-        Path(settings.db).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
     schema.upgrade(engine)
     with engine.begin() as conn:
         org_key = keychain.set_up_key(conn, key_file=settings.key_file,

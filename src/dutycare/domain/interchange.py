@@ -61,6 +61,7 @@ class _Reader:
     """Collects problems while reading one document."""
 
     known: KnownRecords
+    replacing: frozenset[str] = frozenset()
     problems: list[Problem] = field(default_factory=list)
     ids: dict[str, set[str]] = field(default_factory=dict)
     forward: dict[str, set[str]] = field(default_factory=dict)
@@ -129,7 +130,7 @@ class _Reader:
             return None
         if record_id in self.ids.setdefault(kind, set()):
             self.problem(where, "id", f"'{record_id}' is used twice in this file")
-        elif self.known.has(kind, record_id):
+        elif record_id not in self.replacing and self.known.has(kind, record_id):
             self.problem(where, "id", f"a {kind} '{record_id}' already exists in the database")
         self.ids[kind].add(record_id)
         return record_id
@@ -338,9 +339,12 @@ def _event(r: _Reader, where: str, raw: Mapping[str, Any]) -> Event | None:
     return Event(eid, etype, when, tuple(case_ids), citations, institution, r.text(where, raw, "summary"), details)
 
 
-def parse_case_file(doc: Any, known: KnownRecords | None = None) -> CaseFile:
-    """Validate a parsed JSON document and build its records, or raise InvalidInput listing every problem."""
-    r = _Reader(known or NothingKnown())
+def parse_case_file(doc: Any, known: KnownRecords | None = None, replacing: frozenset[str] = frozenset()) -> CaseFile:
+    """Validate a parsed JSON document and build its records, or raise InvalidInput listing every problem.
+
+    Ids in ``replacing`` may already exist: the document carries new versions of those records.
+    """
+    r = _Reader(known or NothingKnown(), replacing)
     if not isinstance(doc, Mapping):
         raise InvalidInput([Problem("document", "", "must be a JSON object")])
     if doc.get("format") != FORMAT_NAME:
@@ -430,3 +434,8 @@ def case_file_to_dict(cf: CaseFile) -> dict[str, Any]:
         "cases": [case_to_dict(c) for c in cf.cases],
         "events": [event_to_dict(e) for e in cf.events],
     }
+
+
+def single_event_document(raw_event: Any) -> dict[str, Any]:
+    """A case-file document holding just one event, for validating a form or API write like an import."""
+    return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "events": [raw_event]}

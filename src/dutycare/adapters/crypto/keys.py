@@ -72,20 +72,20 @@ class OrgKey:
         """Make a new random organisation key."""
         return cls(secrets.token_bytes(ORG_KEY_LEN))
 
-    def derive(self, label: bytes, length: int = 32) -> bytes:
+    def _derive(self, label: bytes, length: int = 32) -> bytes:
         """Derive an independent sub-key for one purpose (HKDF-SHA256, ``label`` as info)."""
         return HKDF(algorithm=SHA256(), length=length, salt=None, info=label).derive(self._material)
 
     def key_id(self) -> bytes:
         """A short public identifier of this key, written into every blob to tell wrong keys apart."""
         if self._key_id is None:
-            self._key_id = self.derive(b"dutycare|v1|key-id", KEY_ID_LEN)
+            self._key_id = self._derive(b"dutycare|v1|key-id", KEY_ID_LEN)
         return self._key_id
 
     def wrap_cipher(self) -> AESGCM:
         """The AES-256-GCM object that wraps data keys; built once and reused."""
         if self._wrap_cipher is None:
-            self._wrap_cipher = AESGCM(self.derive(b"dutycare|v1|dek-wrap"))
+            self._wrap_cipher = AESGCM(self._derive(b"dutycare|v1|dek-wrap"))
         return self._wrap_cipher
 
     def __repr__(self) -> str:
@@ -353,7 +353,7 @@ def _b64(data: bytes) -> str:
 
 def key_check_value(org_key: OrgKey) -> str:
     """A public fingerprint of the key that the database stores to recognise its own key."""
-    return KEY_CHECK_PREFIX + org_key.derive(b"dutycare|v1|key-check").hex()
+    return KEY_CHECK_PREFIX + org_key._derive(b"dutycare|v1|key-check").hex()
 
 
 def ensure_matches(org_key: OrgKey, stored_check: str) -> None:

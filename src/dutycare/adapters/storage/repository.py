@@ -61,6 +61,11 @@ class SqlRecords:
         self._insert(t.events, cf.events, lambda e, pos: m.event_row(e, pos, 1, s))
         self._insert_links(cf.events)
 
+    def add_events(self, events: Sequence[Event]) -> None:
+        """Insert new events (ids must be new)."""
+        self._insert(t.events, events, lambda e, pos: m.event_row(e, pos, 1, self.sealer))
+        self._insert_links(events)
+
     def _insert(self, table: Table, records: Sequence[Any], to_row: Any) -> None:
         if not records:
             return
@@ -77,6 +82,26 @@ class SqlRecords:
             self.conn.execute(t.event_cases.insert(), list(chunk))
         for chunk in _chunks(cites):
             self.conn.execute(t.event_sources.insert(), list(chunk))
+
+    def replace_event(self, event: Event) -> int:
+        """Store a new version of an existing event; return the new version number."""
+        row = self.conn.execute(select(t.events.c.version, t.events.c.position).where(
+            t.events.c.id == event.id, t.events.c.deleted_at.is_(None))).first()
+        if row is None:
+            raise NotFound(f"There is no event '{event.id}'.")
+        version = int(row.version) + 1
+        values = m.event_row(event, int(row.position), version, self.sealer)
+        self.conn.execute(t.events.update().where(t.events.c.id == event.id).values(**values))
+        self.conn.execute(t.event_cases.delete().where(t.event_cases.c.event_id == event.id))
+        self.conn.execute(t.event_sources.delete().where(t.event_sources.c.event_id == event.id))
+        self._insert_links([event])
+        return version
+
+    def tombstone_event(self, event_id: str, at: str) -> Event:
+        """Mark an event deleted (it stays stored, and the ledger keeps its history); return what it said."""
+        event = self.event(event_id)
+        self.conn.execute(t.events.update().where(t.events.c.id == event_id).values(deleted_at=at))
+        return event
 
     # -- reads -----------------------------------------------------------------------------------------
     def person(self, person_id: str) -> Person:
@@ -105,6 +130,13 @@ class SqlRecords:
         query = select(t.sources).where(t.sources.c.id.in_(sorted(set(ids))))
         return {r["id"]: m.source_from_row(r, self.sealer) for r in self.conn.execute(query).mappings()}
 
+    def event(self, event_id: str) -> Event:
+        """One live event, or NotFound."""
+        found = self._events(select(t.events).where(t.events.c.id == event_id))
+        if not found:
+            raise NotFound(f"There is no event '{event_id}'.")
+        return found[0]
+
     def events_of_case(self, case_id: str) -> list[Event]:
         """Every event linked to a case."""
         ids = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == case_id)
@@ -115,7 +147,8 @@ class SqlRecords:
         return self._events(select(t.events).where(t.events.c.institution_id.in_(sorted(set(institution_ids)))))
 
     def _events(self, query: Any) -> list[Event]:
-        rows = list(self.conn.execute(query.order_by(t.events.c.position)).mappings())
+        query = query.where(t.events.c.deleted_at.is_(None)).order_by(t.events.c.position)
+        rows = list(self.conn.execute(query).mappings())
         ids = [r["id"] for r in rows]
         links: dict[str, list[str]] = defaultdict(list)
         cites: dict[str, list[Citation]] = defaultdict(list)

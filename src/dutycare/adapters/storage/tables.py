@@ -101,6 +101,7 @@ events = Table(
     Column("institution_id", String(ID), ForeignKey("institutions.id")),
     Column("details", Text, nullable=False),
     Column("sealed", LargeBinary, nullable=False),
+    Column("deleted_at", String(40)),
     Index("ix_events_institution_id", "institution_id"),
     Index("ix_events_type", "type"),
 )
@@ -137,4 +138,43 @@ checkpoints = Table(
     Column("root", LargeBinary, nullable=False),
     Column("at", String(40), nullable=False),
     Column("note", Text, nullable=False),
+)
+
+findings = Table(
+    "findings", metadata,
+    Column("key", String(80), primary_key=True),
+    Column("rule_id", String(20), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("certainty", String(20), nullable=False),
+    Column("institution_id", String(ID)),
+    Column("event_ids", Text, nullable=False),
+    Column("explanation_ru", Text, nullable=False),
+    Column("explanation_en", Text, nullable=False),
+    Column("evaluated_at", String(40), nullable=False),
+    Index("ix_findings_rule_id", "rule_id"),
+)
+
+finding_cases = Table(
+    "finding_cases", metadata,
+    Column("finding_key", String(80), ForeignKey("findings.key", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", String(ID), ForeignKey("cases.id"), primary_key=True),
+    Index("ix_finding_cases_case_id", "case_id"),
+)
+
+evidence = Table(
+    "evidence", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event_id", String(ID), ForeignKey("events.id"), nullable=False),
+    Column("derived_from", String(ID), ForeignKey("evidence.id")),
+    Column("source_id", String(ID), ForeignKey("sources.id")),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("media_type", String(200), nullable=False),
+    Column("stored_path", Text, nullable=False),
+    Column("added_by", String(200), nullable=False),
+    Column("added_at", String(40), nullable=False),
+    Column("sealed", LargeBinary, nullable=False),
+    Index("ix_evidence_event_id", "event_id"),
 )

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -38,25 +37,22 @@ class OutputFormat(StrEnum):
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Print readable text or JSON.")]
 
 
-class UserError(click.ClickException):
-    """An error the user can fix; printed as a message, never as a traceback."""
-
-    exit_code = 1
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.message}", err=True)
-
-
 class GuardedGroup(TyperGroup):
-    """The top-level command group: errors a user can cause become messages and a non-zero exit."""
+    """The top-level command group: errors a user can cause become messages and exit code 1, never tracebacks."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except InvalidInput as exc:
-            raise UserError(describe_problems(exc)) from None
+            fail(describe_problems(exc))
         except (DomainError, CryptoError) as exc:
-            raise UserError(str(exc)) from None
+            fail(str(exc))
+
+
+def fail(message: str) -> NoReturn:
+    """Print an error for the user and stop with exit code 1."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code=1)
 
 
 def describe_problems(exc: InvalidInput) -> str:

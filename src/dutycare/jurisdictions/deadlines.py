@@ -1,0 +1,242 @@
+"""Due dates of complaints and records requests, judged against what the record shows happened and when.
+
+How a complaint's clocks are started, per addressee:
+- receipt is the complaint's date for its addressees and the forwarding date for a body it was forwarded to;
+  receipt is *assumed* (so lateness can only be "possible") when the complaint went by letter or was forwarded
+  and the body's registration is not recorded, since the delivery time is then unknown;
+- a recorded registration starts the answer clock; without one, the clock starts on the last day registration
+  was lawfully allowed (receipt + the registration limit), the latest start the law permits;
+- recorded extensions by that body are added, up to the rule's lawful maximum;
+- the body's answer, or its forwarding of the complaint elsewhere, meets the clock.
+Partial dates give a range of due days: "overdue" needs every reading to be late, "possibly overdue" some.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from dutycare.domain.dates import PartialDate
+from dutycare.domain.events import Event, EventType, timeline_key
+from dutycare.domain.model import Institution
+from dutycare.domain.vocabulary import Channel
+from dutycare.jurisdictions.clocks import ClockBook, ClockKind, ClockRule, ClockStart
+
+T = EventType
+
+
+class DueStatus(StrEnum):
+    """Where a clock stands."""
+
+    PENDING = "pending"
+    MET = "met"
+    OVERDUE = "overdue"
+    POSSIBLY_OVERDUE = "possibly_overdue"
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """One clock of one complaint or request at one body: when it ends and whether it was met."""
+
+    kind: ClockKind
+    due: date
+    earliest_due: date
+    rule: ClockRule
+    addressee_id: str
+    subject_id: str
+    status: DueStatus
+    met_on: PartialDate | None = None
+    met_by: str | None = None
+    evidence_ids: tuple[str, ...] = ()
+    start_assumed: bool = False
+    case_ids: tuple[str, ...] = ()
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the record fixes the due day exactly."""
+        return self.due == self.earliest_due
+
+
+@dataclass(frozen=True)
+class _Start:
+    lo: date
+    hi: date
+    assumed: bool
+    evidence: tuple[str, ...] = ()
+
+
+def judge(earliest_due: date, due: date, met: Event | None, today: date) -> DueStatus:
+    """Met, overdue, possibly overdue or pending, given the event that met the clock (if any) and today."""
+    if met is not None:
+        lo, hi = met.date.bounds()
+        if hi <= earliest_due:
+            return DueStatus.MET
+        return DueStatus.OVERDUE if lo > due else DueStatus.POSSIBLY_OVERDUE
+    if today > due:
+        return DueStatus.OVERDUE
+    return DueStatus.POSSIBLY_OVERDUE if today > earliest_due else DueStatus.PENDING
+
+
+def _first(events: list[Event] | None) -> Event | None:
+    return min(events, key=timeline_key) if events else None
+
+
+@dataclass
+class ComplaintTrail:
+    """A complaint with its lifecycle events grouped by what happened and which body did it."""
+
+    complaint: Event
+    registered: dict[str, list[Event]] = field(default_factory=dict)
+    extended: dict[str, list[Event]] = field(default_factory=dict)
+    answered: dict[str, list[Event]] = field(default_factory=dict)
+    forwarded_by: dict[str, list[Event]] = field(default_factory=dict)
+    forwarded_to: dict[str, list[Event]] = field(default_factory=dict)
+
+    @classmethod
+    def from_events(cls, complaint: Event, lifecycle: Iterable[Event]) -> ComplaintTrail:
+        """Group the lifecycle events that name this complaint; others are ignored."""
+        trail = cls(complaint)
+        slots = {T.COMPLAINT_REGISTERED: trail.registered, T.COMPLAINT_EXTENDED: trail.extended,
+                 T.COMPLAINT_ANSWERED: trail.answered, T.COMPLAINT_FORWARDED: trail.forwarded_by}
+        for event in lifecycle:
+            slot = slots.get(event.type)
+            if slot is None or event.details.get("complaint") != complaint.id or event.institution_id is None:
+                continue
+            slot.setdefault(event.institution_id, []).append(event)
+            if event.type is T.COMPLAINT_FORWARDED:
+                for target in event.refs("forwarded_to"):
+                    trail.forwarded_to.setdefault(target, []).append(event)
+        return trail
+
+    def recipients(self) -> list[str]:
+        """The addressees, then the bodies it was forwarded to, each once, in that order."""
+        seen = dict.fromkeys(self.complaint.refs("addressees"))
+        for target in sorted(self.forwarded_to):
+            seen.setdefault(target)
+        return list(seen)
+
+    def answered_elsewhere(self) -> bool:
+        """Whether a body that is not a recipient answered: a sign of an unrecorded forwarding."""
+        recipients = set(self.recipients())
+        return any(inst not in recipients for inst in self.answered)
+
+    def _receipt(self, addressee_id: str) -> _Start | None:
+        if addressee_id in self.complaint.refs("addressees"):
+            lo, hi = self.complaint.date.bounds()
+            return _Start(lo, hi, self.complaint.details.get("channel") == Channel.LETTER)
+        forward = _first(self.forwarded_to.get(addressee_id))
+        if forward is None:
+            return None
+        lo, hi = forward.date.bounds()
+        return _Start(lo, hi, True, (forward.id,))
+
+    def due_dates(self, addressee: Institution, book: ClockBook, today: date) -> list[DueDate]:
+        """Registration, forwarding and answer clocks of this complaint at one body."""
+        receipt = self._receipt(addressee.id)
+        if receipt is None:
+            return []
+        reg_rule = book.rule_for(addressee.jurisdiction, ClockKind.REGISTRATION, addressee.type)
+        fwd_rule = book.rule_for(addressee.jurisdiction, ClockKind.FORWARDING, addressee.type)
+        answer_rule = book.rule_for(addressee.jurisdiction, ClockKind.RESPONSE, addressee.type)
+        registration = _first(self.registered.get(addressee.id))
+        registered = _registered_start(registration, reg_rule, receipt, book)
+        forwarded = _first(self.forwarded_by.get(addressee.id))
+        out: list[DueDate] = []
+        if reg_rule is not None:
+            out.append(self._due(ClockKind.REGISTRATION, reg_rule, receipt, addressee, registration, book, today))
+        if fwd_rule is not None and forwarded is not None:
+            out.append(self._due(ClockKind.FORWARDING, fwd_rule, registered, addressee, forwarded, book, today))
+        if answer_rule is not None:
+            from_registration = answer_rule.starts is ClockStart.REGISTRATION or registration is not None
+            out.append(self._answer_due(answer_rule, registered if from_registration else receipt, addressee,
+                                        book, today))
+        return out
+
+    def _answer_due(self, rule: ClockRule, start: _Start, addressee: Institution, book: ClockBook,
+                    today: date) -> DueDate:
+        met = _first([*self.answered.get(addressee.id, ()), *self.forwarded_by.get(addressee.id, ())])
+        extensions = self.extended.get(addressee.id, [])
+        start = _Start(start.lo, start.hi, start.assumed, start.evidence + tuple(e.id for e in extensions))
+        due = self._due(ClockKind.RESPONSE, rule, start, addressee, met, book, today, _extension_days(extensions))
+        if due.status is DueStatus.OVERDUE and met is None and self.answered_elsewhere():
+            return _downgrade(due)
+        return due
+
+    def _due(self, kind: ClockKind, rule: ClockRule, start: _Start, addressee: Institution, met: Event | None,
+             book: ClockBook, today: date, extension_days: int = 0) -> DueDate:
+        earliest, latest = book.end(rule, start.lo, extension_days), book.end(rule, start.hi, extension_days)
+        status = judge(earliest, latest, met, today)
+        result = DueDate(kind, latest, earliest, rule, addressee.id, self.complaint.id, status,
+                         met.date if met else None, met.id if met else None, start.evidence, start.assumed,
+                         self.complaint.case_ids)
+        return _downgrade(result) if start.assumed and status is DueStatus.OVERDUE else result
+
+
+def _extension_days(extensions: list[Event]) -> int:
+    days = (e.details.get("extended_by_days") for e in extensions)
+    return sum(d for d in days if isinstance(d, int) and not isinstance(d, bool))
+
+
+def _registered_start(registration: Event | None, reg_rule: ClockRule | None, receipt: _Start,
+                      book: ClockBook) -> _Start:
+    if registration is not None:
+        lo, hi = registration.date.bounds()
+        return _Start(lo, hi, False, (registration.id,))
+    if reg_rule is None:
+        return receipt
+    return _Start(book.end(reg_rule, receipt.lo), book.end(reg_rule, receipt.hi), receipt.assumed, receipt.evidence)
+
+
+def _downgrade(due: DueDate) -> DueDate:
+    return DueDate(due.kind, due.due, due.earliest_due, due.rule, due.addressee_id, due.subject_id,
+                   DueStatus.POSSIBLY_OVERDUE, due.met_on, due.met_by, due.evidence_ids, due.start_assumed,
+                   due.case_ids)
+
+
+def due_dates(complaint: Event, addressee: Institution, lifecycle_events: Iterable[Event], clock_book: ClockBook,
+              *, today: date) -> list[DueDate]:
+    """The clocks of one complaint at one addressee (or body it was forwarded to), judged as of ``today``."""
+    return ComplaintTrail.from_events(complaint, lifecycle_events).due_dates(addressee, clock_book, today)
+
+
+def records_due_date(request: Event, provisions: Iterable[Event], institution: Institution, clock_book: ClockBook,
+                     *, today: date) -> DueDate | None:
+    """The clock of a request for copies of medical records, or None where no rule covers the body."""
+    rule = clock_book.rule_for(institution.jurisdiction, ClockKind.RECORDS, institution.type)
+    if rule is None:
+        return None
+    lo, hi = request.date.bounds()
+    met = _first([p for p in provisions if p.details.get("request") == request.id])
+    earliest, latest = clock_book.end(rule, lo), clock_book.end(rule, hi)
+    return DueDate(ClockKind.RECORDS, latest, earliest, rule, institution.id, request.id,
+                   judge(earliest, latest, met, today), met.date if met else None, met.id if met else None,
+                   case_ids=request.case_ids)
+
+
+_LIFECYCLE = frozenset({T.COMPLAINT_REGISTERED, T.COMPLAINT_FORWARDED, T.COMPLAINT_EXTENDED, T.COMPLAINT_ANSWERED})
+
+
+def deadlines(events: Iterable[Event], institutions: Mapping[str, Institution], *, today: date,
+              clock_book: ClockBook) -> list[DueDate]:
+    """Every clock of every complaint and records request among ``events`` (any cases), soonest due first."""
+    unique = {e.id: e for e in events}.values()
+    lifecycle: dict[str, list[Event]] = {}
+    provisions: dict[str, list[Event]] = {}
+    for e in unique:
+        if e.type in _LIFECYCLE:
+            lifecycle.setdefault(str(e.details.get("complaint")), []).append(e)
+        elif e.type is T.RECORDS_PROVIDED:
+            provisions.setdefault(str(e.details.get("request")), []).append(e)
+    out: list[DueDate] = []
+    for e in unique:
+        if e.type is T.COMPLAINT:
+            trail = ComplaintTrail.from_events(e, lifecycle.get(e.id, ()))
+            for inst_id in trail.recipients():
+                if inst_id in institutions:
+                    out.extend(trail.due_dates(institutions[inst_id], clock_book, today))
+        elif e.type is T.RECORDS_REQUESTED and (holder := institutions.get(e.institution_id or "")) is not None:
+            found = records_due_date(e, provisions.get(e.id, ()), holder, clock_book, today=today)
+            out.extend([found] if found else [])
+    return sorted(out, key=lambda d: (d.due, d.earliest_due, d.subject_id, d.addressee_id, d.kind.value))

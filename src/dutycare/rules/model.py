@@ -1,0 +1,133 @@
+"""Rules, the findings they produce, and the vocabulary both use."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from dutycare.domain.events import Event, timeline_key
+from dutycare.jurisdictions.clocks import ClockBook, LegalBasis
+
+__all__ = ["Certainty", "EvalContext", "Finding", "Hit", "LegalBasis", "Rule", "RulePack", "Scope", "Severity",
+           "finding_key", "rule_sort_key"]
+
+
+class Severity(StrEnum):
+    """How grave a finding is."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Certainty(StrEnum):
+    """Whether the record establishes a finding, or only allows it because some dates are not precise enough."""
+
+    ESTABLISHED = "established"
+    POSSIBLE = "possible"
+
+
+class Scope(StrEnum):
+    """What a rule looks at: one case's timeline, one complaint or request, or one institution across cases."""
+
+    CASE = "case"
+    COMPLAINT = "complaint"
+    INSTITUTION = "institution"
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    """What every rule may know besides the record: the day of evaluation and the clock rules."""
+
+    today: date
+    clock_book: ClockBook | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule's check found, before the evaluator stamps it with the rule's id and severity."""
+
+    certainty: Certainty
+    events: tuple[Event, ...]
+    case_ids: tuple[str, ...]
+    explanation_ru: str
+    explanation_en: str
+    institution_id: str | None = None
+
+
+def finding_key(rule_id: str, event_ids: Iterable[str], case_ids: Iterable[str]) -> str:
+    """A reproducible identity for a finding: the same rule over the same events and cases gives the same key."""
+    text = "\x1f".join((rule_id, "\x1e".join(sorted(event_ids)), "\x1e".join(sorted(case_ids))))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule's conclusion about the record, with the events that trigger it and a plain explanation in ru and en."""
+
+    rule_id: str
+    severity: Severity
+    certainty: Certainty
+    case_ids: tuple[str, ...]
+    event_ids: tuple[str, ...]
+    explanation_ru: str
+    explanation_en: str
+    institution_id: str | None = None
+    legal_basis: tuple[LegalBasis, ...] = ()
+    key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", finding_key(self.rule_id, self.event_ids, self.case_ids))
+
+
+CheckFn = Callable[[Any, EvalContext], Iterable[Hit]]
+"""A rule's predicate: given a view of the record (a case view or an institution view) it yields hits."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A declarative rule: what it finds, on what legal basis, what does and does not trigger it, and its check."""
+
+    id: str
+    title_ru: str
+    title_en: str
+    severity: Severity
+    scope: Scope
+    legal_basis: tuple[LegalBasis, ...]
+    description: str
+    fires_when: str
+    does_not_fire: tuple[str, ...]
+    check: CheckFn = field(repr=False, compare=False)
+    jurisdiction: str = "RU"
+
+    def findings(self, view: Any, ctx: EvalContext) -> list[Finding]:
+        """Run the check over a view and turn its hits into findings of this rule."""
+        return [self.finding(hit) for hit in self.check(view, ctx)]
+
+    def finding(self, hit: Hit) -> Finding:
+        """Stamp one hit with this rule; events are listed in timeline order and cases in sorted order."""
+        events = sorted({e.id: e for e in hit.events}.values(), key=timeline_key)
+        return Finding(self.id, self.severity, hit.certainty, tuple(sorted(set(hit.case_ids))),
+                       tuple(e.id for e in events), hit.explanation_ru, hit.explanation_en, hit.institution_id,
+                       self.legal_basis)
+
+
+@dataclass(frozen=True)
+class RulePack:
+    """A named set of rules for one jurisdiction, contributed by a plug-in."""
+
+    name: str
+    jurisdiction: str
+    rules: tuple[Rule, ...]
+    description: str = ""
+
+
+def rule_sort_key(rule_id: str) -> tuple[str, int, str]:
+    """Natural order of rule ids: R2 before R10; ids without a number sort by text."""
+    head = rule_id.rstrip("0123456789")
+    digits = rule_id[len(head):]
+    return (head, int(digits) if digits else -1, rule_id)

@@ -1,0 +1,165 @@
+"""Read-only views of the record that rules look at: a case indexed once by event type, and an institution.
+
+Ordering judgements use each date's widest interval (``PartialDate.bounds``): "certainly before" means every
+day one date may denote precedes every day the other may denote; anything else is uncertain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from functools import cached_property
+
+from dutycare.domain.events import Event, EventType, timeline_key
+from dutycare.domain.model import Institution, Timeline
+from dutycare.jurisdictions.deadlines import ComplaintTrail
+from dutycare.rules.model import Certainty, Finding
+
+T = EventType
+_NONE: tuple[Event, ...] = ()
+_LIFECYCLE = frozenset({T.COMPLAINT_REGISTERED, T.COMPLAINT_FORWARDED, T.COMPLAINT_EXTENDED, T.COMPLAINT_ANSWERED})
+
+
+def normalise(text: str) -> str:
+    """A treatment name folded for matching: case-folded, whitespace collapsed."""
+    return " ".join(text.split()).casefold()
+
+
+def documents_injury(event: Event) -> bool:
+    """Whether an event is objective evidence of the injury: an injury, or a medical finding not marked otherwise."""
+    if event.type is T.INJURY:
+        return True
+    return event.type is T.MEDICAL_FINDING and event.details.get("documents_injury", True) is not False
+
+
+def standing_at(start: Event, moment: Event, cancellers: Iterable[Event]) -> Certainty | None:
+    """Whether a state opened by ``start`` (a recommendation, an unfit decision) still stood at ``moment``.
+
+    A canceller (a provision of the treatment, a later fit decision) that certainly falls between the two,
+    the same day counting as between, closes the state; one that only may fall between makes it possible.
+    """
+    s_lo, s_hi = start.date.bounds()
+    m_lo, m_hi = moment.date.bounds()
+    if s_lo > m_hi:
+        return None
+    certainty = Certainty.ESTABLISHED if s_hi < m_lo else Certainty.POSSIBLE
+    for event in cancellers:
+        c_lo, c_hi = event.date.bounds()
+        if c_hi < s_lo or c_lo > m_hi:
+            continue
+        if c_lo >= s_hi and c_hi <= m_lo:
+            return None
+        certainty = Certainty.POSSIBLE
+    return certainty
+
+
+def precedes(earlier: Event, later: Event) -> Certainty | None:
+    """ESTABLISHED when ``earlier`` certainly precedes ``later``, POSSIBLE when it may, None when it cannot."""
+    e_lo, e_hi = earlier.date.bounds()
+    l_lo, l_hi = later.date.bounds()
+    if e_hi < l_lo:
+        return Certainty.ESTABLISHED
+    return Certainty.POSSIBLE if e_lo <= l_hi else None
+
+
+def within(event: Event, first_day: date, last_day: date) -> Certainty | None:
+    """ESTABLISHED when the event certainly falls in [first_day, last_day], POSSIBLE when it may, else None."""
+    lo, hi = event.date.bounds()
+    if lo >= first_day and hi <= last_day:
+        return Certainty.ESTABLISHED
+    return Certainty.POSSIBLE if hi >= first_day and lo <= last_day else None
+
+
+class CaseView:
+    """One case's events in timeline order, indexed by type once, with the institutions they name."""
+
+    def __init__(self, case_id: str, events: Iterable[Event], institutions: Mapping[str, Institution]) -> None:
+        self.case_id = case_id
+        self.events = tuple(sorted(events, key=timeline_key))
+        self.institutions = institutions
+        by_type: dict[EventType, list[Event]] = {}
+        for event in self.events:
+            by_type.setdefault(event.type, []).append(event)
+        self._by_type = by_type
+
+    @classmethod
+    def of_timeline(cls, timeline: Timeline) -> CaseView:
+        """The view of a timeline."""
+        return cls(timeline.case.id, timeline.events, timeline.institutions)
+
+    def of(self, event_type: EventType) -> tuple[Event, ...] | list[Event]:
+        """The events of one type, in timeline order."""
+        return self._by_type.get(event_type, _NONE)
+
+    def has(self, event_type: EventType) -> bool:
+        """Whether the case has any event of this type."""
+        return event_type in self._by_type
+
+    @cached_property
+    def by_id(self) -> dict[str, Event]:
+        """Events by id."""
+        return {e.id: e for e in self.events}
+
+    @cached_property
+    def recommended(self) -> dict[str, list[Event]]:
+        """Treatment recommendations grouped by normalised treatment."""
+        return _by_treatment(self.of(T.TREATMENT_RECOMMENDED))
+
+    @cached_property
+    def provided(self) -> dict[str, list[Event]]:
+        """Treatment provisions grouped by normalised treatment."""
+        return _by_treatment(self.of(T.TREATMENT_PROVIDED))
+
+    @cached_property
+    def injury_evidence(self) -> list[Event]:
+        """Injuries and medical findings that document an injury, in timeline order."""
+        return [e for e in self.events if documents_injury(e)]
+
+    @cached_property
+    def trails(self) -> list[ComplaintTrail]:
+        """Each complaint of the case with its lifecycle events."""
+        lifecycle: dict[str, list[Event]] = {}
+        for event in self.events:
+            if event.type in _LIFECYCLE:
+                lifecycle.setdefault(str(event.details.get("complaint")), []).append(event)
+        return [ComplaintTrail.from_events(c, lifecycle.get(c.id, ())) for c in self.of(T.COMPLAINT)]
+
+
+def _by_treatment(events: Iterable[Event]) -> dict[str, list[Event]]:
+    grouped: dict[str, list[Event]] = {}
+    for event in events:
+        grouped.setdefault(normalise(event.text("treatment")), []).append(event)
+    return grouped
+
+
+class InstitutionView:
+    """One institution with its sub-institutions, the events given for them, and the case findings about them."""
+
+    def __init__(self, institution: Institution, events: Iterable[Event], institutions: Mapping[str, Institution],
+                 case_findings: Iterable[Finding]) -> None:
+        self.institution = institution
+        self.institutions = institutions
+        self.events = tuple(sorted({e.id: e for e in events}.values(), key=timeline_key))
+        self.case_findings = tuple(case_findings)
+        self.family = family_of(institution.id, institutions)
+
+    @cached_property
+    def by_id(self) -> dict[str, Event]:
+        """Events by id."""
+        return {e.id: e for e in self.events}
+
+
+def family_of(institution_id: str, institutions: Mapping[str, Institution]) -> frozenset[str]:
+    """The institution and every institution below it through ``parent_id``, however deep."""
+    children: dict[str, list[str]] = {}
+    for inst in institutions.values():
+        if inst.parent_id:
+            children.setdefault(inst.parent_id, []).append(inst.id)
+    found = {institution_id}
+    todo = [institution_id]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)

@@ -1,0 +1,53 @@
+"""Writing single events (from forms and the API), validated exactly as an import is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from dutycare.domain.errors import InvalidInput, Problem
+from dutycare.domain.events import Event
+from dutycare.domain.interchange import event_to_dict, parse_case_file, single_event_document
+from dutycare.service_layer.changes import Action, Change
+from dutycare.service_layer.unit_of_work import UnitOfWork
+
+
+def _one_event(uow: UnitOfWork, raw: Any, replacing: frozenset[str] = frozenset()) -> Event:
+    case_file = parse_case_file(single_event_document(raw), known=uow.records, replacing=replacing)
+    return case_file.events[0]
+
+
+def record_event(uow: UnitOfWork, raw: Any) -> Event:
+    """Validate and add one event (interchange form); it and its ledger entry commit together."""
+    with uow:
+        event = _one_event(uow, raw)
+        uow.records.add_events((event,))
+        uow.ledger.append([Change(Action.CREATE, "event", event.id, event_to_dict(event))], uow.actor)
+        uow.commit()
+    return event
+
+
+def update_event(uow: UnitOfWork, event_id: str, raw: Any) -> Event:
+    """Replace an event with a corrected version; the ledger keeps both."""
+    if isinstance(raw, dict) and raw.get("id", event_id) != event_id:
+        raise InvalidInput([Problem("event", "id", "cannot be changed; record a new event instead")])
+    with uow:
+        uow.records.event(event_id)
+        event = _one_event(uow, {**raw, "id": event_id} if isinstance(raw, dict) else raw, frozenset({event_id}))
+        uow.records.replace_event(event)
+        uow.ledger.append([Change(Action.UPDATE, "event", event.id, event_to_dict(event))], uow.actor)
+        uow.commit()
+    return event
+
+
+def delete_event(uow: UnitOfWork, event_id: str, reason: str) -> Event:
+    """Withdraw an event as a tombstone: it disappears from timelines, never from the ledger."""
+    if not reason.strip():
+        raise InvalidInput([Problem("event", "reason", "say why the event is withdrawn")])
+    with uow:
+        at = datetime.now(UTC).isoformat()
+        event = uow.records.tombstone_event(event_id, at)
+        record = {"id": event_id, "tombstone": True, "reason": reason, "withdrawn": event_to_dict(event)}
+        uow.ledger.append([Change(Action.TOMBSTONE, "event", event_id, record)], uow.actor)
+        uow.commit()
+    return event

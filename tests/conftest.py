@@ -1,0 +1,82 @@
+"""Fixtures shared by every test: databases on SQLite and PostgreSQL, keys kept apart from the data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dutycare.bootstrap import Dutycare, initialise
+from dutycare.settings import Settings
+
+PG_ADMIN = os.environ.get("DUTYCARE_TEST_PG", "postgresql://127.0.0.1:5432/test")
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _postgres_available() -> bool:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> bool:
+    """Whether PostgreSQL answers; in CI it must."""
+    ok = _postgres_available()
+    if not ok and os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN}, and CI needs it")
+    return ok
+
+
+@pytest.fixture(autouse=True)
+def _isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep default key files and environment settings of the machine out of every test."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    for name in ("DUTYCARE_DB", "DUTYCARE_KEY_FILE", "DUTYCARE_PASSPHRASE", "DUTYCARE_VAULT", "DUTYCARE_ACTOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def pg_url(postgres_ready: bool) -> Iterator[str]:
+    """A postgresql:// URL whose search path is a fresh schema, dropped afterwards."""
+    if not postgres_ready:
+        pytest.skip("PostgreSQL is not running here")
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=BACKENDS)
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database target on each back end: an SQLite file path, or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "data" / "dutycare.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def settings(db_target: str, tmp_path: Path) -> Settings:
+    """Settings for a new database, its key file outside the data directory."""
+    return Settings(db=db_target, key_file=tmp_path / "keys" / "org.key", vault=tmp_path / "data" / "vault",
+                    actor="tester")
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Dutycare]:
+    """An initialised, empty dutycare database on each back end."""
+    dc = initialise(settings)
+    try:
+        yield dc
+    finally:
+        dc.close()

@@ -1,0 +1,103 @@
+"""The command line end to end, as a user runs it: real processes, real files, both back ends."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dutycare.scenario import load_scenario
+
+BIN = Path(sys.executable).with_name("dutycare")
+
+
+def run(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the dutycare command and return what it printed."""
+    proc = subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"dutycare {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+@pytest.fixture
+def cli_env(db_target: str, tmp_path: Path) -> dict[str, str]:
+    """An environment naming a fresh database and a key file outside its data directory."""
+    env = {**os.environ, "DUTYCARE_DB": db_target, "DUTYCARE_KEY_FILE": str(tmp_path / "keys" / "org.key"),
+           "DUTYCARE_VAULT": str(tmp_path / "data" / "vault")}
+    run("init", env=env)
+    return env
+
+
+def test_import_list_show_export_round_trip(cli_env: dict[str, str], tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    out = run("import", str(scenario), "--format", "json", env=cli_env).stdout
+    assert json.loads(out)["imported"]["events"] == 24
+    listing = json.loads(run("cases", "list", "--format", "json", env=cli_env).stdout)
+    assert listing["total"] == 3 and listing["cases"][1]["pseudonym"] == "Александр"
+    text = run("cases", "show", "case-b", env=cli_env).stdout
+    assert "Обвинение в симуляции" in text and "2023-12" in text
+    shown = json.loads(run("cases", "show", "case-a", "--format", "json", env=cli_env).stdout)
+    assert [e["id"] for e in shown["events"]][:3] == ["ev-a-injury", "ev-a-finding", "ev-a-recommended"]
+    exported = tmp_path / "export.json"
+    run("export", "--out", str(exported), env=cli_env)
+    assert json.loads(exported.read_text(encoding="utf-8")) == load_scenario()
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_bad_inputs_give_messages_not_tracebacks(cli_env: dict[str, str], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "dutycare-case-file", "format_version": 1, "people": [', encoding="utf-8")
+    proc = run("import", str(broken), env=cli_env, check=False)
+    assert proc.returncode == 1 and "malformed JSON" in proc.stderr and "broken.json:1:" in proc.stderr
+
+    doc = load_scenario()
+    doc["events"][0]["type"] = "abduction"
+    doc["events"][4]["date"] = "2024-02-30"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    proc = run("import", str(bad), env=cli_env, check=False)
+    assert proc.returncode == 1
+    assert "events[0] (id ev-a-injury).type" in proc.stderr and "events[4] (id ev-a-deployed-1).date" in proc.stderr
+    assert json.loads(run("cases", "list", "--format", "json", env=cli_env).stdout)["total"] == 0
+
+    assert "no file" in run("import", str(tmp_path / "missing.json"), env=cli_env, check=False).stderr
+    assert "There is no case" in run("cases", "show", "case-x", env=cli_env, check=False).stderr
+    proc = run("cases", "list", "--db", str(tmp_path / "nowhere.db"), env=cli_env, check=False)
+    assert proc.returncode == 1 and "dutycare init" in proc.stderr
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_wrong_or_missing_key_is_refused_clearly(cli_env: dict[str, str], tmp_path: Path) -> None:
+    other = tmp_path / "keys2" / "other.key"
+    env = {**cli_env, "DUTYCARE_KEY_FILE": str(other)}
+    proc = run("cases", "list", env=env, check=False)
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    from dutycare.adapters.crypto.keys import create_key_file
+
+    other.parent.mkdir()
+    create_key_file(other)
+    proc = run("cases", "list", env=env, check=False)
+    assert proc.returncode == 1 and "does not belong to this database" in proc.stderr
+
+
+def test_every_command_has_help(tmp_path: Path) -> None:
+    env = {**os.environ}
+    for args in (["--help"], ["init", "--help"], ["import", "--help"], ["export", "--help"], ["demo", "--help"],
+                 ["cases", "list", "--help"], ["cases", "show", "--help"]):
+        assert "Usage" in run(*args, env=env).stdout
+
+
+def test_demo_loads_the_scenario_and_prints_timelines(tmp_path: Path) -> None:
+    env = {**os.environ}
+    proc = run("demo", "--db", str(tmp_path / "demo" / "demo.db"), "--no-serve", env=env, check=False)
+    if "No such option: --no-serve" in proc.stderr:
+        proc = run("demo", "--db", str(tmp_path / "demo" / "demo.db"), env=env)
+    assert proc.returncode == 0, proc.stderr
+    for marker in ("case-a", "case-b", "case-c", "Максим", "Решение ВВК о годности", "Публичное заявление"):
+        assert marker in proc.stdout

@@ -289,10 +289,17 @@ def check_signature(head: SignedHead, name: str, raw: bytes) -> None:
 # --------------------------------------------------------------------------- the checks
 
 
-def check_checkpoints(folder: Path, key: tuple[str, bytes], tree: PrefixRoots | None, report: Report) -> list:
+def check_checkpoints(
+    folder: Path, key: tuple[str, bytes], tree: PrefixRoots | None, report: Report
+) -> list[SignedHead | None]:
     """Check every checkpoint's signature and its root against the entries; return parsed heads (or None)."""
+    try:
+        notes = split_notes(folder)
+    except (BundleFailure, OSError, UnicodeDecodeError) as exc:
+        report.fail(f"checkpoints: {exc}")
+        return []
     heads: list[SignedHead | None] = []
-    for number, note in enumerate(split_notes(folder)):
+    for number, note in enumerate(notes):
         try:
             head = parse_note(number, note)
             check_signature(head, *key)
@@ -317,9 +324,7 @@ def signed_head(heads: list[SignedHead | None], number: object) -> SignedHead:
     """The verified checkpoint with this number, or a failure."""
     if not isinstance(number, int) or not 0 <= number < len(heads) or heads[number] is None:
         raise BundleFailure(f"proof refers to checkpoint {number!r}, which is missing or did not verify")
-    head = heads[number]
-    assert head is not None
-    return head
+    return heads[number]  # type: ignore[return-value]
 
 
 def hashes(items: object) -> list[bytes]:
@@ -354,18 +359,30 @@ def check_consistency_item(item: dict, heads: list[SignedHead | None]) -> str:
     return f"checkpoint {new.number} (size {new.size}) extends checkpoint {old.number} (size {old.size})"
 
 
+def load_proofs(folder: Path, heads: list[SignedHead | None]) -> dict:
+    """Read proofs.json and check that its 'latest checkpoint' is the signed one it claims to be."""
+    try:
+        doc = json.loads((folder / "proofs.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BundleFailure(f"proofs.json cannot be read: {exc}") from None
+    latest = doc.get("latest_checkpoint") if isinstance(doc, dict) else None
+    if not isinstance(latest, dict):
+        raise BundleFailure("proofs.json does not name its latest checkpoint")
+    head = signed_head(heads, latest.get("index"))
+    if latest.get("size") != head.size or latest.get("root") != head.root.hex():
+        raise BundleFailure("proofs.json names a latest checkpoint that differs from the signed one")
+    return doc
+
+
 def check_proofs(
     folder: Path, heads: list[SignedHead | None], leaves: list[bytes] | None, report: Report
 ) -> None:
     """Check every proof in proofs.json, each on its own."""
-    doc = json.loads((folder / "proofs.json").read_text(encoding="utf-8"))
-    latest = doc.get("latest_checkpoint", {})
     try:
-        head = signed_head(heads, latest.get("index"))
-        if latest.get("size") != head.size or latest.get("root") != head.root.hex():
-            raise BundleFailure("proofs.json names a latest checkpoint that differs from the signed one")
+        doc = load_proofs(folder, heads)
     except BundleFailure as exc:
         report.fail(str(exc))
+        return
     checks = [(check_inclusion, (item, heads, leaves), "inclusion") for item in doc.get("inclusion", [])]
     checks += [(check_consistency_item, (item, heads), "consistency") for item in doc.get("consistency", [])]
     for check, args, kind in checks:
@@ -375,36 +392,38 @@ def check_proofs(
             report.fail(f"{kind} proof: {exc}")
 
 
+def check_entries(folder: Path, report: Report) -> list[bytes] | None:
+    """Leaf hashes of all entries, or None (and a failure) if any entry is unreadable or wrong."""
+    try:
+        leaves = [hash_leaf(data) for data in load_entries(folder)]
+    except (BundleFailure, OSError, UnicodeDecodeError) as exc:
+        report.fail(f"entries: {exc}")
+        return None
+    report.ok(f"{len(leaves)} entries are canonical, numbered 0..{len(leaves) - 1}; readable copies match")
+    return leaves
+
+
 def verify(folder: Path, fingerprint: str | None) -> tuple[Report, str]:
     """Run every check on the bundle in ``folder``; return the report and a closing summary line."""
     report = Report()
     name, raw = read_key(folder)
-    print_fp = sha256(raw).hex()
-    report.ok(f"public key {name!r}: PEM and raw copies agree; fingerprint {print_fp}")
-    if fingerprint is not None and fingerprint.strip().lower() != print_fp:
-        report.fail(f"key fingerprint {print_fp} is not the expected {fingerprint}")
-    leaves: list[bytes] | None = None
-    try:
-        leaves = [hash_leaf(data) for data in load_entries(folder)]
-        report.ok(
-            f"{len(leaves)} entries are canonical, numbered 0..{len(leaves) - 1}, readable copies match"
-        )
-    except (BundleFailure, UnicodeDecodeError) as exc:
-        report.fail(f"entries: {exc}")
-    tree = PrefixRoots(leaves) if leaves is not None else None
-    heads = check_checkpoints(folder, (name, raw), tree, report)
+    fp = sha256(raw).hex()
+    report.ok(f"public key {name!r}: PEM and raw copies agree; fingerprint {fp}")
+    if fingerprint is not None and fingerprint.strip().lower() != fp:
+        report.fail(f"key fingerprint {fp} is not the expected {fingerprint}")
+    leaves = check_entries(folder, report)
+    heads = check_checkpoints(
+        folder, (name, raw), PrefixRoots(leaves) if leaves is not None else None, report
+    )
     check_proofs(folder, heads, leaves, report)
-    good = [h for h in heads if h is not None]
-    if leaves is not None and good and max(h.size for h in good) < len(leaves):
-        report.note(
-            f"{len(leaves) - max(h.size for h in good)} newest entries are not yet covered by a checkpoint"
-        )
     if report.failures:
         return report, f"FAILED: {len(report.failures)} problem(s); first: {report.failures[0]}"
-    latest = max(good, key=lambda h: h.size)
+    latest = max((h for h in heads if h is not None), key=lambda h: h.size)
+    if leaves is not None and latest.size < len(leaves):
+        report.note(f"{len(leaves) - latest.size} newest entries are not yet covered by a signed checkpoint")
     return report, (
         f"VERIFIED: checkpoint {latest.number} signed by {name} at {latest.time} covers {latest.size} "
-        f"entries with root {latest.root.hex()}; compare fingerprint {print_fp} with a published copy"
+        f"entries with root {latest.root.hex()}. Compare key fingerprint {fp} with an independent copy."
     )
 
 

@@ -6,6 +6,9 @@ Nothing here runs at import time; every connection and key read happens when a f
 from __future__ import annotations
 
 import base64
+import hashlib
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,12 +17,14 @@ from sqlalchemy import Connection, Engine, inspect
 from dutycare.adapters import keychain
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
-from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner
+from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
 from dutycare.adapters.storage import meta_store, schema
 from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
 from dutycare.adapters.storage.ledger_store import Clock, SqlLedger, utc_now
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
+from dutycare.adapters.vault import EvidenceVault
 from dutycare.domain.errors import DomainError
+from dutycare.service_layer.ledger_service import TrustedKey
 from dutycare.settings import Settings
 
 SIGNING_KEY = "signing_key"
@@ -51,9 +56,32 @@ class Dutycare:
             raise DomainError("This database has no checkpoint signing key. Run 'dutycare init' on a new database.")
         return Ed25519CheckpointSigner.from_sealed(self.org_key, name, base64.b64decode(blob))
 
+    def trusted_key(self) -> TrustedKey:
+        """This database's checkpoint key, as a verification trusts it."""
+        signer = self.signer()
+        return TrustedKey(signer.key_name, signer.public_key_raw(), ed25519_check)
+
+    def file_hasher(self) -> Callable[[str, int], str]:
+        """A function that decrypts a vault file and returns its plaintext SHA-256."""
+        vault = self.vault()
+
+        def hash_file(file_id: str, version: int) -> str:
+            digest = hashlib.sha256()
+            for chunk in vault.open_blob(file_id, version):
+                digest.update(chunk)
+            return digest.hexdigest()
+
+        return hash_file
+
     def vault_dir(self) -> Path:
         """Where this database keeps its evidence files."""
         return self.settings.vault_dir()
+
+    def vault(self) -> EvidenceVault:
+        """The encrypted evidence vault of this database."""
+        root = self.vault_dir()
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return EvidenceVault(root, self.org_key)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -77,8 +105,12 @@ def _store_signing_key(conn: Connection, org_key: OrgKey, origin: str) -> None:
     meta_store.put(conn, SIGNING_KEY, base64.b64encode(signer.to_sealed(org_key)).decode("ascii"))
 
 
-def initialise(settings: Settings, *, use_passphrase: bool = False, origin: str = "dutycare") -> Dutycare:
-    """Create the schema of a new, empty database and set up its organisation and signing keys."""
+def initialise(settings: Settings, *, use_passphrase: bool = False, origin: str | None = None) -> Dutycare:
+    """Create the schema of a new, empty database and set up its organisation and signing keys.
+
+    ``origin`` names the log in its checkpoints; by default it is unique to this database.
+    """
+    origin = origin or f"dutycare/{secrets.token_hex(6)}"
     if is_sqlite(database_url(settings.db)):
         Path(settings.db).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db)

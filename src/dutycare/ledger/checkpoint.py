@@ -166,15 +166,23 @@ class SignedCheckpoint:
     signatures: tuple[NoteSignature, ...]
 
 
-def sign_checkpoint(cp: Checkpoint, signer: CheckpointSigner) -> str:
-    """Return the full signed note text for ``cp``, signed by ``signer``."""
+def sign_note(text: str, signer: CheckpointSigner) -> str:
+    """Return ``text`` (ending in a newline) as a signed note with one Ed25519 signature line."""
+    if not text.endswith("\n") or "\n\n" in text or _CONTROL.search(text):
+        raise CheckpointError(
+            "note text must end in a newline and contain no blank lines or control characters"
+        )
     public = signer.public_key_raw()
     kid = key_id(signer.key_name, public)
-    body = cp.body()
-    signature = signer.sign(body.encode("utf-8"))
+    signature = signer.sign(text.encode("utf-8"))
     if len(signature) != ED25519_SIGNATURE_SIZE:
         raise CheckpointError(f"the signer returned {len(signature)} bytes, not a 64-byte Ed25519 signature")
-    return f"{body}\n{SIGNATURE_PREFIX}{signer.key_name} {b64encode(kid + signature)}\n"
+    return f"{text}\n{SIGNATURE_PREFIX}{signer.key_name} {b64encode(kid + signature)}\n"
+
+
+def sign_checkpoint(cp: Checkpoint, signer: CheckpointSigner) -> str:
+    """Return the full signed note text for ``cp``, signed by ``signer``."""
+    return sign_note(cp.body(), signer)
 
 
 def _parse_signature_line(line: str) -> NoteSignature:
@@ -209,20 +217,25 @@ def _parse_body(body: str) -> Checkpoint:
     return Checkpoint(origin=origin, size=int(size_text), root=root, time=at, extensions=tuple(extensions))
 
 
-def parse_checkpoint(text: str) -> SignedCheckpoint:
-    """Parse a signed checkpoint note without checking any signature."""
+def parse_note(text: str) -> tuple[str, tuple[NoteSignature, ...]]:
+    """Split a signed note into its text (with final newline) and its signature lines, unverified."""
     if _CONTROL.search(text):
-        raise CheckpointError("checkpoint note contains control characters other than newline")
+        raise CheckpointError("note contains control characters other than newline")
     cut = text.rfind("\n\n")
     if cut < 0 or not text.endswith("\n"):
-        raise CheckpointError("a checkpoint note is text, a blank line, signature lines, and a final newline")
+        raise CheckpointError("a signed note is text, a blank line, signature lines, and a final newline")
     body, signature_block = text[: cut + 1], text[cut + 2 : -1]
     signature_lines = signature_block.split("\n") if signature_block else []
     if not signature_lines:
-        raise CheckpointError("checkpoint note has no signature lines")
+        raise CheckpointError("note has no signature lines")
     if len(signature_lines) > MAX_SIGNATURES:
-        raise CheckpointError(f"checkpoint note has more than {MAX_SIGNATURES} signatures")
-    signatures = tuple(_parse_signature_line(line) for line in signature_lines)
+        raise CheckpointError(f"note has more than {MAX_SIGNATURES} signatures")
+    return body, tuple(_parse_signature_line(line) for line in signature_lines)
+
+
+def parse_checkpoint(text: str) -> SignedCheckpoint:
+    """Parse a signed checkpoint note without checking any signature."""
+    body, signatures = parse_note(text)
     return SignedCheckpoint(_parse_body(body), body.encode("utf-8"), signatures)
 
 

@@ -12,6 +12,11 @@ from dutycare.service_layer.changes import Action, Change
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
 
+def tombstone_record(event: Event, at: str, reason: str) -> dict[str, object]:
+    """The state the ledger records for a withdrawn event."""
+    return {"id": event.id, "tombstone": True, "at": at, "reason": reason, "withdrawn": event_to_dict(event)}
+
+
 def _one_event(uow: UnitOfWork, raw: Any, replacing: frozenset[str] = frozenset()) -> Event:
     case_file = parse_case_file(single_event_document(raw), known=uow.records, replacing=replacing)
     return case_file.events[0]
@@ -46,8 +51,8 @@ def delete_event(uow: UnitOfWork, event_id: str, reason: str) -> Event:
         raise InvalidInput([Problem("event", "reason", "say why the event is withdrawn")])
     with uow:
         at = datetime.now(UTC).isoformat()
-        event = uow.records.tombstone_event(event_id, at)
-        record = {"id": event_id, "tombstone": True, "reason": reason, "withdrawn": event_to_dict(event)}
+        event = uow.records.tombstone_event(event_id, at, reason)
+        record = tombstone_record(event, at, reason)
         uow.ledger.append([Change(Action.TOMBSTONE, "event", event_id, record)], uow.actor)
         uow.commit()
     return event

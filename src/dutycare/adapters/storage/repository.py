@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
@@ -12,6 +13,14 @@ from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
 from dutycare.domain.errors import NotFound
 from dutycare.domain.events import Citation, Event
+from dutycare.domain.evidence import EvidenceFile
+from dutycare.domain.interchange import (
+    case_to_dict,
+    event_to_dict,
+    institution_to_dict,
+    person_to_dict,
+    source_to_dict,
+)
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, Timeline
 from dutycare.service_layer.queries import CaseFilter, CaseRow
 
@@ -19,6 +28,24 @@ KIND_TABLES: dict[str, Table] = {
     "person": t.people, "institution": t.institutions, "source": t.sources, "case": t.cases, "event": t.events,
 }
 BATCH = 2000
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """A stored record's full current state, or the reason it cannot be read."""
+
+    entity: str
+    id: str
+    case_ids: tuple[str, ...]
+    record: dict[str, Any] | None
+    unreadable: str | None = None
+
+
+def _state(entity: str, record_id: str, case_ids: tuple[str, ...], read: Any) -> RecordState:
+    try:
+        return RecordState(entity, record_id, case_ids, read())
+    except Exception as exc:  # a verifier reports every kind of damage instead of stopping at the first
+        return RecordState(entity, record_id, case_ids, None, f"{type(exc).__name__}: {exc}")
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -97,10 +124,11 @@ class SqlRecords:
         self._insert_links([event])
         return version
 
-    def tombstone_event(self, event_id: str, at: str) -> Event:
-        """Mark an event deleted (it stays stored, and the ledger keeps its history); return what it said."""
+    def tombstone_event(self, event_id: str, at: str, reason: str) -> Event:
+        """Mark an event withdrawn (it stays stored, and the ledger keeps its history); return what it said."""
         event = self.event(event_id)
-        self.conn.execute(t.events.update().where(t.events.c.id == event_id).values(deleted_at=at))
+        self.conn.execute(t.events.update().where(t.events.c.id == event_id).values(deleted_at=at,
+                                                                                   deleted_reason=reason))
         return event
 
     # -- reads -----------------------------------------------------------------------------------------
@@ -196,6 +224,78 @@ class SqlRecords:
             case = m.case_from_row(r, self.sealer)
             out.append(CaseRow(case, self.person(case.person_id), int(counts.get(case.id, 0))))
         return out, total
+
+    # -- evidence --------------------------------------------------------------------------------------
+    def add_evidence(self, ev: EvidenceFile, stored_path: str) -> None:
+        """Record an evidence file already written to the vault."""
+        secret = {"original_name": ev.original_name, "description": ev.description}
+        self.conn.execute(t.evidence.insert().values(
+            id=ev.id, position=self._next_position(t.evidence), version=ev.version, event_id=ev.event_id,
+            derived_from=ev.derived_from, source_id=ev.source_id, sha256=ev.sha256, size=ev.size,
+            media_type=ev.media_type, stored_path=stored_path, added_by=ev.added_by, added_at=ev.added_at,
+            sealed=self.sealer.seal("evidence", ev.id, ev.version, secret)))
+
+    def _evidence_from_row(self, row: Any) -> EvidenceFile:
+        secret = self.sealer.open("evidence", row["id"], row["version"], row["sealed"])
+        return EvidenceFile(id=row["id"], event_id=row["event_id"], sha256=row["sha256"], size=int(row["size"]),
+                            media_type=row["media_type"], original_name=str(secret["original_name"]),
+                            added_by=row["added_by"], added_at=row["added_at"], source_id=row["source_id"],
+                            derived_from=row["derived_from"], description=m._s(secret.get("description")),
+                            version=int(row["version"]))
+
+    def evidence(self, evidence_id: str) -> EvidenceFile:
+        """One evidence file's record, or NotFound."""
+        row = self.conn.execute(select(t.evidence).where(t.evidence.c.id == evidence_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"There is no evidence file '{evidence_id}'. 'dutycare evidence list CASE' shows them.")
+        return self._evidence_from_row(row)
+
+    def evidence_of_case(self, case_id: str) -> list[EvidenceFile]:
+        """Every evidence file attached to the events of a case."""
+        events = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == case_id)
+        q = select(t.evidence).where(t.evidence.c.event_id.in_(events)).order_by(t.evidence.c.position)
+        return [self._evidence_from_row(r) for r in self.conn.execute(q).mappings()]
+
+    def all_evidence(self) -> Iterator[EvidenceFile]:
+        """Every evidence record, in the order added."""
+        q = select(t.evidence).order_by(t.evidence.c.position)
+        for r in self.conn.execute(q).mappings():
+            yield self._evidence_from_row(r)
+
+    # -- verification ----------------------------------------------------------------------------------
+    def record_states(self) -> Iterator[RecordState]:
+        """Every stored record's current full state (or why it cannot be read), for ledger verification."""
+        s = self.sealer
+        readers: list[tuple[str, Table, Any]] = [
+            ("person", t.people, lambda r: person_to_dict(m.person_from_row(r, s))),
+            ("institution", t.institutions, lambda r: institution_to_dict(m.institution_from_row(r))),
+            ("source", t.sources, lambda r: source_to_dict(m.source_from_row(r, s))),
+            ("case", t.cases, lambda r: case_to_dict(m.case_from_row(r, s))),
+            ("evidence", t.evidence, lambda r: self._evidence_from_row(r).to_record()),
+        ]
+        for kind, table, read in readers:
+            for row in self.conn.execute(select(table).order_by(table.c.position)).mappings():
+                yield _state(kind, row["id"], (row["id"],) if kind == "case" else (), lambda r=row, f=read: f(r))
+        yield from self._event_states()
+
+    def _event_states(self) -> Iterator[RecordState]:
+        links: dict[str, list[str]] = defaultdict(list)
+        for r in self.conn.execute(select(t.event_cases).order_by(t.event_cases.c.ordinal)).mappings():
+            links[r["event_id"]].append(r["case_id"])
+        cites: dict[str, list[Citation]] = defaultdict(list)
+        for r in self.conn.execute(select(t.event_sources).order_by(t.event_sources.c.ordinal)).mappings():
+            cites[r["event_id"]].append(Citation(r["source_id"], r["locator"]))
+        for row in self.conn.execute(select(t.events).order_by(t.events.c.position)).mappings():
+            cases = tuple(links[row["id"]])
+
+            def read(r: Any = row, c: tuple[str, ...] = cases) -> dict[str, Any]:
+                event = m.event_from_row(r, c, tuple(cites[r["id"]]), self.sealer)
+                if r["deleted_at"] is None:
+                    return event_to_dict(event)
+                return {"id": event.id, "tombstone": True, "at": r["deleted_at"], "reason": r["deleted_reason"],
+                        "withdrawn": event_to_dict(event)}
+
+            yield _state("event", row["id"], cases, read)
 
     # -- export ----------------------------------------------------------------------------------------
     def all_records(self) -> CaseFile:

@@ -102,6 +102,7 @@ events = Table(
     Column("details", Text, nullable=False),
     Column("sealed", LargeBinary, nullable=False),
     Column("deleted_at", String(40)),
+    Column("deleted_reason", Text),
     Index("ix_events_institution_id", "institution_id"),
     Index("ix_events_type", "type"),
 )

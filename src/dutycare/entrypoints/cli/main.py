@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dutycare.entrypoints.cli import cases, demo, records
+from dutycare.entrypoints.cli import cases, demo, evidence, ledger, records
 from dutycare.entrypoints.cli.common import GuardedGroup
 
 
@@ -24,6 +24,8 @@ def build_app() -> typer.Typer:
     app.command("export")(records.export)
     app.command("demo")(demo.demo)
     app.add_typer(cases.app, name="cases")
+    app.add_typer(evidence.app, name="evidence")
+    app.add_typer(ledger.app, name="ledger")
     return app
 
 

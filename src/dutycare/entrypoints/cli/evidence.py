@@ -1,0 +1,83 @@
+"""Commands for evidence files: attach, take out (hash-checked), list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dutycare.entrypoints.cli.common import (
+    DbOption,
+    FormatOption,
+    KeyFileOption,
+    OutputFormat,
+    PassphraseOption,
+    VaultOption,
+    emit_json,
+    opened,
+)
+from dutycare.service_layer import evidence as service
+
+app = typer.Typer(help="Attach evidence files to events and take them out again.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    case_id: Annotated[str, typer.Argument(help="The case.", show_default=False)],
+    event_id: Annotated[str, typer.Argument(help="The event of that case the file documents.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="The file to attach (stored encrypted; never changed).",
+                                         show_default=False)],
+    source: Annotated[str | None, typer.Option("--source", help="The source id the file came from.")] = None,
+    description: Annotated[str | None, typer.Option(help="What the file shows.")] = None,
+    derived_from: Annotated[str | None, typer.Option(help="For a redacted or transcoded copy: the original's id.")]
+    = None,
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    passphrase: PassphraseOption = None,
+    vault: VaultOption = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Attach a file to an event: it is encrypted in the vault, hashed, and entered in the ledger."""
+    with opened(db, key_file, passphrase, vault) as dc:
+        ev = service.attach_evidence(dc.uow(), dc.vault(), case_id=case_id, event_id=event_id, path=file,
+                                     source_id=source, description=description, derived_from=derived_from)
+    if fmt is OutputFormat.JSON:
+        emit_json(ev.to_record())
+        return
+    typer.echo(f"Attached {ev.original_name} as {ev.id} ({ev.size} bytes, SHA-256 {ev.sha256}).")
+
+
+@app.command("get")
+def get(
+    evidence_id: Annotated[str, typer.Argument(help="The evidence id.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the decrypted original.")],
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    passphrase: PassphraseOption = None,
+    vault: VaultOption = None,
+) -> None:
+    """Write the decrypted original to a file, refusing it if its SHA-256 differs from the recorded one."""
+    with opened(db, key_file, passphrase, vault) as dc:
+        ev = service.export_evidence(dc.uow(), dc.vault(), evidence_id, out)
+    typer.echo(f"Wrote {out} ({ev.size} bytes); its SHA-256 {ev.sha256} matches the record.")
+
+
+@app.command("list")
+def list_(
+    case_id: Annotated[str, typer.Argument(help="The case.", show_default=False)],
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    passphrase: PassphraseOption = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """List the evidence files of a case with their chain of custody."""
+    with opened(db, key_file, passphrase) as dc:
+        files = service.list_evidence(dc.uow(), case_id)
+    if fmt is OutputFormat.JSON:
+        emit_json([f.to_record() for f in files])
+        return
+    for f in files:
+        typer.echo(f"{f.id}  {f.event_id:<20} {f.size:>10} B  {f.media_type:<24} {f.original_name}  "
+                   f"added by {f.added_by} at {f.added_at}  sha256 {f.sha256[:16]}…")
+    typer.echo(f"{len(files)} file(s)")

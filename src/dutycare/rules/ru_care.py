@@ -1,0 +1,205 @@
+"""Russian rules on medical care within one case: R1–R5 and R9."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dutycare.domain.events import Event, EventType
+from dutycare.domain.vocabulary import CausalLink, RefusalReason
+from dutycare.rules import ru_law as law
+from dutycare.rules import wording as w
+from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
+from dutycare.rules.views import CaseView, documents_injury, precedes, standing_at
+
+T = EventType
+E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
+
+
+def pick(graded: list[tuple[Certainty, Event]]) -> tuple[Certainty, list[Event]] | None:
+    """The established items if any, else the possible ones, with the certainty they support."""
+    certain = [e for c, e in graded if c is E]
+    if certain:
+        return E, certain
+    possible = [e for c, e in graded if c is P]
+    return (P, possible) if possible else None
+
+
+def outstanding(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
+    """Recommendations that still stood at ``moment``: recommended before it, not provided in between."""
+    out = []
+    for treatment, recommendations in view.recommended.items():
+        provisions = view.provided.get(treatment, ())
+        for rec in recommendations:
+            state = standing_at(rec, moment, provisions)
+            if state is not None:
+                out.append((state, rec))
+    return out
+
+
+def _treatments_ru(recs: list[Event]) -> str:
+    return "; ".join(f"«{r.text('treatment').strip()}» (рекомендовано {w.date_ru(r.date)})" for r in recs)
+
+
+def _treatments_en(recs: list[Event]) -> str:
+    return "; ".join(f"“{r.text('treatment').strip()}” (recommended {w.date_en(r.date)})" for r in recs)
+
+
+def check_r1(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """A fit decision (А/Б) while a recommended treatment was outstanding."""
+    if not view.has(T.TREATMENT_RECOMMENDED):
+        return
+    for decision in view.of(T.FITNESS_DECISION):
+        category = decision.fitness_category
+        if category is None or not category.is_fit or (picked := pick(outstanding(view, decision))) is None:
+            continue
+        certainty, recs = picked
+        who_ru, who_en = w.name(decision.institution_id, view.institutions), w.name(
+            decision.institution_id, view.institutions, ru=False)
+        ru = (f"{w.date_ru(decision.date)} ВВК {who_ru} признала военнослужащего годным (категория {category}), "
+              f"хотя рекомендованное лечение не было проведено: {_treatments_ru(recs)}.")
+        en = (f"On {w.date_en(decision.date)} the commission {who_en} found the service member fit (category "
+              f"{category}) although recommended treatment had not been provided: {_treatments_en(recs)}.")
+        yield Hit(certainty, (*recs, decision), (view.case_id,), w.possibly_ru(ru, certainty is E),
+                  w.possibly_en(en, certainty is E), decision.institution_id)
+
+
+def check_r2(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """The same treatment recommended two or more times and never provided after those recommendations."""
+    for treatment, recs in view.recommended.items():
+        if len(recs) < 2:
+            continue
+        provisions = [p.date.bounds() for p in view.provided.get(treatment, ())]
+        # Certainly unfulfilled: every provision certainly precedes it. Possibly: none certainly follows it.
+        certain = [r for r in recs if all(hi < r.date.bounds()[0] for _, hi in provisions)]
+        possible = [r for r in recs if all(lo < r.date.bounds()[1] for lo, _ in provisions)]
+        distinct = len(certain) >= 2 and certain[0].date.bounds()[1] < max(r.date.bounds()[0] for r in certain)
+        if distinct:
+            certainty, chosen = E, certain
+        elif len(possible) >= 2:
+            certainty, chosen = P, possible
+        else:
+            continue
+        name = chosen[0].text("treatment").strip()
+        ru = (f"Лечение «{name}» рекомендовано {len(chosen)} раз(а) ({w.dates_ru(chosen)}), "
+              "но так и не было проведено.")
+        en = f"Treatment “{name}” was recommended {len(chosen)} times ({w.dates_en(chosen)}) and never provided."
+        yield Hit(certainty, tuple(chosen), (view.case_id,), w.possibly_ru(ru, certainty is E),
+                  w.possibly_en(en, certainty is E), chosen[-1].institution_id)
+
+
+def check_r3(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """A refusal whose stated reason is an unnamed or unwritten directive."""
+    for refusal in view.of(T.TREATMENT_REFUSED):
+        if refusal.details.get("reason_kind") != RefusalReason.UNWRITTEN_DIRECTIVE:
+            continue
+        treatment = refusal.text("treatment").strip()
+        where_ru, where_en = w.name(refusal.institution_id, view.institutions), w.name(
+            refusal.institution_id, view.institutions, ru=False)
+        ru = (f"{w.date_ru(refusal.date)} в лечении «{treatment}» отказано ({where_ru}) со ссылкой на "
+              "неназванное или неписаное указание.")
+        en = (f"On {w.date_en(refusal.date)} treatment “{treatment}” was refused ({where_en}) citing an unnamed "
+              "or unwritten directive.")
+        yield Hit(E, (refusal,), (view.case_id,), ru, en, refusal.institution_id)
+
+
+def _labels(view: CaseView) -> list[Event]:
+    refusals = [e for e in view.of(T.TREATMENT_REFUSED) if e.details.get("reason_kind") == RefusalReason.MALINGERING]
+    return sorted([*view.of(T.MALINGERING_LABEL), *refusals], key=lambda e: e.date.sort_key())
+
+
+def check_r4(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """A malingering label after an objective medical finding that documents the injury."""
+    findings = [e for e in view.of(T.MEDICAL_FINDING) if documents_injury(e)]
+    if not findings:
+        return
+    for label in _labels(view):
+        graded = [(c, f) for f in findings if (c := precedes(f, label)) is not None]
+        if (picked := pick(graded)) is None:
+            continue
+        certainty, basis = picked
+        where_ru, where_en = w.name(label.institution_id, view.institutions), w.name(
+            label.institution_id, view.institutions, ru=False)
+        ru = (f"{w.date_ru(label.date)} военнослужащий назван симулянтом ({where_ru}), хотя медицинские "
+              f"заключения от {w.dates_ru(basis)} подтверждают травму.")
+        en = (f"On {w.date_en(label.date)} the service member was called a malingerer ({where_en}) although the "
+              f"medical findings of {w.dates_en(basis)} document the injury.")
+        yield Hit(certainty, (*basis, label), (view.case_id,), w.possibly_ru(ru, certainty is E),
+                  w.possibly_en(en, certainty is E), label.institution_id)
+
+
+def check_r9(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """A fitness decision, after a recorded injury, whose causal-link finding is missing."""
+    for decision in view.of(T.FITNESS_DECISION):
+        link = decision.details.get("causal_link")
+        if link is not None and link != CausalLink.NOT_STATED:
+            continue
+        injury = [c for e in view.injury_evidence if (c := precedes(e, decision)) is not None]
+        if not injury:
+            continue
+        # "not_stated" is what the conclusion says; a missing value may only mean it was not entered.
+        certainty = E if E in injury and link == CausalLink.NOT_STATED else P
+        who_ru, who_en = w.name(decision.institution_id, view.institutions), w.name(
+            decision.institution_id, view.institutions, ru=False)
+        state_ru = "не содержит" if link else "по записи не содержит (проверьте текст заключения)"
+        state_en = "does not state" if link else "as recorded does not state (check the conclusion itself)"
+        ru = f"Заключение ВВК {who_ru} от {w.date_ru(decision.date)} {state_ru} вывода о причинной связи травмы."
+        en = (f"The conclusion of the commission {who_en} of {w.date_en(decision.date)} {state_en} how the injury "
+              "relates to service.")
+        yield Hit(certainty, (decision,), (view.case_id,), ru, en, decision.institution_id)
+
+
+R1 = Rule(
+    "R1", "Заключение «годен» при невыполненном рекомендованном лечении",
+    "Found fit while recommended treatment is outstanding", Severity.HIGH, Scope.CASE,
+    (law.FITNESS_SCHEME, law.RIGHT_TO_CARE, law.NO_REFUSAL),
+    "A fitness decision in category А or Б follows a treatment recommendation, and that treatment (matched by "
+    "case-folded, whitespace-normalised name) was not provided between the recommendation and the decision. "
+    "One finding per decision, listing every outstanding recommendation.",
+    "recommendation before a fit (А/Б) decision and no provision of that treatment between them",
+    ("the treatment was provided between the recommendation and the decision (a provision on either day counts)",
+     "the recommendation is dated after the decision",
+     "the decision is В, Г or Д",
+     "a month-only recommendation in the month of the decision gives 'possible', not 'established'"),
+    check_r1,
+)
+R2 = Rule(
+    "R2", "Лечение рекомендовано повторно и не проведено", "Treatment recommended repeatedly and never provided",
+    Severity.HIGH, Scope.CASE, (law.NO_REFUSAL, law.RIGHT_TO_CARE, law.PATIENT_FIRST),
+    "The same treatment is recommended at least twice and no provision of it follows those recommendations. "
+    "'Established' needs two such recommendations certainly on different days.",
+    "two or more recommendations of one treatment with no provision on or after them",
+    ("a single recommendation",
+     "the treatment was provided after the recommendations (a provision on the day of one counts)",
+     "two recommendations that may be the same day give 'possible' at most"),
+    check_r2,
+)
+R3 = Rule(
+    "R3", "Отказ в лечении со ссылкой на неписаное указание", "Treatment refused citing an unwritten directive",
+    Severity.HIGH, Scope.CASE, (law.UNPUBLISHED_ACTS, law.NO_REFUSAL),
+    "A treatment refusal whose reason kind is 'unwritten_directive' (an unnamed, oral or unpublished order). "
+    "The reason text is not quoted in the finding because it may identify people.",
+    "treatment_refused with reason_kind unwritten_directive",
+    ("refusals with any other reason kind (no_indication, no_capacity, paperwork, ...)",),
+    check_r3,
+)
+R4 = Rule(
+    "R4", "Обвинение в симуляции вопреки объективным данным", "Malingering label against objective findings",
+    Severity.MEDIUM, Scope.CASE, (law.PATIENT_FIRST, law.RIGHT_TO_CARE),
+    "A malingering label (or a refusal whose reason kind is 'malingering') comes after a medical finding that "
+    "documents the injury (documents_injury absent or true).",
+    "malingering label after a medical finding that documents the injury",
+    ("the label precedes every such finding",
+     "the only findings are marked documents_injury = false",
+     "a finding on the same day as the label gives 'possible'"),
+    check_r4,
+)
+R9 = Rule(
+    "R9", "Нет вывода о причинной связи в заключении ВВК", "Fitness conclusion missing the causal-link finding",
+    Severity.MEDIUM, Scope.CASE, (law.CAUSAL_LINK, law.INSURANCE),
+    "A fitness decision after a recorded injury has causal_link 'not_stated' (established) or none recorded "
+    "(possible: the caseworker may not have entered it).",
+    "fitness decision after an injury without a stated causal link",
+    ("causal link recorded (military_trauma, service_illness or general_illness)",
+     "no injury or injury-documenting finding before the decision"),
+    check_r9,
+)

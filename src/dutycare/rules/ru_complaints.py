@@ -1,0 +1,207 @@
+"""Russian rules on complaints and requests: R6 (unanswered past the due date), R7 (forwarded to the respondent)
+and R10 (medical records not provided within 30 days)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dutycare.domain.events import Event, EventType, timeline_key
+from dutycare.domain.model import Institution
+from dutycare.jurisdictions.clocks import ClockKind, ClockRule
+from dutycare.jurisdictions.deadlines import ComplaintTrail, DueDate, DueStatus, records_due_date
+from dutycare.rules import ru_law as law
+from dutycare.rules import wording as w
+from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
+from dutycare.rules.views import CaseView
+
+T = EventType
+LATE = frozenset({DueStatus.OVERDUE, DueStatus.POSSIBLY_OVERDUE})
+
+
+def _cite(rule: ClockRule, ru: bool) -> str:
+    law_name = rule.legal.law.split(" «")[0] if ru else (rule.legal.law_en or rule.legal.law)
+    return f"{law_name}, {rule.legal.article}"
+
+
+def _due_ru(due: DueDate) -> str:
+    if due.is_exact:
+        return w.day_ru(due.due)
+    return f"{w.day_ru(due.earliest_due)} – {w.day_ru(due.due)} (в зависимости от точной даты)"
+
+
+def _due_en(due: DueDate) -> str:
+    if due.is_exact:
+        return w.day_en(due.due)
+    return f"{w.day_en(due.earliest_due)} – {w.day_en(due.due)} (depending on the exact date)"
+
+
+def _tails(met: Event | None, ctx: EvalContext, records: bool) -> tuple[str, str]:
+    if met is not None and met.type is T.COMPLAINT_FORWARDED:
+        return f"жалоба переадресована {w.date_ru(met.date)}", f"it was forwarded on {w.date_en(met.date)}"
+    if met is not None:
+        done_ru, done_en = ("копии выданы", "the copies came") if records else ("ответ дан", "the answer came")
+        return f"{done_ru} {w.date_ru(met.date)}", f"{done_en} on {w.date_en(met.date)}"
+    none_ru = "копии не выданы" if records else "ответа нет"
+    return f"на {w.day_ru(ctx.today)} {none_ru}", f"as of {w.day_en(ctx.today)} there is none"
+
+
+def _late_hit(view: CaseView, subject: Event, due: DueDate, heads: tuple[str, str], ctx: EvalContext) -> Hit:
+    met = view.by_id.get(due.met_by) if due.met_by else None
+    events = [subject, *(view.by_id[i] for i in due.evidence_ids if i in view.by_id), *([met] if met else [])]
+    tail_ru, tail_en = _tails(met, ctx, records=subject.type is T.RECORDS_REQUESTED)
+    ru = f"{heads[0]}: срок — не позднее {_due_ru(due)} ({_cite(due.rule, True)}); {tail_ru}."
+    en = f"{heads[1]}: due by {_due_en(due)} ({_cite(due.rule, False)}); {tail_en}."
+    certain = due.status is DueStatus.OVERDUE
+    if due.start_assumed:
+        ru += " Дата регистрации не записана, а доставка могла занять время."
+        en += " Registration is not recorded and delivery may have taken time."
+    return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, tuple(events), subject.case_ids,
+               w.possibly_ru(ru, certain), w.possibly_en(en, certain), due.addressee_id)
+
+
+def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """Each addressee of a complaint whose answer clock ran out with no answer, or with a late one."""
+    if ctx.clock_book is None or not view.has(T.COMPLAINT):
+        return
+    for trail in view.trails:
+        complaint = trail.complaint
+        for inst_id in trail.recipients():
+            inst = view.institutions.get(inst_id)
+            if inst is None:
+                continue
+            for due in trail.due_dates(inst, ctx.clock_book, ctx.today):
+                if due.kind is ClockKind.RESPONSE and due.status in LATE:
+                    who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
+                    heads = (f"Жалоба от {w.date_ru(complaint.date)} в {who_ru}",
+                             f"The complaint of {w.date_en(complaint.date)} to {who_en}")
+                    yield _late_hit(view, complaint, due, heads, ctx)
+
+
+GRIEVANCE_TYPES = (T.TREATMENT_REFUSED, T.FITNESS_DECISION, T.MALINGERING_LABEL, T.DEPLOYED, T.DISCHARGED)
+
+
+def _is_grievance(event: Event) -> bool:
+    if event.type is T.FITNESS_DECISION:
+        category = event.fitness_category
+        return category is not None and category.is_fit
+    if event.type is T.DISCHARGED:
+        return event.details.get("condition") == "not_recovered"
+    return True
+
+
+def respondents(view: CaseView, complaint: Event) -> dict[str, list[tuple[Certainty, Event]]]:
+    """Institutions the complaint is about: where the case's grievances before the complaint took place."""
+    c_lo, c_hi = complaint.date.bounds()
+    found: dict[str, list[tuple[Certainty, Event]]] = {}
+    for event_type in GRIEVANCE_TYPES:
+        for event in view.of(event_type):
+            if event.institution_id is None or not _is_grievance(event):
+                continue
+            lo, hi = event.date.bounds()
+            if lo <= c_hi:
+                certainty = Certainty.ESTABLISHED if hi < c_lo else Certainty.POSSIBLE
+                found.setdefault(event.institution_id, []).append((certainty, event))
+    return found
+
+
+def _relation(target: str, found: dict[str, list[tuple[Certainty, Event]]],
+              institutions: dict[str, Institution]) -> tuple[str, Certainty, list[tuple[Certainty, Event]]] | None:
+    """How a forwarding target relates to the respondents: itself, a sub-unit, or the parent of one."""
+    if target in found:
+        return "self", Certainty.ESTABLISHED, found[target]
+    inst = institutions.get(target)
+    if inst is not None and inst.parent_id in found:
+        return "child", Certainty.ESTABLISHED, found[inst.parent_id]
+    below = [g for r, gs in found.items() if (i := institutions.get(r)) and i.parent_id == target for g in gs]
+    return ("parent", Certainty.POSSIBLE, below) if below else None
+
+
+RELATION_RU = {"self": "тот самый орган, чьи действия обжалуются", "child": "подразделение органа, чьи действия "
+               "обжалуются", "parent": "вышестоящий орган учреждения, чьи действия обжалуются"}
+RELATION_EN = {"self": "the very body complained about", "child": "a unit of the body complained about",
+               "parent": "the parent of the body complained about"}
+
+
+def check_r7(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """A complaint forwarded to the body whose acts it complains about (or to a unit or parent of it)."""
+    institutions = dict(view.institutions)
+    for trail in view.trails:
+        forwards = sorted((f for fs in trail.forwarded_by.values() for f in fs), key=timeline_key)
+        found = respondents(view, trail.complaint) if forwards else {}
+        for forward in forwards:
+            for target in forward.refs("forwarded_to"):
+                related = _relation(target, found, institutions) if found else None
+                if related is not None:
+                    yield _r7_hit(view, trail, forward, target, related)
+
+
+def _r7_hit(view: CaseView, trail: ComplaintTrail, forward: Event, target: str,
+            related: tuple[str, Certainty, list[tuple[Certainty, Event]]]) -> Hit:
+    kind, closeness, graded = related
+    certain = closeness is Certainty.ESTABLISHED and any(c is Certainty.ESTABLISHED for c, _ in graded)
+    grievances = [e for c, e in graded if c is Certainty.ESTABLISHED or not certain]
+    inst = view.institutions
+    ru_list = "; ".join(f"{w.event_label_ru(e)} ({w.name(e.institution_id, inst)})" for e in grievances)
+    en_list = "; ".join(f"{w.event_label_en(e)} ({w.name(e.institution_id, inst, False)})" for e in grievances)
+    ru = (f"Жалоба от {w.date_ru(trail.complaint.date)} переадресована {w.date_ru(forward.date)} "
+          f"({w.name(forward.institution_id, inst)}) в {w.name(target, inst)} — {RELATION_RU[kind]}: {ru_list}.")
+    en = (f"The complaint of {w.date_en(trail.complaint.date)} was forwarded on {w.date_en(forward.date)} "
+          f"({w.name(forward.institution_id, inst, False)}) to {w.name(target, inst, False)}, "
+          f"{RELATION_EN[kind]}: {en_list}.")
+    return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, (trail.complaint, forward, *grievances),
+               (view.case_id,), w.possibly_ru(ru, certain), w.possibly_en(en, certain), target)
+
+
+def check_r10(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """A request for copies of medical records not met within the period of order 789n."""
+    if ctx.clock_book is None or not view.has(T.RECORDS_REQUESTED):
+        return
+    provisions = view.of(T.RECORDS_PROVIDED)
+    for request in view.of(T.RECORDS_REQUESTED):
+        holder = view.institutions.get(request.institution_id or "")
+        due = records_due_date(request, provisions, holder, ctx.clock_book, today=ctx.today) if holder else None
+        if due is None or due.status not in LATE:
+            continue
+        who_ru, who_en = w.name(due.addressee_id, view.institutions), w.name(due.addressee_id, view.institutions, False)
+        heads = (f"Запрос копий медицинских документов от {w.date_ru(request.date)} в {who_ru}",
+                 f"The request of {w.date_en(request.date)} to {who_en} for copies of medical records")
+        yield _late_hit(view, request, due, heads, ctx)
+
+
+R6 = Rule(
+    "R6", "Жалоба без ответа после установленного срока", "Complaint unanswered past its statutory due date",
+    Severity.MEDIUM, Scope.COMPLAINT,
+    (law.clock_basis("ru.59fz.answer"), law.clock_basis("ru.prosecutor.answer"), law.clock_basis("ru.upk.144"),
+     law.clock_basis("ru.1fkz.notice"), law.APPEALS_PENALTY),
+    "For each addressee (and each body it was forwarded to) the answer clock of the governing rule runs from the "
+    "recorded registration, or else from the last lawful registration day; recorded extensions are added up to "
+    "the lawful maximum; a due day on a non-working day moves as the rule's carry says. The body's answer or its "
+    "forwarding meets the clock. 'Possible' when partial dates leave the due day uncertain, when delivery time is "
+    "unknown (letter or forwarding without a recorded registration), or when another body answered.",
+    "no answer from an addressee by the due date (as of today), or an answer after it",
+    ("answered on or before the due date (the due date itself is in time)",
+     "the due date has not passed yet",
+     "the addressee forwarded the complaint within the answer period"),
+    check_r6,
+)
+R7 = Rule(
+    "R7", "Жалоба направлена тому, на кого жалуются", "Complaint forwarded to the body it complains about",
+    Severity.HIGH, Scope.COMPLAINT, (law.NO_SELF_REVIEW,),
+    "The bodies a complaint is about are those where the case's grievances before the complaint took place: "
+    "treatment refusals, fit decisions, malingering labels, deployments and not-recovered discharges. Forwarding "
+    "to one of them or to a unit below one (parent_id) is established; to the parent of one is possible, as a "
+    "parent may lawfully review its unit unless the grievance came from it.",
+    "a forwarding of the complaint to an institution where a grievance of the case occurred",
+    ("forwarding to a body unrelated to the grievances", "grievances only after the complaint"),
+    check_r7,
+)
+R10 = Rule(
+    "R10", "Копии медицинских документов не выданы в 30 дней", "Medical records not provided within 30 days",
+    Severity.MEDIUM, Scope.COMPLAINT, (law.clock_basis("ru.789n.records"), law.RECORDS_RIGHT),
+    "A records request to a medical organisation has no records_provided naming it by the end of the 789n "
+    "period (30 days from the request, carried to the next working day), as of today, or the copies came later.",
+    "records requested, none provided within 30 days",
+    ("records provided on or before day 30", "the period has not ended yet",
+     "requests to bodies other than hospitals (no rule covers them yet)"),
+    check_r10,
+)

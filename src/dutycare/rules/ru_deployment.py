@@ -1,0 +1,89 @@
+"""Russian rule R5: sent back to the front before recovering."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dutycare.domain.events import Event, EventType
+from dutycare.domain.vocabulary import DischargeCondition
+from dutycare.rules import ru_law as law
+from dutycare.rules import wording as w
+from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
+from dutycare.rules.ru_care import outstanding, pick
+from dutycare.rules.views import CaseView, precedes, standing_at
+
+T = EventType
+
+
+def unrecovered(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
+    """Unfit decisions (В, Г, Д) and not-recovered discharges still standing at ``moment``.
+
+    A later fit decision ends either; a later discharge as recovered also ends a not-recovered discharge.
+    """
+    fit = [d for d in view.of(T.FITNESS_DECISION) if (cat := d.fitness_category) is not None and cat.is_fit]
+    recovered = [d for d in view.of(T.DISCHARGED) if d.details.get("condition") == DischargeCondition.RECOVERED]
+    out: list[tuple[Certainty, Event]] = []
+    for decision in view.of(T.FITNESS_DECISION):
+        category = decision.fitness_category
+        if category is not None and not category.is_fit and (state := standing_at(decision, moment, fit)) is not None:
+            out.append((state, decision))
+    for discharge in view.of(T.DISCHARGED):
+        if discharge.details.get("condition") != DischargeCondition.NOT_RECOVERED:
+            continue
+        if (state := standing_at(discharge, moment, [*fit, *recovered])) is not None:
+            out.append((state, discharge))
+    return out
+
+
+def _reason_ru(event: Event) -> str:
+    if event.type is T.TREATMENT_RECOMMENDED:
+        return f"не проведено лечение «{event.text('treatment').strip()}», рекомендованное {w.date_ru(event.date)}"
+    if event.type is T.FITNESS_DECISION:
+        return f"действовало заключение ВВК от {w.date_ru(event.date)} (категория {event.fitness_category})"
+    return f"при выписке {w.date_ru(event.date)} выздоровление не наступило"
+
+
+def _reason_en(event: Event) -> str:
+    if event.type is T.TREATMENT_RECOMMENDED:
+        return (f"treatment “{event.text('treatment').strip()}” recommended {w.date_en(event.date)} had not been "
+                "provided")
+    if event.type is T.FITNESS_DECISION:
+        return f"the commission's decision of {w.date_en(event.date)} (category {event.fitness_category}) stood"
+    return f"on discharge, {w.date_en(event.date)}, the service member had not recovered"
+
+
+def check_r5(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+    """A deployment after an injury while treatment was outstanding or an unfit state stood."""
+    if not view.has(T.DEPLOYED) or not view.injury_evidence:
+        return
+    for deployment in view.of(T.DEPLOYED):
+        injured = pick([(c, e) for e in view.injury_evidence if (c := precedes(e, deployment)) is not None])
+        reasons = pick(outstanding(view, deployment) + unrecovered(view, deployment)) if injured else None
+        if injured is None or reasons is None:
+            continue
+        certain = injured[0] is Certainty.ESTABLISHED and reasons[0] is Certainty.ESTABLISHED
+        where_ru = w.name(deployment.institution_id, view.institutions) if deployment.institution_id else ""
+        where_en = w.name(deployment.institution_id, view.institutions, ru=False) if deployment.institution_id else ""
+        ru = (f"{w.date_ru(deployment.date)} военнослужащий после ранения ({w.date_ru(injured[1][0].date)}) снова "
+              f"направлен в зону боевых действий{' (' + where_ru + ')' if where_ru else ''}, хотя "
+              f"{'; '.join(_reason_ru(e) for e in reasons[1])}.")
+        en = (f"On {w.date_en(deployment.date)}, after the injury ({w.date_en(injured[1][0].date)}), the service "
+              f"member was deployed again{' (' + where_en + ')' if where_en else ''} although "
+              f"{'; '.join(_reason_en(e) for e in reasons[1])}.")
+        yield Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE,
+                  (injured[1][0], *reasons[1], deployment), (view.case_id,), w.possibly_ru(ru, certain),
+                  w.possibly_en(en, certain), deployment.institution_id)
+
+
+R5 = Rule(
+    "R5", "Повторное направление на фронт до выздоровления", "Redeployed before recovery", Severity.HIGH,
+    Scope.CASE, (law.FITNESS_SCHEME, law.RIGHT_TO_CARE),
+    "A deployment after an injury (or an injury-documenting finding) while, at the deployment, a recommended "
+    "treatment was outstanding, or an unfit decision (В, Г or Д) stood with no later fit decision, or the last "
+    "discharge was 'not recovered' with no later fit decision or recovered discharge.",
+    "deployment after injury with treatment outstanding, or category В/Г/Д, or a not-recovered discharge",
+    ("the treatment was provided before the deployment",
+     "a fit decision came between the unfit decision and the deployment",
+     "no injury or injury-documenting finding before the deployment"),
+    check_r5,
+)

@@ -1,0 +1,98 @@
+"""Who may do what: the one table of roles and permissions, and which cases each role can see.
+
+Every route of the web application and the API names exactly one Permission; a test walks every route with
+every role and checks the answer against ROLE_TABLE. Change access here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The personas of PRODUCT.md §1 that sign in."""
+
+    CASEWORKER = "caseworker"
+    LAWYER = "lawyer"
+    ANALYST = "analyst"
+    COORDINATOR = "coordinator"
+    PARTNER = "partner"
+
+
+class Permission(StrEnum):
+    """One thing a route does, as the role table grants it."""
+
+    PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+    CASE_READ = "case.read"
+    IDENTIFYING_READ = "identifying.read"
+    EVENT_WRITE = "event.write"
+    DEADLINES_READ = "deadlines.read"
+    LEDGER_READ = "ledger.read"
+    EXPORT = "export"
+    CASE_RESTRICT = "case.restrict"
+    USERS_MANAGE = "users.manage"
+    AUDIT_READ = "audit.read"
+
+
+R = Role
+ALL_ROLES = frozenset(Role)
+STAFF = frozenset({R.CASEWORKER, R.LAWYER, R.ANALYST, R.COORDINATOR})
+
+ROLE_TABLE: Mapping[Permission, frozenset[Role]] = {
+    # The login page, language switch, static files and the API description.
+    Permission.PUBLIC: ALL_ROLES,
+    # Own account: password, second factor, own API tokens, sign out.
+    Permission.SIGNED_IN: ALL_ROLES,
+    # Case lists, case pages (pseudonyms only), findings, complaints; partners only on cases granted to them.
+    Permission.CASE_READ: ALL_ROLES,
+    # Full name, birth date, contacts and notes of a person; every read is audited.
+    Permission.IDENTIFYING_READ: frozenset({R.CASEWORKER, R.LAWYER, R.COORDINATOR}),
+    # Add, correct and withdraw timeline events.
+    Permission.EVENT_WRITE: frozenset({R.CASEWORKER, R.LAWYER, R.COORDINATOR}),
+    Permission.DEADLINES_READ: STAFF,
+    Permission.LEDGER_READ: ALL_ROLES,
+    # A whole case file with identifying data; every export is audited.
+    Permission.EXPORT: frozenset({R.LAWYER, R.COORDINATOR}),
+    Permission.CASE_RESTRICT: frozenset({R.COORDINATOR}),
+    Permission.USERS_MANAGE: frozenset({R.COORDINATOR}),
+    Permission.AUDIT_READ: frozenset({R.COORDINATOR}),
+}
+
+
+class CaseScope(StrEnum):
+    """Which cases a role sees at all."""
+
+    EVERY_CASE = "every_case"
+    UNRESTRICTED_OR_NAMED = "unrestricted_or_named"
+    NAMED_ONLY = "named_only"
+
+
+CASE_SCOPE: Mapping[Role, CaseScope] = {
+    R.COORDINATOR: CaseScope.EVERY_CASE,
+    R.CASEWORKER: CaseScope.UNRESTRICTED_OR_NAMED,
+    R.LAWYER: CaseScope.UNRESTRICTED_OR_NAMED,
+    R.ANALYST: CaseScope.UNRESTRICTED_OR_NAMED,
+    R.PARTNER: CaseScope.NAMED_ONLY,
+}
+
+
+def allows(role: Role | str, permission: Permission) -> bool:
+    """Whether a role holds a permission."""
+    return Role(role) in ROLE_TABLE[permission]
+
+
+def sees_case(role: Role | str, user_id: str, restricted: bool, named: frozenset[str]) -> bool:
+    """Whether a user of this role sees a case that is (or is not) restricted to the named users."""
+    scope = CASE_SCOPE[Role(role)]
+    if scope is CaseScope.EVERY_CASE:
+        return True
+    if scope is CaseScope.NAMED_ONLY:
+        return user_id in named
+    return not restricted or user_id in named
+
+
+def permissions_of(role: Role | str) -> frozenset[Permission]:
+    """Every permission a role holds."""
+    return frozenset(p for p, roles in ROLE_TABLE.items() if Role(role) in roles)

@@ -1,0 +1,389 @@
+"""Users, sign-in, sessions, second factor and API tokens of the staff application.
+
+Passwords are kept as Argon2id hashes; session and API tokens as SHA-256 digests (they are random, 256-bit);
+TOTP secrets sealed by the store. Failed sign-ins are counted per user name and per client, and refused for a
+while once too many pile up, whether or not the name exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.service_layer.access import Role
+from dutycare.service_layer.unit_of_work import UnitOfWork
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+MIN_PASSWORD = 12
+DEFAULT_ORGANISATION = "org"
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who signs in, with one role in one organisation."""
+
+    id: str
+    organisation_id: str
+    name: str
+    display_name: str
+    role: Role
+    active: bool
+    created_at: str
+    has_second_factor: bool = False
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A signed-in browser session."""
+
+    user: User
+    csrf: str
+    second_factor_done: bool
+    created_at: str
+    last_seen_at: str
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A token a script uses as `Authorization: Bearer …`; only its digest is stored."""
+
+    id: str
+    user_id: str
+    label: str
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """How long sessions last and how many failed sign-ins are tolerated."""
+
+    idle: timedelta = timedelta(minutes=30)
+    absolute: timedelta = timedelta(hours=10)
+    window: timedelta = timedelta(minutes=15)
+    max_failures_per_name: int = 5
+    max_failures_per_client: int = 30
+
+
+class AccessStore(Protocol):
+    """Storage of users, sessions, tokens, failed sign-ins, case restrictions and the audit log."""
+
+    def ensure_organisation(self, org_id: str, name: str, at: str) -> None: ...
+    def add_user(self, user: User, password_hash: str) -> None: ...
+    def user(self, user_id: str) -> User | None: ...
+    def user_by_name(self, name: str) -> tuple[User, str] | None: ...
+    def users(self) -> list[User]: ...
+    def update_user(self, user_id: str, **values: object) -> None: ...
+    def totp_secret(self, user_id: str) -> str | None: ...
+    def set_totp_secret(self, user_id: str, secret: str | None) -> None: ...
+    def add_session(self, token_hash: str, user_id: str, csrf: str, second_factor_done: bool, at: str) -> None: ...
+    def session(self, token_hash: str) -> tuple[str, str, bool, str, str] | None: ...
+    def touch_session(self, token_hash: str, at: str, second_factor_done: bool | None = None) -> None: ...
+    def end_session(self, token_hash: str) -> None: ...
+    def end_sessions_of(self, user_id: str) -> None: ...
+    def add_token(self, token: ApiToken, token_hash: str) -> None: ...
+    def token_by_hash(self, token_hash: str) -> ApiToken | None: ...
+    def tokens(self, user_id: str | None = None) -> list[ApiToken]: ...
+    def update_token(self, token_id: str, **values: object) -> None: ...
+    def add_failure(self, key: str, at: str) -> None: ...
+    def failures_since(self, key: str, since: str) -> int: ...
+    def clear_failures(self, key: str) -> None: ...
+
+
+class StaffUnitOfWork(UnitOfWork):
+    """A unit of work that also carries the access store."""
+
+    access: AccessStore
+
+
+class LoginRefused(DomainError):
+    """A sign-in was refused; the message never says whether the name exists."""
+
+
+class TooManyAttempts(LoginRefused):
+    """Too many failed sign-ins recently; the caller must wait."""
+
+
+_HASHER = PasswordHasher()  # Argon2id with the library's current recommended cost; stateless.
+_DUMMY_HASH = _HASHER.hash("dutycare: equalises the time of a sign-in with an unknown name")
+
+
+def iso(at: datetime) -> str:
+    """A UTC timestamp as stored (fixed width, so text comparison orders it)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def digest(secret: str) -> str:
+    """The stored form of a random session or API token."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of a password."""
+    return _HASHER.hash(password)
+
+
+def _password_matches(stored: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    """A random password of about 120 bits, easy to type: groups of letters and digits."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(6)) for _ in range(4))
+
+
+def _check_password(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput([Problem("user", field, f"must be at least {MIN_PASSWORD} characters long")])
+
+
+def add_user(uow: StaffUnitOfWork, name: str, role: str, at: datetime, *, display_name: str | None = None,
+             password: str | None = None, organisation: str = DEFAULT_ORGANISATION) -> tuple[User, str | None]:
+    """Create a user; returns the user and the generated password when none was given."""
+    problems = []
+    if not NAME_PATTERN.match(name or ""):
+        problems.append(Problem("user", "name", "use 2–80 lowercase letters, digits, '.', '_' or '-'"))
+    if role not in {r.value for r in Role}:
+        problems.append(Problem("user", "role", f"'{role}' is not one of: {', '.join(r.value for r in Role)}"))
+    if problems:
+        raise InvalidInput(problems)
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    _check_password(password)
+    user = User(uuid.uuid4().hex, organisation, name, (display_name or name).strip() or name, Role(role), True,
+                iso(at))
+    with uow:
+        if uow.access.user_by_name(name) is not None:
+            raise InvalidInput([Problem("user", "name", f"a user '{name}' already exists")])
+        uow.access.ensure_organisation(organisation, organisation, iso(at))
+        uow.access.add_user(user, hash_password(password))
+        uow.commit()
+    return user, generated
+
+
+def list_users(uow: StaffUnitOfWork) -> list[User]:
+    """Every user, by name."""
+    with uow:
+        return sorted(uow.access.users(), key=lambda u: u.name)
+
+
+def get_user(uow: StaffUnitOfWork, user_id: str) -> User:
+    """One user, or NotFound."""
+    with uow:
+        user = uow.access.user(user_id)
+    if user is None:
+        raise NotFound(f"There is no user '{user_id}'.")
+    return user
+
+
+def user_by_name(uow: StaffUnitOfWork, name: str) -> User:
+    """One user by sign-in name, or NotFound."""
+    with uow:
+        found = uow.access.user_by_name(name)
+    if found is None:
+        raise NotFound(f"There is no user '{name}'. 'dutycare users list' shows who there is.")
+    return found[0]
+
+
+def change_user(uow: StaffUnitOfWork, user_id: str, *, role: str | None = None, active: bool | None = None,
+                reset_second_factor: bool = False) -> User:
+    """Change a user's role or whether they may sign in; deactivating ends their sessions and tokens' use."""
+    if role is not None and role not in {r.value for r in Role}:
+        raise InvalidInput([Problem("user", "role", f"'{role}' is not one of: {', '.join(r.value for r in Role)}")])
+    with uow:
+        if uow.access.user(user_id) is None:
+            raise NotFound(f"There is no user '{user_id}'.")
+        values: dict[str, object] = {}
+        if role is not None:
+            values["role"] = role
+        if active is not None:
+            values["active"] = active
+        if values:
+            uow.access.update_user(user_id, **values)
+        if reset_second_factor:
+            uow.access.set_totp_secret(user_id, None)
+        if active is False or role is not None or reset_second_factor:
+            uow.access.end_sessions_of(user_id)
+        uow.commit()
+        user = uow.access.user(user_id)
+    assert user is not None
+    return user
+
+
+def change_password(uow: StaffUnitOfWork, user_id: str, current: str, new: str) -> None:
+    """Change one's own password (the current one is checked); every other session ends."""
+    _check_password(new, "new_password")
+    with uow:
+        user = uow.access.user(user_id)
+        found = uow.access.user_by_name(user.name) if user else None
+        if found is None or not _password_matches(found[1], current):
+            raise InvalidInput([Problem("user", "current_password", "is not your current password")])
+        uow.access.update_user(user_id, password_hash=hash_password(new))
+        uow.access.end_sessions_of(user_id)
+        uow.commit()
+
+
+# -- sign-in and sessions --------------------------------------------------------------------------------
+def _refuse_if_throttled(uow: StaffUnitOfWork, keys: Sequence[tuple[str, int]], since: str) -> None:
+    for key, limit in keys:
+        if uow.access.failures_since(key, since) >= limit:
+            raise TooManyAttempts("Too many failed sign-ins. Wait a quarter of an hour and try again.")
+
+
+def sign_in(uow: StaffUnitOfWork, name: str, password: str, client: str, at: datetime,
+            policy: SessionPolicy) -> tuple[str, SessionInfo]:
+    """Check a password and open a session; returns the session token (for the cookie) and the session."""
+    keys = (("name:" + name.lower()[:150], policy.max_failures_per_name),
+            ("client:" + client[:150], policy.max_failures_per_client))
+    with uow:
+        _refuse_if_throttled(uow, keys, iso(at - policy.window))
+        found = uow.access.user_by_name(name.strip().lower())
+        ok = _password_matches(found[1] if found else _DUMMY_HASH, password) and found is not None
+        if not ok or found is None or not found[0].active:
+            for key, _ in keys:
+                uow.access.add_failure(key, iso(at))
+            uow.commit()
+            raise LoginRefused("The name or the password is wrong.")
+        user = found[0]
+        uow.access.clear_failures(keys[0][0])
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        uow.access.add_session(digest(token), user.id, csrf, not user.has_second_factor, iso(at))
+        uow.commit()
+    return token, SessionInfo(user, csrf, not user.has_second_factor, iso(at), iso(at))
+
+
+def second_factor(uow: StaffUnitOfWork, token: str, code: str, client: str, at: datetime,
+                  policy: SessionPolicy) -> SessionInfo:
+    """Complete a sign-in with the current TOTP code; failures count like wrong passwords."""
+    with uow:
+        found = uow.access.session(digest(token))
+        if found is None:
+            raise LoginRefused("The sign-in has expired. Sign in again.")
+        user = uow.access.user(found[0])
+        assert user is not None
+        keys = (("name:" + user.name, policy.max_failures_per_name), ("client:" + client[:150],
+                                                                      policy.max_failures_per_client))
+        _refuse_if_throttled(uow, keys, iso(at - policy.window))
+        secret = uow.access.totp_secret(user.id)
+        if secret is None or not pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), for_time=at,
+                                                           valid_window=1):
+            for key, _ in keys:
+                uow.access.add_failure(key, iso(at))
+            uow.commit()
+            raise LoginRefused("The code is wrong or has expired. Enter the current code from your app.")
+        uow.access.clear_failures(keys[0][0])
+        uow.access.touch_session(digest(token), iso(at), second_factor_done=True)
+        uow.commit()
+        return SessionInfo(user, found[1], True, found[3], iso(at))
+
+
+def current_session(uow: StaffUnitOfWork, token: str, at: datetime, policy: SessionPolicy) -> SessionInfo | None:
+    """The live session a cookie names, or None when it is unknown, idle too long, too old or its user inactive."""
+    key = digest(token)
+    with uow:
+        found = uow.access.session(key)
+        if found is None:
+            return None
+        user_id, csrf, done, created, seen = found
+        user = uow.access.user(user_id)
+        expired = seen < iso(at - policy.idle) or created < iso(at - policy.absolute)
+        if user is None or not user.active or expired:
+            uow.access.end_session(key)
+            uow.commit()
+            return None
+        if seen < iso(at - timedelta(minutes=1)):  # one write a minute at most, not one per request
+            uow.access.touch_session(key, iso(at))
+            uow.commit()
+    return SessionInfo(user, csrf, done, created, seen)
+
+
+def sign_out(uow: StaffUnitOfWork, token: str) -> None:
+    """End a session."""
+    with uow:
+        uow.access.end_session(digest(token))
+        uow.commit()
+
+
+# -- second factor ---------------------------------------------------------------------------------------
+def new_totp_secret() -> str:
+    """A new random TOTP secret (base32) for an authenticator app."""
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, user: User, issuer: str = "dutycare") -> str:
+    """The otpauth:// address an authenticator app accepts."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.name, issuer_name=issuer)
+
+
+def enable_second_factor(uow: StaffUnitOfWork, user_id: str, secret: str, code: str, at: datetime) -> None:
+    """Turn on the second factor once the user proves their app shows the right code."""
+    if not pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), for_time=at, valid_window=1):
+        raise InvalidInput([Problem("user", "code", "does not match; check the time on your phone and retry")])
+    with uow:
+        uow.access.set_totp_secret(user_id, secret)
+        uow.commit()
+
+
+# -- API tokens ------------------------------------------------------------------------------------------
+def create_token(uow: StaffUnitOfWork, user_id: str, label: str, at: datetime) -> tuple[ApiToken, str]:
+    """A new API token for a user; the secret is returned once and only its digest is kept."""
+    label = (label or "").strip()
+    if not label or len(label) > 200:
+        raise InvalidInput([Problem("token", "label", "say what the token is for (1–200 characters)")])
+    secret = "dct_" + secrets.token_urlsafe(32)
+    token = ApiToken(uuid.uuid4().hex, user_id, label, iso(at), None, None)
+    with uow:
+        if uow.access.user(user_id) is None:
+            raise NotFound(f"There is no user '{user_id}'.")
+        uow.access.add_token(token, digest(secret))
+        uow.commit()
+    return token, secret
+
+
+def token_user(uow: StaffUnitOfWork, secret: str, at: datetime) -> User | None:
+    """The active user an API token belongs to, or None for unknown or revoked tokens."""
+    with uow:
+        token = uow.access.token_by_hash(digest(secret))
+        if token is None or token.revoked_at is not None:
+            return None
+        user = uow.access.user(token.user_id)
+        if user is None or not user.active:
+            return None
+        if token.last_used_at is None or token.last_used_at < iso(at - timedelta(minutes=1)):
+            uow.access.update_token(token.id, last_used_at=iso(at))
+            uow.commit()
+    return user
+
+
+def list_tokens(uow: StaffUnitOfWork, user_id: str | None = None) -> list[ApiToken]:
+    """API tokens (of one user, or all), newest first."""
+    with uow:
+        return sorted(uow.access.tokens(user_id), key=lambda t: t.created_at, reverse=True)
+
+
+def revoke_token(uow: StaffUnitOfWork, token_id: str, at: datetime, owner: str | None = None) -> ApiToken:
+    """Revoke a token (only one's own unless owner is None, i.e. a coordinator acts)."""
+    with uow:
+        found = [t for t in uow.access.tokens(owner) if t.id == token_id]
+        if not found:
+            raise NotFound(f"There is no token '{token_id}'.")
+        uow.access.update_token(token_id, revoked_at=iso(at))
+        uow.commit()
+    return found[0]

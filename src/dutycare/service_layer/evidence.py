@@ -1,0 +1,73 @@
+"""Attaching evidence files to events and taking them out again, with their chain of custody."""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from dutycare.domain.errors import DomainError, InvalidInput, Problem
+from dutycare.domain.evidence import EvidenceFile
+from dutycare.service_layer.changes import Action, Change
+from dutycare.service_layer.unit_of_work import UnitOfWork
+
+
+class StoredFile(Protocol):
+    """What the vault reports about a file it stored."""
+
+    sha256: str
+    size: int
+    stored_path: str
+
+
+class EvidenceStore(Protocol):
+    """The encrypted, path-confined file store."""
+
+    def put(self, file_id: str, version: int, source: Path) -> StoredFile: ...
+    def read_to(self, file_id: str, version: int, out_path: Path, expected_sha256: str) -> int: ...
+
+
+def attach_evidence(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, event_id: str, path: Path,
+                    source_id: str | None = None, description: str | None = None,
+                    derived_from: str | None = None, media_type: str | None = None) -> EvidenceFile:
+    """Store a file encrypted in the vault and record it, with a ledger entry, against an event of a case."""
+    if not path.is_file():
+        raise DomainError(f"There is no file at {path}.")
+    with uow:
+        event = uow.records.event(event_id)
+        problems = []
+        if case_id not in event.case_ids:
+            problems.append(Problem("evidence", "event", f"event '{event_id}' is not part of case '{case_id}'"))
+        if source_id is not None and not uow.records.has("source", source_id):
+            problems.append(Problem("evidence", "source", f"there is no source '{source_id}'"))
+        if derived_from is not None:
+            uow.records.evidence(derived_from)
+        if problems:
+            raise InvalidInput(problems)
+        file_id = "evd-" + secrets.token_hex(10)
+        stored = store.put(file_id, 1, path)
+        kind = media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        ev = EvidenceFile(id=file_id, event_id=event_id, sha256=stored.sha256, size=stored.size, media_type=kind,
+                          original_name=path.name, added_by=uow.actor, added_at=datetime.now(UTC).isoformat(),
+                          source_id=source_id, derived_from=derived_from, description=description)
+        uow.records.add_evidence(ev, stored.stored_path)
+        uow.ledger.append([Change(Action.ATTACH, "evidence", ev.id, ev.to_record(), stored.sha256)], uow.actor)
+        uow.commit()
+    return ev
+
+
+def export_evidence(uow: UnitOfWork, store: EvidenceStore, evidence_id: str, out: Path) -> EvidenceFile:
+    """Write the decrypted original to a path, refusing it unless its SHA-256 matches the recorded one."""
+    with uow:
+        ev = uow.records.evidence(evidence_id)
+    store.read_to(ev.id, ev.version, out, ev.sha256)
+    return ev
+
+
+def list_evidence(uow: UnitOfWork, case_id: str) -> list[EvidenceFile]:
+    """Every evidence file of a case."""
+    with uow:
+        uow.records.case(case_id)
+        return uow.records.evidence_of_case(case_id)

@@ -1,0 +1,225 @@
+"""Ledger use cases: sign a checkpoint, verify everything against the log, prove an entry, export a bundle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from dutycare.domain.errors import DomainError, NotFound
+from dutycare.ledger.bundle import build_bundle
+from dutycare.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_checkpoint, sign_checkpoint
+from dutycare.ledger.entry import EntryError, record_digest
+from dutycare.ledger.merkle import MerkleTree, leaf_hashes, verify_inclusion
+from dutycare.ledger.verify import VerifyReport, latest_digest_by_entity, verify_log
+from dutycare.service_layer.unit_of_work import UnitOfWork
+
+SignatureCheck = Callable[[bytes, bytes, bytes], bool]
+
+
+class LedgerTables(Protocol):
+    """What the ledger services need of the ledger store."""
+
+    def entries(self) -> Iterable[tuple[int, bytes, bytes]]: ...
+    def add_checkpoint(self, size: int, root: bytes, at: str, note: str) -> None: ...
+    def checkpoints(self) -> list[tuple[int, bytes, str, str]]: ...
+
+
+class FileHasher(Protocol):
+    """Re-reads a stored evidence file and returns the SHA-256 of its plaintext."""
+
+    def __call__(self, file_id: str, version: int) -> str: ...
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    """The checkpoint key a verification trusts."""
+
+    key_name: str
+    public_key_raw: bytes
+    check: SignatureCheck
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """A stored record that does not match what the ledger says about it."""
+
+    entity: str
+    id: str
+    case_ids: tuple[str, ...]
+    message: str
+
+    def __str__(self) -> str:
+        cases = f" (case {', '.join(self.case_ids)})" if self.case_ids else ""
+        return f"{self.entity} {self.id}{cases}: {self.message}"
+
+
+@dataclass
+class Verification:
+    """Everything `ledger verify` found."""
+
+    log: VerifyReport
+    records_checked: int = 0
+    files_checked: int = 0
+    record_problems: list[RecordProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True only when the log, every checkpoint, every record and every file agree."""
+        return self.log.ok and not self.record_problems
+
+
+def _ledger(uow: UnitOfWork) -> Any:
+    return uow.ledger
+
+
+def _entries(uow: UnitOfWork) -> tuple[list[bytes], list[bytes]]:
+    entries, stored = [], []
+    for _, entry, leaf in _ledger(uow).entries():
+        entries.append(entry)
+        stored.append(leaf)
+    return entries, stored
+
+
+def make_checkpoint(uow: UnitOfWork, signer: CheckpointSigner, now: datetime | None = None) -> tuple[Checkpoint, str]:
+    """Sign the current tree head and keep it; if nothing was added since the last one, return that one."""
+    with uow:
+        entries, _ = _entries(uow)
+        kept = _ledger(uow).checkpoints()
+        if kept and kept[-1][0] == len(entries):
+            note = kept[-1][3]
+            return parse_checkpoint(note).checkpoint, note
+        tree = MerkleTree(leaf_hashes(entries))
+        cp = Checkpoint(origin=signer.key_name, size=tree.size, root=tree.root(),
+                        time=(now or datetime.now(UTC)).replace(microsecond=0))
+        note = sign_checkpoint(cp, signer)
+        _ledger(uow).add_checkpoint(cp.size, cp.root, cp.time.isoformat(), note)
+        uow.commit()
+    return cp, note
+
+
+def _record_problems(uow: UnitOfWork, entries: list[bytes], hash_file: FileHasher | None,
+                     result: Verification) -> None:
+    try:
+        latest = latest_digest_by_entity(entries)
+    except EntryError as exc:
+        result.record_problems.append(RecordProblem("ledger", "-", (), f"entries cannot be read: {exc}"))
+        return
+    seen: set[tuple[str, str]] = set()
+    for state in uow.records.record_states():  # type: ignore[attr-defined]
+        key = (state.entity, state.id)
+        seen.add(key)
+        result.records_checked += 1
+        problem = _state_problem(state, latest.get(key))
+        if problem is None and state.entity == "evidence" and hash_file is not None:
+            problem = _file_problem(state, hash_file)
+            result.files_checked += 1
+        if problem:
+            result.record_problems.append(RecordProblem(state.entity, state.id, state.case_ids, problem))
+    for (entity, ident), (seq, _, action) in latest.items():
+        if (entity, ident) not in seen:
+            result.record_problems.append(RecordProblem(
+                entity, ident, (), f"entry {seq} ({action}) records it, but it is missing from the database"))
+
+
+def _state_problem(state: Any, latest: tuple[int, str, str] | None) -> str | None:
+    if state.unreadable:
+        return f"cannot be read back ({state.unreadable}); it was altered or damaged"
+    if latest is None:
+        return "is stored but no ledger entry records it (written outside dutycare)"
+    seq, digest, _ = latest
+    if record_digest(state.record) != digest:
+        return f"differs from what ledger entry {seq} recorded: it was changed outside dutycare"
+    return None
+
+
+def _file_problem(state: Any, hash_file: FileHasher) -> str | None:
+    record = state.record
+    try:
+        actual = hash_file(state.id, int(record.get("version", 1)))
+    except Exception as exc:  # the vault reports damage as errors; a verifier collects them
+        return f"its file cannot be read back: {exc}"
+    if actual != record["sha256"]:
+        return f"its file's SHA-256 is {actual}, but {record['sha256']} was recorded"
+    return None
+
+
+def verify(uow: UnitOfWork, key: TrustedKey, hash_file: FileHasher | None = None) -> Verification:
+    """Re-derive every leaf, root and checkpoint, and check every stored record and file against the log."""
+    with uow:
+        entries, stored = _entries(uow)
+        notes = [note for _, _, _, note in _ledger(uow).checkpoints()]
+        log = verify_log(entries, notes, key_name=key.key_name, public_key_raw=key.public_key_raw,
+                         check=key.check, stored_leaf_hashes=stored, origin=key.key_name)
+        result = Verification(log)
+        _record_problems(uow, entries, hash_file, result)
+    return result
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """Proof that one entry is in the tree a signed checkpoint commits to."""
+
+    seq: int
+    entry: bytes
+    leaf_hash: bytes
+    tree_size: int
+    root: bytes
+    path: list[bytes]
+    checkpoint: str
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form (hashes in hex)."""
+        return {"seq": self.seq, "entry": self.entry.decode("utf-8"), "leaf_hash": self.leaf_hash.hex(),
+                "tree_size": self.tree_size, "root": self.root.hex(), "path": [h.hex() for h in self.path],
+                "checkpoint": self.checkpoint}
+
+
+def prove(uow: UnitOfWork, seq: int) -> InclusionProof:
+    """An inclusion proof for one entry against the latest checkpoint that covers it."""
+    with uow:
+        entries, _ = _entries(uow)
+        kept = _ledger(uow).checkpoints()
+    if not 0 <= seq < len(entries):
+        raise NotFound(f"There is no ledger entry {seq}; the log holds {len(entries)} (0 to {len(entries) - 1}).")
+    covering = [c for c in kept if c[0] > seq]
+    if not covering:
+        raise DomainError(f"No checkpoint covers entry {seq} yet. Run 'dutycare ledger checkpoint' first.")
+    size, root, _, note = covering[-1]
+    tree = MerkleTree(leaf_hashes(entries[:size]))
+    path = tree.inclusion_proof(seq, size)
+    leaf = tree.leaf(seq)
+    if not verify_inclusion(leaf, seq, size, path, root):
+        raise DomainError("The stored log does not match its checkpoint; run 'dutycare ledger verify'.")
+    return InclusionProof(seq, entries[seq], leaf, size, root, path, note)
+
+
+def export_bundle(uow: UnitOfWork, out_dir: Path, key: TrustedKey, prove_seqs: list[int] | None = None) -> list[Path]:
+    """Write a proof bundle a third party can check without dutycare; needs at least one checkpoint."""
+    with uow:
+        entries, _ = _entries(uow)
+        notes = [note for _, _, _, note in _ledger(uow).checkpoints()]
+    if not notes:
+        raise DomainError("The ledger has no checkpoint yet. Run 'dutycare ledger checkpoint' first.")
+    files = build_bundle(entries, notes, key.public_key_raw, key.key_name, prove_seqs)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in files.items():
+        path = out_dir / name
+        path.write_bytes(content)
+        written.append(path)
+    return written
+
+
+def ledger_status(uow: UnitOfWork) -> dict[str, Any]:
+    """Size of the log and its latest checkpoint, for status pages (no verification)."""
+    with uow:
+        size = sum(1 for _ in _ledger(uow).entries())
+        kept = _ledger(uow).checkpoints()
+    latest = kept[-1] if kept else None
+    return {"size": size, "checkpoints": len(kept),
+            "latest_checkpoint": None if latest is None else {"size": latest[0], "root": latest[1].hex(),
+                                                               "at": latest[2], "note": latest[3]},
+            "uncovered_entries": size - (latest[0] if latest else 0)}

@@ -1,0 +1,102 @@
+"""Search over encrypted case text through a keyed index that holds no plaintext.
+
+Titles, summaries, event text and pseudonyms are sealed per row, so a LIKE over columns is impossible. Instead,
+every write passes its changed records here: their text is cut into words, each word normalised (lower case,
+ё→е, a light Russian and English suffix stripping) and handed to the index, which stores only a keyed HMAC of
+each word beside the record it occurs in. A query is normalised the same way and matched on those digests.
+
+What this leaks to someone holding the database but not the key: how many distinct words each record has, and
+which records share a word (not which word). Identifying fields (full name, birth date, contacts, notes) are
+never indexed, so searching cannot be used to test whether a named person is on record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from dutycare.domain.events import EVENT_SPECS, EventType, FieldKind
+from dutycare.service_layer.changes import Action, Change
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+MIN_STEM = 3
+# Longest first; a suffix is stripped only when at least MIN_STEM letters remain.
+_RU_SUFFIXES = tuple(sorted((
+    "иями", "ями", "ами", "ией", "ием", "иям", "иях", "ого", "его", "ому", "ему", "ыми", "ими", "ой", "ей", "ий",
+    "ый", "ая", "яя", "ое", "ее", "ые", "ие", "ых", "их", "ую", "юю", "ом", "ем", "ам", "ям", "ах", "ях", "ов",
+    "ев", "ью", "ия", "ию", "ии", "ть", "ться", "лся", "лась", "лось", "лись", "ла", "ло", "ли", "ся", "сь",
+    "а", "я", "о", "е", "ы", "и", "у", "ю", "ь", "й",
+), key=len, reverse=True))
+_EN_SUFFIXES = ("ations", "ation", "ingly", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s")
+_SEARCHABLE_RECORDS = ("case", "event", "person")
+
+
+class SearchIndex(Protocol):
+    """Where normalised words are stored as keyed digests, per record."""
+
+    def replace(self, kind: str, record_id: str, words: set[str]) -> None:
+        """Make these the words of one record (replacing what it had)."""
+        ...
+
+    def remove(self, kind: str, record_id: str) -> None:
+        """Forget a record's words."""
+        ...
+
+
+def normalise(word: str) -> str:
+    """One word in its indexed form: lower case, ё as е, common inflectional endings removed."""
+    w = word.lower().replace("ё", "е")
+    suffixes = _RU_SUFFIXES if re.search("[а-я]", w) else _EN_SUFFIXES
+    for suffix in suffixes:
+        if w.endswith(suffix) and len(w) - len(suffix) >= MIN_STEM:
+            return w[: -len(suffix)]
+    return w
+
+
+def words(text: str) -> set[str]:
+    """The indexed forms of the words in a text (words of one letter are left out)."""
+    return {normalise(w) for w in _WORD.findall(text or "") if len(w) >= 2}
+
+
+def query_words(text: str) -> list[str]:
+    """The indexed forms of a search query, in order and without repeats."""
+    seen: dict[str, None] = {}
+    for w in _WORD.findall(text or ""):
+        if len(w) >= 2:
+            seen.setdefault(normalise(w), None)
+    return list(seen)
+
+
+def _texts_of(kind: str, record: Mapping[str, object]) -> Iterable[str]:
+    if kind == "case":
+        yield from (str(record.get(k) or "") for k in ("title", "summary"))
+    elif kind == "person":
+        yield str(record.get("pseudonym") or "")
+    elif kind == "event":
+        yield str(record.get("summary") or "")
+        details = record.get("details")
+        etype = record.get("type")
+        if isinstance(details, Mapping) and etype in {t.value for t in EventType}:
+            for spec in EVENT_SPECS[EventType(str(etype))].fields:
+                if spec.kind is FieldKind.TEXT and isinstance(details.get(spec.name), str):
+                    yield str(details[spec.name])
+
+
+def record_words(kind: str, record: Mapping[str, object]) -> set[str]:
+    """Every indexed word of one record in its interchange form."""
+    found: set[str] = set()
+    for text in _texts_of(kind, record):
+        found |= words(text)
+    return found
+
+
+def index_changes(index: SearchIndex, changes: Iterable[Change]) -> None:
+    """Bring the index up to date with a write (call it in the write's unit of work)."""
+    for change in changes:
+        if change.entity not in _SEARCHABLE_RECORDS:
+            continue
+        if change.action is Action.TOMBSTONE:
+            index.remove(change.entity, change.entity_id)
+        elif change.action in (Action.CREATE, Action.UPDATE):
+            index.replace(change.entity, change.entity_id, record_words(change.entity, change.record))

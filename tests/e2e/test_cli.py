@@ -101,3 +101,39 @@ def test_demo_loads_the_scenario_and_prints_timelines(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     for marker in ("case-a", "case-b", "case-c", "Максим", "Решение ВВК о годности", "Публичное заявление"):
         assert marker in proc.stdout
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_evidence_and_ledger_commands(cli_env: dict[str, str], tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    run("import", str(scenario), env=cli_env)
+    scan = tmp_path / "заключение.pdf"
+    scan.write_bytes(b"%PDF-1.4 knee findings " * 100)
+    added = json.loads(run("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-alexander-medical",
+                           "--format", "json", env=cli_env).stdout)
+    assert added["media_type"] == "application/pdf" and added["original_name"] == "заключение.pdf"
+    listed = json.loads(run("evidence", "list", "case-b", "--format", "json", env=cli_env).stdout)
+    assert [f["id"] for f in listed] == [added["id"]]
+    out = tmp_path / "copy.pdf"
+    run("evidence", "get", added["id"], "--out", str(out), env=cli_env)
+    assert out.read_bytes() == scan.read_bytes()
+    proc = run("evidence", "add", "case-a", "ev-b-finding", str(scan), env=cli_env, check=False)
+    assert proc.returncode == 1 and "is not part of case" in proc.stderr
+
+    run("ledger", "checkpoint", env=cli_env)
+    verified = json.loads(run("ledger", "verify", "--format", "json", env=cli_env).stdout)
+    assert verified["ok"] and verified["size"] == 44 and verified["files_checked"] == 1
+    proof = json.loads(run("ledger", "prove", "5", env=cli_env).stdout)
+    assert proof["tree_size"] == 44 and proof["seq"] == 5
+    bundle = tmp_path / "bundle"
+    run("ledger", "export", str(bundle), env=cli_env)
+    tool = Path(__file__).resolve().parents[2] / "tools" / "verify_bundle.py"
+    assert subprocess.run([sys.executable, str(tool), str(bundle)], capture_output=True).returncode == 0
+
+    import sqlite3
+
+    with sqlite3.connect(cli_env["DUTYCARE_DB"]) as conn:
+        conn.execute("UPDATE events SET date = '2024-02' WHERE id = 'ev-b-malingering'")
+    proc = run("ledger", "verify", env=cli_env, check=False)
+    assert proc.returncode == 1 and "FIRST PROBLEM: event ev-b-malingering (case case-b)" in proc.stderr

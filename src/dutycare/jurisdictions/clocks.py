@@ -93,7 +93,8 @@ class ClockRule:
 
     def limit_text(self) -> str:
         """The limit in words, e.g. '30 calendar days'."""
-        return f"{self.limit} {self.unit.value.replace('_', ' ')}"
+        words = self.unit.value.replace("_", " ")
+        return f"{self.limit} {words[:-1] if self.limit == 1 else words}"
 
 
 class WorkingCalendar(Protocol):

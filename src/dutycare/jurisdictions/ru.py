@@ -88,7 +88,7 @@ CLOCK_RULES: tuple[ClockRule, ...] = (
     ClockRule(
         "ru.1fkz.notice", "RU", ClockKind.RESPONSE, "notice of the decision to take up a complaint",
         "уведомление о решении по жалобе", frozenset({I.OMBUDSMAN}), 10, Unit.CALENDAR_DAYS, ClockStart.RECEIPT,
-        LegalBasis(FKZ_1, "ст. 20", "действующая ред. (дата редакции не сверена)",
+        LegalBasis(FKZ_1, "ст. 20", "дата редакции не сверена",
                    "The Commissioner decides whether to take up a complaint and tells the applicant within 10 days.",
                    "Federal Constitutional Law No. 1-FKZ of 26 February 1997 on the Human Rights Commissioner"),
         Carry.NEXT_WORKING_DAY, CARRY_BY_ANALOGY,
@@ -96,7 +96,7 @@ CLOCK_RULES: tuple[ClockRule, ...] = (
     ClockRule(
         "ru.1fkz.filing", "RU", ClockKind.FILING, "filing window for a complaint to the ombudsman",
         "срок подачи жалобы Уполномоченному", frozenset({I.OMBUDSMAN}), 1, Unit.YEARS, ClockStart.VIOLATION,
-        LegalBasis(FKZ_1, "ст. 17", "действующая ред. (дата редакции не сверена)",
+        LegalBasis(FKZ_1, "ст. 17", "дата редакции не сверена",
                    "A complaint is filed within one year of the violation or of the day the applicant learnt of it.",
                    "Federal Constitutional Law No. 1-FKZ of 26 February 1997 on the Human Rights Commissioner"),
         Carry.NEXT_WORKING_DAY, CARRY_BY_ANALOGY,
@@ -105,7 +105,7 @@ CLOCK_RULES: tuple[ClockRule, ...] = (
         "ru.kas.219", "RU", ClockKind.FILING, "court claim against a decision or inaction of a public body",
         "административный иск об оспаривании решения, действия (бездействия)", frozenset({I.COURT}), 3,
         Unit.MONTHS, ClockStart.LEARNING,
-        LegalBasis(KAS, "ст. 219 ч. 1", "действующая ред. (дата редакции не сверена)",
+        LegalBasis(KAS, "ст. 219 ч. 1", "дата редакции не сверена",
                    "A claim is filed within three months of the day the applicant learnt their rights were violated.",
                    "Code of Administrative Court Procedure RF"),
         Carry.NEXT_WORKING_DAY, CARRY_KAS,

@@ -16,7 +16,7 @@ CLOCK_RULES: tuple[ClockRule, ...] = (
     ClockRule(
         "ua.appeals.answer", "UA", ClockKind.RESPONSE, "answer to an appeal", "ответ на обращение", PUBLIC_BODIES,
         1, Unit.MONTHS, ClockStart.RECEIPT,
-        LegalBasis(LAW_APPEALS, "ст. 20", "действующая ред. (дата редакции не сверена)",
+        LegalBasis(LAW_APPEALS, "ст. 20", "дата редакции не сверена",
                    "An appeal is considered within one month of receipt, or within 15 days where no further "
                    "study is needed; the head may extend, but never beyond 45 days in all.",
                    "Law of Ukraine No. 393/96-VR of 2 October 1996 on citizens' appeals"),

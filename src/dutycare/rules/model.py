@@ -59,9 +59,16 @@ class Hit:
     institution_id: str | None = None
 
 
-def finding_key(rule_id: str, event_ids: Iterable[str], case_ids: Iterable[str]) -> str:
-    """A reproducible identity for a finding: the same rule over the same events and cases gives the same key."""
-    text = "\x1f".join((rule_id, "\x1e".join(sorted(event_ids)), "\x1e".join(sorted(case_ids))))
+def finding_key(rule_id: str, event_ids: Iterable[str], case_ids: Iterable[str],
+                institution_id: str | None = None) -> str:
+    """A reproducible identity: the same rule over the same events, cases (and institution) gives the same key.
+
+    The institution tells apart findings that rest on the same events, e.g. one complaint late at two addressees.
+    """
+    parts = [rule_id, "\x1e".join(sorted(event_ids)), "\x1e".join(sorted(case_ids))]
+    if institution_id is not None:
+        parts.append(institution_id)
+    text = "\x1f".join(parts)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -81,7 +88,7 @@ class Finding:
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "key", finding_key(self.rule_id, self.event_ids, self.case_ids))
+        object.__setattr__(self, "key", finding_key(self.rule_id, self.event_ids, self.case_ids, self.institution_id))
 
 
 CheckFn = Callable[[Any, EvalContext], Iterable[Hit]]

@@ -80,7 +80,7 @@ def check_r2(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         else:
             continue
         name = chosen[0].text("treatment").strip()
-        ru = (f"Лечение «{name}» рекомендовано {len(chosen)} раз(а) ({w.dates_ru(chosen)}), "
+        ru = (f"Лечение «{name}» рекомендовано {w.times_ru(len(chosen))} ({w.dates_ru(chosen)}), "
               "но так и не было проведено.")
         en = f"Treatment “{name}” was recommended {len(chosen)} times ({w.dates_en(chosen)}) and never provided."
         yield Hit(certainty, tuple(chosen), (view.case_id,), w.possibly_ru(ru, certainty is E),

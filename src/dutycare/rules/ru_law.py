@@ -5,7 +5,7 @@ from __future__ import annotations
 from dutycare.jurisdictions import ru as clocks
 from dutycare.jurisdictions.clocks import LegalBasis
 
-UNCHECKED = "действующая ред. (дата редакции не сверена)"
+UNCHECKED = "дата редакции не сверена"
 
 CONSTITUTION = "Конституция Российской Федерации"
 CONSTITUTION_EDITION = "с изменениями, одобренными общероссийским голосованием 01.07.2020"

@@ -95,3 +95,9 @@ def possibly_ru(text: str, certain: bool) -> str:
 def possibly_en(text: str, certain: bool) -> str:
     """Mark an explanation as uncertain where the order of dates is not established."""
     return text if certain else f"{text} The order of the dates is not certain: this is possible, not established."
+
+
+def times_ru(count: int) -> str:
+    """'2 раза', '5 раз', '21 раз' — the Russian count of times (раз after 1 is treated as a count, not 'once')."""
+    word = "раза" if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else "раз"
+    return f"{count} {word}"

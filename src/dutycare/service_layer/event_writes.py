@@ -9,6 +9,7 @@ from dutycare.domain.errors import InvalidInput, Problem
 from dutycare.domain.events import Event
 from dutycare.domain.interchange import event_to_dict, parse_case_file, single_event_document
 from dutycare.service_layer.changes import Action, Change
+from dutycare.service_layer.search import index_changes
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
 
@@ -27,7 +28,9 @@ def record_event(uow: UnitOfWork, raw: Any) -> Event:
     with uow:
         event = _one_event(uow, raw)
         uow.records.add_events((event,))
-        uow.ledger.append([Change(Action.CREATE, "event", event.id, event_to_dict(event))], uow.actor)
+        changes = [Change(Action.CREATE, "event", event.id, event_to_dict(event))]
+        uow.ledger.append(changes, uow.actor)
+        index_changes(uow.search, changes)
         uow.commit()
     return event
 
@@ -40,7 +43,9 @@ def update_event(uow: UnitOfWork, event_id: str, raw: Any) -> Event:
         uow.records.event(event_id)
         event = _one_event(uow, {**raw, "id": event_id} if isinstance(raw, dict) else raw, frozenset({event_id}))
         uow.records.replace_event(event)
-        uow.ledger.append([Change(Action.UPDATE, "event", event.id, event_to_dict(event))], uow.actor)
+        changes = [Change(Action.UPDATE, "event", event.id, event_to_dict(event))]
+        uow.ledger.append(changes, uow.actor)
+        index_changes(uow.search, changes)
         uow.commit()
     return event
 
@@ -53,6 +58,8 @@ def delete_event(uow: UnitOfWork, event_id: str, reason: str) -> Event:
         at = datetime.now(UTC).isoformat()
         event = uow.records.tombstone_event(event_id, at, reason)
         record = tombstone_record(event, at, reason)
-        uow.ledger.append([Change(Action.TOMBSTONE, "event", event_id, record)], uow.actor)
+        changes = [Change(Action.TOMBSTONE, "event", event_id, record)]
+        uow.ledger.append(changes, uow.actor)
+        index_changes(uow.search, changes)
         uow.commit()
     return event

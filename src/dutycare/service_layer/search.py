@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dutycare.domain.events import EVENT_SPECS, EventType, FieldKind
-from dutycare.service_layer.changes import Action, Change
+from dutycare.service_layer.changes import Action, Change, created
+
+if TYPE_CHECKING:
+    from dutycare.service_layer.unit_of_work import UnitOfWork
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MIN_STEM = 3
@@ -100,3 +103,13 @@ def index_changes(index: SearchIndex, changes: Iterable[Change]) -> None:
             index.remove(change.entity, change.entity_id)
         elif change.action in (Action.CREATE, Action.UPDATE):
             index.replace(change.entity, change.entity_id, record_words(change.entity, change.record))
+
+
+def rebuild_index(uow: UnitOfWork) -> int:
+    """Index every record again (after a migration, or when the index was lost); returns the records indexed."""
+    with uow:
+        records = uow.records.all_records()
+        changes = list(created(records))
+        index_changes(uow.search, changes)
+        uow.commit()
+    return sum(1 for c in changes if c.entity in _SEARCHABLE_RECORDS)

@@ -8,6 +8,7 @@ from typing import Any
 from dutycare.domain.interchange import case_file_to_dict, parse_case_file
 from dutycare.domain.model import Timeline
 from dutycare.service_layer.changes import created
+from dutycare.service_layer.search import index_changes
 from dutycare.service_layer.queries import CaseFilter, CaseRow
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
@@ -25,7 +26,9 @@ def import_case_file(uow: UnitOfWork, document: Any) -> ImportResult:
     with uow:
         case_file = parse_case_file(document, known=uow.records)
         uow.records.add_case_file(case_file)
-        size = uow.ledger.append(created(case_file), uow.actor)
+        changes = list(created(case_file))
+        size = uow.ledger.append(changes, uow.actor)
+        index_changes(uow.search, changes)
         uow.commit()
     return ImportResult(case_file.counts, size)
 

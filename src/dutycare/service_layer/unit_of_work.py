@@ -12,6 +12,7 @@ from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Timeline
 from dutycare.service_layer.changes import Change
 from dutycare.service_layer.queries import CaseFilter, CaseRow
+from dutycare.service_layer.search import SearchIndex
 
 
 class Records(Protocol):
@@ -50,6 +51,7 @@ class UnitOfWork(abc.ABC):
 
     records: Records
     ledger: Ledger
+    search: SearchIndex
     actor: str
 
     def __enter__(self) -> Self:

@@ -77,7 +77,7 @@ def test_timestamps_are_utc_with_microseconds_and_z() -> None:
 
 
 def test_non_ascii_is_written_as_utf8_and_control_characters_escaped() -> None:
-    entry = sample(actor="Иванов\u2028\"q\"\\\n\x01\x7f", id="дело/1")
+    entry = sample(actor='Иванов\u2028"q"\\\n\x01\x7f', id="дело/1")
     data = encode_entry(entry)
     assert "Иванов".encode() in data and b"\\u0001" in data and b'\\"q\\"' in data and b"\\n" in data
     assert decode_entry(data) == entry
@@ -150,7 +150,8 @@ def test_entry_problems_reports_positions_and_seq() -> None:
     good = [encode_entry(sample(seq=i)) for i in range(4)]
     stream = [good[0], good[2], good[1], b"junk", good[3]]
     found = list(entry_problems(stream))
-    assert [(seq, kind) for seq, kind, _ in found] == [(1, "entry_seq"), (2, "entry_seq"), (3, "entry_decode")]
+    kinds = [(seq, kind) for seq, kind, _ in found]
+    assert kinds == [(1, "entry_seq"), (2, "entry_seq"), (3, "entry_decode"), (4, "entry_seq")]
     assert "carries seq 2" in found[0][2]
 
 
@@ -168,7 +169,8 @@ def test_entry_summary_reads_escaped_and_plain_entries() -> None:
 
 
 def test_canonical_json_rules() -> None:
-    assert canonical_json({"b": [1, {"z": None, "a": True}], "a": "é"}) == '{"a":"é","b":[1,{"a":true,"z":null}]}'.encode()
+    nested = {"b": [1, {"z": None, "a": True}], "a": "é"}
+    assert canonical_json(nested) == '{"a":"é","b":[1,{"a":true,"z":null}]}'.encode()
     assert canonical_json((1, 2)) == b"[1,2]"
     for bad in ({"x": 1.5}, {1: "x"}, {"x": 2**53}, {"x": b"bytes"}, {"x": float("nan")}, {"x": "\udc00"}):
         with pytest.raises(CanonicalJsonError):

@@ -313,7 +313,13 @@ def test_trivial_consistency_cases() -> None:
     assert verify_consistency(0, 0, some, some, [])
     assert verify_consistency(0, 5, some, other, [])
     assert verify_consistency(4, 4, other, other, [])
-    for probe in [(1, 1, some, other, []), (2, 1, some, other, []), (1, 2, some, other, []), (0, 1, some, some, [some])]:
+    bad = [
+        (1, 1, some, other, []),
+        (2, 1, some, other, []),
+        (1, 2, some, other, []),
+        (0, 1, some, some, [some]),
+    ]
+    for probe in bad:
         with pytest.raises(ProofError):
             verify_consistency(*probe)
 

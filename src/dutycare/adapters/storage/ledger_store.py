@@ -33,8 +33,9 @@ class SqlLedger:
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
 
     def size(self) -> int:
-        """How many entries the log holds."""
-        return int(self.conn.execute(select(func.count()).select_from(t.ledger_entries)).scalar_one())
+        """How many entries the log holds (entries are numbered from 0 without gaps)."""
+        last = self.conn.execute(select(func.max(t.ledger_entries.c.seq))).scalar()
+        return 0 if last is None else int(last) + 1
 
     def latest_digest(self, entity: str, entity_id: str) -> str | None:
         """The record digest of the newest entry about one record."""

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 
 from dutycare.adapters.storage.mapping import Sealer
 from dutycare.adapters.storage.repository import SqlRecords
+from dutycare.adapters.storage.search_store import SqlSearchIndex
 from dutycare.service_layer.unit_of_work import Ledger, UnitOfWork
 
 LedgerFactory = Callable[[Connection], Ledger]
@@ -29,6 +30,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._conn.begin()
         self.records = SqlRecords(self._conn, self._sealer)
         self.ledger = self._ledger_factory(self._conn)
+        self.search = SqlSearchIndex(self._conn, self._sealer)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -1,0 +1,103 @@
+"""Renders the rule catalogue (docs/rules.md) from the rule and clock objects themselves.
+
+Regenerate with: ``python -m dutycare.rules.catalogue > docs/rules.md``
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from dutycare.jurisdictions.clocks import ClockRule, default_clock_book
+from dutycare.rules.model import LegalBasis, Rule
+from dutycare.rules.registry import load_rules
+
+REGENERATE = "python -m dutycare.rules.catalogue > docs/rules.md"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _basis(basis: LegalBasis) -> str:
+    return f"- {basis.citation()} — {basis.summary}"
+
+
+def render_rule(rule: Rule) -> list[str]:
+    """The catalogue section of one rule."""
+    return [
+        f"### {rule.id} — {rule.title_en}",
+        "",
+        f"*{rule.title_ru}*",
+        "",
+        f"- **Severity:** {rule.severity.value}",
+        f"- **Scope:** {rule.scope.value}",
+        f"- **Jurisdiction:** {rule.jurisdiction}",
+        f"- **Fires when:** {rule.fires_when}",
+        "",
+        rule.description,
+        "",
+        "**Legal basis**",
+        "",
+        *(_basis(b) for b in rule.legal_basis),
+        "",
+        "**Does not fire when**",
+        "",
+        *(f"- {case}" for case in rule.does_not_fire),
+        "",
+    ]
+
+
+def render_clocks(clocks: Iterable[ClockRule]) -> list[str]:
+    """The table of clock rules, then each rule's source and its non-working-day rule."""
+    lines = [
+        "| id | jurisdiction | what | applies to | limit | starts at | extension | non-working end |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    details: list[str] = []
+    for c in clocks:
+        bodies = ", ".join(sorted(t.value for t in c.applies_to))
+        extension = f"up to {c.max_extension_days} days" if c.max_extension_days else "—"
+        if c.max_total_days is not None:
+            extension += f" (at most {c.max_total_days} days in all)"
+        lines.append(f"| {c.id} | {c.jurisdiction} | {_cell(c.what_en)} | {bodies} | {c.limit_text()} | "
+                     f"{c.starts.value} | {extension} | {c.carry.value} |")
+        details += [f"- **{c.id}**: {_cell(c.legal.citation())}. {c.legal.summary} *Non-working day:* "
+                    f"{c.carry_basis}" + (f" *Note:* {c.note}" if c.note else "")]
+    return [*lines, "", *details, ""]
+
+
+def render(rules: Iterable[Rule], clocks: Iterable[ClockRule]) -> str:
+    """The whole catalogue as Markdown."""
+    lines = [
+        "# Rule catalogue",
+        "",
+        f"Generated from the code by `{REGENERATE}`; do not edit by hand.",
+        "",
+        "A finding is *established* when the record fixes the order of the events it rests on, and *possible* "
+        "when partial or approximate dates leave that order open. Dates are compared by the widest interval they "
+        "may denote (approximate dates widened by one unit).",
+        "",
+        "## Rules",
+        "",
+    ]
+    for rule in rules:
+        lines += render_rule(rule)
+    lines += ["## Clock rules", "", "Periods counted in days start on the day after the event that opens them.",
+              "", *render_clocks(clocks)]
+    return "\n".join(lines)
+
+
+def builtin_catalogue() -> str:
+    """The catalogue of the built-in rules (installed third-party packs left out) and every clock rule."""
+    return render(load_rules(entry_points=False), default_clock_book().rules)
+
+
+def main() -> None:
+    """Write the catalogue to standard output."""
+    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    sys.stdout.write(builtin_catalogue())
+
+
+if __name__ == "__main__":
+    main()

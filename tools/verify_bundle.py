@@ -192,7 +192,7 @@ def check_entry_line(position: int, line: str) -> bytes:
         raise BundleFailure(f"entry {position} is not in canonical form")
     if entry.get("seq") != position or isinstance(entry.get("seq"), bool):
         raise BundleFailure(f"entry {position} says it is number {entry.get('seq')!r}")
-    if record.get("entry") != entry:
+    if canonical(record.get("entry")) != data:
         raise BundleFailure(f"entry {position}: the readable copy differs from the hashed bytes")
     return data
 
@@ -289,6 +289,13 @@ def check_signature(head: SignedHead, name: str, raw: bytes) -> None:
 # --------------------------------------------------------------------------- the checks
 
 
+def why(matched: int, head: SignedHead) -> str:
+    """Explain a root mismatch: which entries changed, or that the signer signed two different trees."""
+    if matched < head.size:
+        return f"entries {matched}..{head.size - 1} changed after it was signed"
+    return "a checkpoint at least this large matches, so two inconsistent trees were signed"
+
+
 def check_checkpoints(
     folder: Path, key: tuple[str, bytes], tree: PrefixRoots | None, report: Report
 ) -> list[SignedHead | None]:
@@ -299,6 +306,7 @@ def check_checkpoints(
         report.fail(f"checkpoints: {exc}")
         return []
     heads: list[SignedHead | None] = []
+    matched = 0  # largest size whose signed root matched the entries so far
     for number, note in enumerate(notes):
         try:
             head = parse_note(number, note)
@@ -314,8 +322,11 @@ def check_checkpoints(
         elif head.size > len(tree.levels[0]):
             report.fail(f"{label}: signed over {head.size} entries but the bundle has {len(tree.levels[0])}")
         elif tree.root(head.size) != head.root:
-            report.fail(f"{label}: signed root {head.root.hex()} differs from the entries' root at that size")
+            report.fail(
+                f"{label}: signed root {head.root.hex()} differs from the entries' root; {why(matched, head)}"
+            )
         else:
+            matched = max(matched, head.size)
             report.ok(f"{label}: signature valid, root {head.root.hex()} matches the entries")
     return heads
 

@@ -7,14 +7,16 @@ How a complaint's clocks are started, per addressee:
 - a recorded registration starts the answer clock; without one, the clock starts on the last day registration
   was lawfully allowed (receipt + the registration limit), the latest start the law permits;
 - recorded extensions by that body are added, up to the rule's lawful maximum;
-- the body's answer, or its forwarding of the complaint elsewhere, meets the clock.
+- the body's answer, or its forwarding of the complaint elsewhere, meets the clock;
+- an unrecorded registration is never "overdue" (bodies seldom report it), only "possibly overdue", and an
+  answer or forwarding before the registration due date proves it was met.
 Partial dates give a range of due days: "overdue" needs every reading to be late, "possibly overdue" some.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -88,6 +90,7 @@ class ComplaintTrail:
     """A complaint with its lifecycle events grouped by what happened and which body did it."""
 
     complaint: Event
+    addressees: tuple[str, ...] = ()
     registered: dict[str, list[Event]] = field(default_factory=dict)
     extended: dict[str, list[Event]] = field(default_factory=dict)
     answered: dict[str, list[Event]] = field(default_factory=dict)
@@ -97,7 +100,7 @@ class ComplaintTrail:
     @classmethod
     def from_events(cls, complaint: Event, lifecycle: Iterable[Event]) -> ComplaintTrail:
         """Group the lifecycle events that name this complaint; others are ignored."""
-        trail = cls(complaint)
+        trail = cls(complaint, complaint.refs("addressees"))
         slots = {T.COMPLAINT_REGISTERED: trail.registered, T.COMPLAINT_EXTENDED: trail.extended,
                  T.COMPLAINT_ANSWERED: trail.answered, T.COMPLAINT_FORWARDED: trail.forwarded_by}
         for event in lifecycle:
@@ -112,7 +115,7 @@ class ComplaintTrail:
 
     def recipients(self) -> list[str]:
         """The addressees, then the bodies it was forwarded to, each once, in that order."""
-        seen = dict.fromkeys(self.complaint.refs("addressees"))
+        seen = dict.fromkeys(self.addressees)
         for target in sorted(self.forwarded_to):
             seen.setdefault(target)
         return list(seen)
@@ -123,7 +126,7 @@ class ComplaintTrail:
         return any(inst not in recipients for inst in self.answered)
 
     def _receipt(self, addressee_id: str) -> _Start | None:
-        if addressee_id in self.complaint.refs("addressees"):
+        if addressee_id in self.addressees:
             lo, hi = self.complaint.date.bounds()
             return _Start(lo, hi, self.complaint.details.get("channel") == Channel.LETTER)
         forward = _first(self.forwarded_to.get(addressee_id))
@@ -145,7 +148,7 @@ class ComplaintTrail:
         forwarded = _first(self.forwarded_by.get(addressee.id))
         out: list[DueDate] = []
         if reg_rule is not None:
-            out.append(self._due(ClockKind.REGISTRATION, reg_rule, receipt, addressee, registration, book, today))
+            out.append(self._registration_due(reg_rule, receipt, addressee, registration, book, today))
         if fwd_rule is not None and forwarded is not None:
             out.append(self._due(ClockKind.FORWARDING, fwd_rule, registered, addressee, forwarded, book, today))
         if answer_rule is not None:
@@ -153,6 +156,17 @@ class ComplaintTrail:
             out.append(self._answer_due(answer_rule, registered if from_registration else receipt, addressee,
                                         book, today))
         return out
+
+    def _registration_due(self, rule: ClockRule, receipt: _Start, addressee: Institution, registration: Event | None,
+                          book: ClockBook, today: date) -> DueDate:
+        """Registration is rarely reported: without a record, an answer in time proves it, and lateness is unknown."""
+        due = self._due(ClockKind.REGISTRATION, rule, receipt, addressee, registration, book, today)
+        if registration is not None:
+            return due
+        acted = _first([*self.answered.get(addressee.id, ()), *self.forwarded_by.get(addressee.id, ())])
+        if acted is not None and acted.date.bounds()[1] <= due.earliest_due:
+            return replace(due, status=DueStatus.MET, met_on=acted.date, met_by=acted.id)
+        return _downgrade(due) if due.status is DueStatus.OVERDUE else due
 
     def _answer_due(self, rule: ClockRule, start: _Start, addressee: Institution, book: ClockBook,
                     today: date) -> DueDate:
@@ -190,9 +204,7 @@ def _registered_start(registration: Event | None, reg_rule: ClockRule | None, re
 
 
 def _downgrade(due: DueDate) -> DueDate:
-    return DueDate(due.kind, due.due, due.earliest_due, due.rule, due.addressee_id, due.subject_id,
-                   DueStatus.POSSIBLY_OVERDUE, due.met_on, due.met_by, due.evidence_ids, due.start_assumed,
-                   due.case_ids)
+    return replace(due, status=DueStatus.POSSIBLY_OVERDUE)
 
 
 def due_dates(complaint: Event, addressee: Institution, lifecycle_events: Iterable[Event], clock_book: ClockBook,

@@ -9,13 +9,12 @@ RFC 8785 (JCS) output whenever the keys are ASCII, as they are for entries.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 ENTRY_VERSION = 1
 ACTIONS = ("create", "update", "attach", "tombstone")
@@ -212,41 +211,46 @@ def decode_entry(data: bytes) -> LedgerEntry:
     return entry
 
 
-# Fast path for bulk checks.  The pattern accepts only the canonical encoding of a valid entry: keys in
-# sorted order, canonical string escapes, lowercase hex, canonical integers, a file hash on 'attach'
-# entries.  Two things it cannot see are checked beside it: the bytes must be valid UTF-8 and the date
-# must exist in the calendar.  Whatever the fast path does not clear goes to decode_entry, which stays
-# the authority and explains the problem.
-_STR = rb'(?=[^"])[^"\\\x00-\x1f]*+(?:\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f]))[^"\\\x00-\x1f]*+)*+'
-_H64 = rb"[^\x00-/:-`g-\xff]{64}"  # exactly [0-9a-f]{64}, written so re uses a fast bitmap
-_FAST_ENTRY = re.compile(
-    rb'\{"action":"(?:create|update|(attach)|tombstone)","actor":"' + _STR + rb'",'
-    rb'"at":"(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z",'
-    rb'"entity":"([a-z][a-z0-9_]{0,63})",'
-    rb'(?(1)"file_sha256":"' + _H64 + rb'",|(?:"file_sha256":"' + _H64 + rb'",)?)'
-    rb'"id":"(' + _STR + rb')",(?:"prev_record_sha256":"' + _H64 + rb'",)?'
-    rb'"record_sha256":"(' + _H64 + rb')","seq":(0|[1-9]\d{0,15}+),"v":1\}'
+# Fast path for bulk checks.  The patterns below match only the canonical encoding of a valid entry:
+# keys in sorted order; strings that are well-formed UTF-8 (RFC 3629 byte ranges, no surrogates) with
+# exactly the escapes the encoder writes; real calendar dates (29 February is left to the slow path);
+# lowercase hex; canonical integers; a file hash on every 'attach'.  So a match proves decode_entry
+# would accept the bytes.  Anything that does not match goes to decode_entry, which stays the authority
+# and explains the problem.
+_CHAR = (
+    rb'(?:[^"\\\x00-\x1f\x80-\xff]++'  # a run of printable ASCII other than quote and backslash
+    rb"|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+    rb'|\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f])))'
 )
-_M_DAY, _M_ENTITY, _M_ID, _M_RECORD, _M_SEQ = 2, 3, 4, 5, 6  # group numbers in _FAST_ENTRY
+_STR = rb'(?=[^"])' + _CHAR + rb"*+"  # non-empty JSON string body
+_H64 = rb"[^\x00-/:-`g-\xff]{64}"  # exactly [0-9a-f]{64}, spelt so that re uses a fast bitmap
+_DATE = (
+    rb"(?!0000)\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+    rb"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2[0-8]))"
+)
+_TIME = rb"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{6}Z"
 
 
-def _is_utf8(data: bytes) -> bool:
-    """True if ``data`` decodes as strict UTF-8."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+def _entry_pattern(capture: bool) -> re.Pattern[bytes]:
+    """Compile the canonical-entry pattern; with ``capture``, entity, id and record hash are groups 2-4."""
+
+    def group(body: bytes) -> bytes:
+        """Wrap ``body`` in a capturing group when capturing."""
+        return b"(" + body + b")" if capture else body
+
+    return re.compile(
+        rb'\{"action":"(?:create|update|(attach)|tombstone)","actor":"' + _STR + rb'",'
+        rb'"at":"' + _DATE + _TIME + rb'","entity":"' + group(rb"[a-z][a-z0-9_]{0,63}") + rb'",'
+        rb'(?(1)"file_sha256":"' + _H64 + rb'",|(?:"file_sha256":"' + _H64 + rb'",)?)'
+        rb'"id":"' + group(_STR) + rb'",(?:"prev_record_sha256":"' + _H64 + rb'",)?'
+        rb'"record_sha256":"' + group(_H64) + rb'","seq":(0|[1-9]\d{0,15}+),"v":1\}'
+    )
 
 
-@functools.lru_cache(maxsize=4096)
-def _is_real_day(day: bytes) -> bool:
-    """True if YYYY-MM-DD names a day that exists."""
-    try:
-        date.fromisoformat(day.decode("ascii"))
-    except ValueError:
-        return False
-    return True
+_CHECK = _entry_pattern(capture=False)  # groups: 1 attach, 2 seq
+_SUMMARY = _entry_pattern(capture=True)  # groups: 1 attach, 2 entity, 3 id, 4 record, 5 seq
 
 
 def _slow_problem(data: bytes, seq: int) -> tuple[str, str] | None:
@@ -265,24 +269,21 @@ def entry_problems(entries: Iterable[bytes], start: int = 0) -> Iterator[tuple[i
 
     Kinds are "entry_decode" and "entry_seq".  Positions count from ``start``.
     """
-    match = _FAST_ENTRY.fullmatch
-    days: set[bytes] = set()  # only days seen in entries that decode_entry accepted
+    match = _CHECK.fullmatch
     for seq, data in enumerate(entries, start):
         m = match(data)
-        if m and int(m[_M_SEQ]) == seq and m[_M_DAY] in days and (data.isascii() or _is_utf8(data)):
+        if m is not None and int(m[2]) == seq <= MAX_SAFE_INT:
             continue
         problem = _slow_problem(data, seq)
         if problem is not None:
             yield seq, *problem
-        elif m is not None:
-            days.add(m[_M_DAY])
 
 
 def entry_summary(data: bytes) -> tuple[int, str, str, str, str]:
     """Return (seq, entity, id, record_sha256, action) of stored entry bytes; raise EntryError if invalid."""
-    m = _FAST_ENTRY.fullmatch(data)
-    if m is None or b"\\" in data or not _is_real_day(m[_M_DAY]) or not (data.isascii() or _is_utf8(data)):
+    m = _SUMMARY.fullmatch(data)
+    if m is None or b"\\" in m[3] or int(m[5]) > MAX_SAFE_INT:
         e = decode_entry(data)
         return e.seq, e.entity, e.id, e.record_sha256, e.action
-    action = data[11 : data.index(b'"', 11)].decode()  # after {"action":"
-    return int(m[_M_SEQ]), m[_M_ENTITY].decode(), m[_M_ID].decode(), m[_M_RECORD].decode(), action
+    action = data[11 : data.index(b'"', 11)].decode()  # the value after {"action":"
+    return int(m[5]), m[2].decode(), m[3].decode(), m[4].decode(), action

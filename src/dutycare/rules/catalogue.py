@@ -88,7 +88,7 @@ def render(rules: Iterable[Rule], clocks: Iterable[ClockRule]) -> str:
     return "\n".join(lines)
 
 
-def builtin_catalogue() -> str:
+def render_catalogue() -> str:
     """The catalogue of the built-in rules (installed third-party packs left out) and every clock rule."""
     return render(load_rules(entry_points=False), default_clock_book().rules)
 
@@ -96,7 +96,7 @@ def builtin_catalogue() -> str:
 def main() -> None:
     """Write the catalogue to standard output."""
     sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    sys.stdout.write(builtin_catalogue())
+    sys.stdout.write(render_catalogue())
 
 
 if __name__ == "__main__":

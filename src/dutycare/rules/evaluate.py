@@ -109,11 +109,14 @@ def _institution_pass(timelines: Sequence[Timeline], case_findings: list[Finding
             inst_id = event.institution_id
             if inst_id is not None and inst_id in wanted:
                 at.setdefault(inst_id, {})[event.id] = event
+    by_event: dict[str, list[Finding]] = {}
+    for finding in case_findings:
+        for event_id in finding.event_ids:
+            by_event.setdefault(event_id, []).append(finding)
     out: list[Finding] = []
     for speaker, family in families.items():
         events = [e for member in sorted(family) for e in at.get(member, {}).values()]
-        ids = {e.id for e in events}
-        relevant = [f for f in case_findings if not ids.isdisjoint(f.event_ids)]
+        relevant = list({f.key: f for e in events for f in by_event.get(e.id, ())}.values())
         out.extend(evaluate_institution(institutions[speaker], events, institutions, rules=rules, today=today,
                                         case_findings=relevant))
     return out

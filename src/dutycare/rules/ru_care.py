@@ -37,11 +37,11 @@ def outstanding(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
 
 
 def _treatments_ru(recs: list[Event]) -> str:
-    return "; ".join(f"«{r.text('treatment').strip()}» (рекомендовано {w.date_ru(r.date)})" for r in recs)
+    return "; ".join(f"«{r.text('treatment').strip()}» (рекомендовано {w.on_ru(r.date)})" for r in recs)
 
 
 def _treatments_en(recs: list[Event]) -> str:
-    return "; ".join(f"“{r.text('treatment').strip()}” (recommended {w.date_en(r.date)})" for r in recs)
+    return "; ".join(f"“{r.text('treatment').strip()}” (recommended {w.on_en(r.date)})" for r in recs)
 
 
 def check_r1(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
@@ -55,9 +55,9 @@ def check_r1(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         certainty, recs = picked
         who_ru, who_en = w.name(decision.institution_id, view.institutions), w.name(
             decision.institution_id, view.institutions, ru=False)
-        ru = (f"{w.date_ru(decision.date)} ВВК {who_ru} признала военнослужащего годным (категория {category}), "
+        ru = (f"{w.cap(w.on_ru(decision.date))} ВВК {who_ru} признала военнослужащего годным (категория {category}), "
               f"хотя рекомендованное лечение не было проведено: {_treatments_ru(recs)}.")
-        en = (f"On {w.date_en(decision.date)} the commission {who_en} found the service member fit (category "
+        en = (f"{w.cap(w.on_en(decision.date))} the commission {who_en} found the service member fit (category "
               f"{category}) although recommended treatment had not been provided: {_treatments_en(recs)}.")
         yield Hit(certainty, (*recs, decision), (view.case_id,), w.possibly_ru(ru, certainty is E),
                   w.possibly_en(en, certainty is E), decision.institution_id)
@@ -95,16 +95,20 @@ def check_r3(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         treatment = refusal.text("treatment").strip()
         where_ru, where_en = w.name(refusal.institution_id, view.institutions), w.name(
             refusal.institution_id, view.institutions, ru=False)
-        ru = (f"{w.date_ru(refusal.date)} в лечении «{treatment}» отказано ({where_ru}) со ссылкой на "
+        ru = (f"{w.cap(w.on_ru(refusal.date))} в лечении «{treatment}» отказано ({where_ru}) со ссылкой на "
               "неназванное или неписаное указание.")
-        en = (f"On {w.date_en(refusal.date)} treatment “{treatment}” was refused ({where_en}) citing an unnamed "
+        en = (f"{w.cap(w.on_en(refusal.date))} treatment “{treatment}” was refused ({where_en}) citing an unnamed "
               "or unwritten directive.")
         yield Hit(E, (refusal,), (view.case_id,), ru, en, refusal.institution_id)
 
 
-def _labels(view: CaseView) -> list[Event]:
+def _labels(view: CaseView) -> list[list[Event]]:
+    """Malingering labels, grouped when recorded for the same dates at the same institution (one act, two records)."""
     refusals = [e for e in view.of(T.TREATMENT_REFUSED) if e.details.get("reason_kind") == RefusalReason.MALINGERING]
-    return sorted([*view.of(T.MALINGERING_LABEL), *refusals], key=lambda e: e.date.sort_key())
+    groups: dict[tuple[object, ...], list[Event]] = {}
+    for label in sorted([*view.of(T.MALINGERING_LABEL), *refusals], key=lambda e: (e.date.sort_key(), e.id)):
+        groups.setdefault((*label.date.bounds(), label.institution_id), []).append(label)
+    return list(groups.values())
 
 
 def check_r4(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
@@ -112,18 +116,19 @@ def check_r4(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     findings = [e for e in view.of(T.MEDICAL_FINDING) if documents_injury(e)]
     if not findings:
         return
-    for label in _labels(view):
+    for labels in _labels(view):
+        label = labels[0]
         graded = [(c, f) for f in findings if (c := precedes(f, label)) is not None]
         if (picked := pick(graded)) is None:
             continue
         certainty, basis = picked
         where_ru, where_en = w.name(label.institution_id, view.institutions), w.name(
             label.institution_id, view.institutions, ru=False)
-        ru = (f"{w.date_ru(label.date)} военнослужащий назван симулянтом ({where_ru}), хотя медицинские "
-              f"заключения от {w.dates_ru(basis)} подтверждают травму.")
-        en = (f"On {w.date_en(label.date)} the service member was called a malingerer ({where_en}) although the "
-              f"medical findings of {w.dates_en(basis)} document the injury.")
-        yield Hit(certainty, (*basis, label), (view.case_id,), w.possibly_ru(ru, certainty is E),
+        ru = (f"{w.cap(w.on_ru(label.date))} военнослужащий назван симулянтом ({where_ru}), хотя медицинские "
+              f"заключения ({w.dates_ru(basis)}) подтверждают травму.")
+        en = (f"{w.cap(w.on_en(label.date))} the service member was called a malingerer ({where_en}) although the "
+              f"medical findings ({w.dates_en(basis)}) document the injury.")
+        yield Hit(certainty, (*basis, *labels), (view.case_id,), w.possibly_ru(ru, certainty is E),
                   w.possibly_en(en, certainty is E), label.institution_id)
 
 
@@ -142,7 +147,7 @@ def check_r9(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
             decision.institution_id, view.institutions, ru=False)
         state_ru = "не содержит" if link else "по записи не содержит (проверьте текст заключения)"
         state_en = "does not state" if link else "as recorded does not state (check the conclusion itself)"
-        ru = f"Заключение ВВК {who_ru} от {w.date_ru(decision.date)} {state_ru} вывода о причинной связи травмы."
+        ru = f"Заключение ВВК {who_ru} {w.of_ru(decision.date)} {state_ru} вывода о причинной связи травмы."
         en = (f"The conclusion of the commission {who_en} of {w.date_en(decision.date)} {state_en} how the injury "
               "relates to service.")
         yield Hit(certainty, (decision,), (view.case_id,), ru, en, decision.institution_id)

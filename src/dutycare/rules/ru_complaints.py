@@ -26,21 +26,21 @@ def _cite(rule: ClockRule, ru: bool) -> str:
 def _due_ru(due: DueDate) -> str:
     if due.is_exact:
         return w.day_ru(due.due)
-    return f"{w.day_ru(due.earliest_due)} – {w.day_ru(due.due)} (в зависимости от точной даты)"
+    return f"между {w.day_ru(due.earliest_due)} и {w.day_ru(due.due)} (в зависимости от точной даты)"
 
 
 def _due_en(due: DueDate) -> str:
     if due.is_exact:
-        return w.day_en(due.due)
-    return f"{w.day_en(due.earliest_due)} – {w.day_en(due.due)} (depending on the exact date)"
+        return f"by {w.day_en(due.due)}"
+    return f"between {w.day_en(due.earliest_due)} and {w.day_en(due.due)} (depending on the exact date)"
 
 
 def _tails(met: Event | None, ctx: EvalContext, records: bool) -> tuple[str, str]:
     if met is not None and met.type is T.COMPLAINT_FORWARDED:
-        return f"жалоба переадресована {w.date_ru(met.date)}", f"it was forwarded on {w.date_en(met.date)}"
+        return f"жалоба переадресована {w.on_ru(met.date)}", f"it was forwarded {w.on_en(met.date)}"
     if met is not None:
         done_ru, done_en = ("копии выданы", "the copies came") if records else ("ответ дан", "the answer came")
-        return f"{done_ru} {w.date_ru(met.date)}", f"{done_en} on {w.date_en(met.date)}"
+        return f"{done_ru} {w.on_ru(met.date)}", f"{done_en} {w.on_en(met.date)}"
     none_ru = "копии не выданы" if records else "ответа нет"
     return f"на {w.day_ru(ctx.today)} {none_ru}", f"as of {w.day_en(ctx.today)} there is none"
 
@@ -49,8 +49,8 @@ def _late_hit(view: CaseView, subject: Event, due: DueDate, heads: tuple[str, st
     met = view.by_id.get(due.met_by) if due.met_by else None
     events = [subject, *(view.by_id[i] for i in due.evidence_ids if i in view.by_id), *([met] if met else [])]
     tail_ru, tail_en = _tails(met, ctx, records=subject.type is T.RECORDS_REQUESTED)
-    ru = f"{heads[0]}: срок — не позднее {_due_ru(due)} ({_cite(due.rule, True)}); {tail_ru}."
-    en = f"{heads[1]}: due by {_due_en(due)} ({_cite(due.rule, False)}); {tail_en}."
+    ru = f"{heads[0]}: срок истекал {_due_ru(due)} ({_cite(due.rule, True)}); {tail_ru}."
+    en = f"{heads[1]}: due {_due_en(due)} ({_cite(due.rule, False)}); {tail_en}."
     certain = due.status is DueStatus.OVERDUE
     if due.start_assumed:
         ru += " Дата регистрации не записана, а доставка могла занять время."
@@ -72,7 +72,7 @@ def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
             for due in trail.due_dates(inst, ctx.clock_book, ctx.today):
                 if due.kind is ClockKind.RESPONSE and due.status in LATE:
                     who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
-                    heads = (f"Жалоба от {w.date_ru(complaint.date)} в {who_ru}",
+                    heads = (f"Жалоба {w.of_ru(complaint.date)}, адресат — {who_ru}",
                              f"The complaint of {w.date_en(complaint.date)} to {who_en}")
                     yield _late_hit(view, complaint, due, heads, ctx)
 
@@ -143,9 +143,9 @@ def _r7_hit(view: CaseView, trail: ComplaintTrail, forward: Event, target: str,
     inst = view.institutions
     ru_list = "; ".join(f"{w.event_label_ru(e)} ({w.name(e.institution_id, inst)})" for e in grievances)
     en_list = "; ".join(f"{w.event_label_en(e)} ({w.name(e.institution_id, inst, False)})" for e in grievances)
-    ru = (f"Жалоба от {w.date_ru(trail.complaint.date)} переадресована {w.date_ru(forward.date)} "
+    ru = (f"Жалоба {w.of_ru(trail.complaint.date)} переадресована {w.on_ru(forward.date)} "
           f"({w.name(forward.institution_id, inst)}) в {w.name(target, inst)} — {RELATION_RU[kind]}: {ru_list}.")
-    en = (f"The complaint of {w.date_en(trail.complaint.date)} was forwarded on {w.date_en(forward.date)} "
+    en = (f"The complaint of {w.date_en(trail.complaint.date)} was forwarded {w.on_en(forward.date)} "
           f"({w.name(forward.institution_id, inst, False)}) to {w.name(target, inst, False)}, "
           f"{RELATION_EN[kind]}: {en_list}.")
     return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, (trail.complaint, forward, *grievances),
@@ -163,7 +163,7 @@ def check_r10(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         if due is None or due.status not in LATE:
             continue
         who_ru, who_en = w.name(due.addressee_id, view.institutions), w.name(due.addressee_id, view.institutions, False)
-        heads = (f"Запрос копий медицинских документов от {w.date_ru(request.date)} в {who_ru}",
+        heads = (f"Запрос копий медицинских документов {w.of_ru(request.date)}, учреждение — {who_ru}",
                  f"The request of {w.date_en(request.date)} to {who_en} for copies of medical records")
         yield _late_hit(view, request, due, heads, ctx)
 

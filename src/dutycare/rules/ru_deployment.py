@@ -37,19 +37,19 @@ def unrecovered(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
 
 def _reason_ru(event: Event) -> str:
     if event.type is T.TREATMENT_RECOMMENDED:
-        return f"не проведено лечение «{event.text('treatment').strip()}», рекомендованное {w.date_ru(event.date)}"
+        return f"не проведено лечение «{event.text('treatment').strip()}», рекомендованное {w.on_ru(event.date)}"
     if event.type is T.FITNESS_DECISION:
-        return f"действовало заключение ВВК от {w.date_ru(event.date)} (категория {event.fitness_category})"
-    return f"при выписке {w.date_ru(event.date)} выздоровление не наступило"
+        return f"действовало заключение ВВК {w.of_ru(event.date)} (категория {event.fitness_category})"
+    return f"при выписке ({w.date_ru(event.date)}) выздоровление не наступило"
 
 
 def _reason_en(event: Event) -> str:
     if event.type is T.TREATMENT_RECOMMENDED:
-        return (f"treatment “{event.text('treatment').strip()}” recommended {w.date_en(event.date)} had not been "
+        return (f"treatment “{event.text('treatment').strip()}” recommended {w.on_en(event.date)} had not been "
                 "provided")
     if event.type is T.FITNESS_DECISION:
         return f"the commission's decision of {w.date_en(event.date)} (category {event.fitness_category}) stood"
-    return f"on discharge, {w.date_en(event.date)}, the service member had not recovered"
+    return f"on discharge ({w.date_en(event.date)}) the service member had not recovered"
 
 
 def check_r5(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
@@ -64,10 +64,10 @@ def check_r5(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         certain = injured[0] is Certainty.ESTABLISHED and reasons[0] is Certainty.ESTABLISHED
         where_ru = w.name(deployment.institution_id, view.institutions) if deployment.institution_id else ""
         where_en = w.name(deployment.institution_id, view.institutions, ru=False) if deployment.institution_id else ""
-        ru = (f"{w.date_ru(deployment.date)} военнослужащий после ранения ({w.date_ru(injured[1][0].date)}) снова "
+        ru = (f"{w.cap(w.on_ru(deployment.date))} военнослужащий после ранения ({w.date_ru(injured[1][0].date)}) снова "
               f"направлен в зону боевых действий{' (' + where_ru + ')' if where_ru else ''}, хотя "
               f"{'; '.join(_reason_ru(e) for e in reasons[1])}.")
-        en = (f"On {w.date_en(deployment.date)}, after the injury ({w.date_en(injured[1][0].date)}), the service "
+        en = (f"{w.cap(w.on_en(deployment.date))}, after the injury ({w.date_en(injured[1][0].date)}), the service "
               f"member was deployed again{' (' + where_en + ')' if where_en else ''} although "
               f"{'; '.join(_reason_en(e) for e in reasons[1])}.")
         yield Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE,

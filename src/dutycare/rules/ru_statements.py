@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from dutycare.domain.events import Event, EventType
@@ -18,8 +19,9 @@ DENIALS = frozenset({StatementClaim.NO_RESTRICTIONS_ON_CARE, StatementClaim.CARE
                      StatementClaim.ALLEGATIONS_UNFOUNDED})
 RESTRICTIVE_REASONS = frozenset({RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.NO_CAPACITY,
                                  RefusalReason.NONE_GIVEN, RefusalReason.MALINGERING, RefusalReason.PAPERWORK})
-CONTRADICTING_RULES = frozenset({"R1", "R2", "R4"})
 MONTHS_BEFORE, MONTHS_AFTER = 24, 6
+LISTED = 20
+"""How many contradictions an explanation spells out; the finding's event ids still name every one."""
 CLAIM_RU = {StatementClaim.NO_RESTRICTIONS_ON_CARE: "ограничений в медицинской помощи нет",
             StatementClaim.CARE_AS_USUAL: "помощь оказывается в обычном порядке",
             StatementClaim.ALLEGATIONS_UNFOUNDED: "обвинения необоснованны"}
@@ -27,45 +29,57 @@ CLAIM_EN = {StatementClaim.NO_RESTRICTIONS_ON_CARE: "no restrictions on care",
             StatementClaim.CARE_AS_USUAL: "care goes on as usual",
             StatementClaim.ALLEGATIONS_UNFOUNDED: "the allegations are unfounded"}
 
-Item = tuple[Certainty, Event, tuple[str, ...]]
+SUPPORTING = frozenset({T.INJURY, T.MEDICAL_FINDING})
+"""Event types a finding rests on that are evidence for the person, not acts of the institution."""
+FINDING_RU = {"R1": "«годен» при невыполненном лечении", "R2": "лечение рекомендовано повторно и не проведено",
+              "R4": "обвинение в симуляции вопреки заключениям"}
+FINDING_EN = {"R1": "found fit with treatment outstanding", "R2": "treatment recommended repeatedly, never provided",
+              "R4": "malingering label against medical findings"}
 
 
-def _refusals(view: InstitutionView, first: date, last: date) -> list[Item]:
-    out: list[Item] = []
+@dataclass(frozen=True)
+class Contradiction:
+    """One recorded fact that contradicts a statement: a refusal, or the institution's part in a case finding."""
+
+    certainty: Certainty
+    events: tuple[Event, ...]
+    case_ids: tuple[str, ...]
+    rule_id: str | None = None
+
+
+def _refusals(view: InstitutionView, first: date, last: date) -> list[Contradiction]:
+    out = []
     for event in view.events:
         if (event.type is T.TREATMENT_REFUSED and event.institution_id in view.family
                 and event.details.get("reason_kind") in RESTRICTIVE_REASONS
                 and (c := within(event, first, last)) is not None):
-            out.append((c, event, event.case_ids))
+            out.append(Contradiction(c, (event,), event.case_ids))
     return out
 
 
-def _from_findings(view: InstitutionView, first: date, last: date) -> list[Item]:
-    out: list[Item] = []
+def _from_findings(view: InstitutionView, first: date, last: date) -> list[Contradiction]:
+    out = []
     for finding in view.case_findings:
-        if finding.rule_id not in CONTRADICTING_RULES:
+        if finding.rule_id not in FINDING_RU:
             continue
-        for event_id in finding.event_ids:
-            event = view.by_id.get(event_id)
-            if event is None or event.institution_id not in view.family:
-                continue
-            c = within(event, first, last)
-            if c is not None:
-                weakest = Certainty.POSSIBLE if Certainty.POSSIBLE in (c, finding.certainty) else c
-                out.append((weakest, event, finding.case_ids))
+        acts = [e for i in finding.event_ids if (e := view.by_id.get(i)) is not None
+                and e.institution_id in view.family and e.type not in SUPPORTING]
+        graded = [c for e in acts if (c := within(e, first, last)) is not None]
+        if graded:
+            certain = Certainty.ESTABLISHED in graded and finding.certainty is Certainty.ESTABLISHED
+            out.append(Contradiction(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, tuple(acts),
+                                     finding.case_ids, finding.rule_id))
     return out
 
 
-def contradictions(view: InstitutionView, statement: Event) -> list[Item]:
+def contradictions(view: InstitutionView, statement: Event) -> list[Contradiction]:
     """Restrictive refusals and R1/R2/R4 situations in the institution's family, within the statement's window."""
     lo, hi = statement.date.bounds()
     first, last = add_months(lo, -MONTHS_BEFORE), add_months(hi, MONTHS_AFTER)
-    best: dict[str, Item] = {}
-    for item in [*_refusals(view, first, last), *_from_findings(view, first, last)]:
-        known = best.get(item[1].id)
-        if known is None or (known[0] is Certainty.POSSIBLE and item[0] is Certainty.ESTABLISHED):
-            best[item[1].id] = item
-    return list(best.values())
+    refusals = _refusals(view, first, last)
+    listed = {e.id for c in refusals for e in c.events}
+    findings = [c for c in _from_findings(view, first, last) if not {e.id for e in c.events} <= listed]
+    return [*refusals, *findings]
 
 
 def check_r8(view: InstitutionView, ctx: EvalContext) -> Iterator[Hit]:
@@ -74,28 +88,41 @@ def check_r8(view: InstitutionView, ctx: EvalContext) -> Iterator[Hit]:
         if (statement.type is not T.PUBLIC_STATEMENT or statement.institution_id != view.institution.id
                 or statement.details.get("claim") not in DENIALS):
             continue
-        items = contradictions(view, statement)
-        certain = any(c is Certainty.ESTABLISHED for c, _, _ in items)
-        chosen = [(e, cases) for c, e, cases in items if c is Certainty.ESTABLISHED or not certain]
-        if not chosen:
-            continue
-        yield _hit(view, statement, chosen, certain)
+        found = contradictions(view, statement)
+        certain = any(c.certainty is Certainty.ESTABLISHED for c in found)
+        chosen = [c for c in found if c.certainty is Certainty.ESTABLISHED or not certain]
+        if chosen:
+            yield _hit(view, statement, chosen, certain)
 
 
-def _hit(view: InstitutionView, statement: Event, chosen: list[tuple[Event, tuple[str, ...]]], certain: bool) -> Hit:
-    claim = StatementClaim(str(statement.details.get("claim")))
+def _describe(item: Contradiction, view: InstitutionView, ru: bool) -> str:
     inst = view.institutions
-    cases = sorted({c for _, cs in chosen for c in cs})
-    ru_list = "; ".join(f"{w.event_label_ru(e)} ({w.name(e.institution_id, inst)})" for e, _ in chosen)
-    en_list = "; ".join(f"{w.event_label_en(e)} ({w.name(e.institution_id, inst, False)})" for e, _ in chosen)
-    ru = (f"{w.date_ru(statement.date)} {w.name(statement.institution_id, inst)} публично заявил(о): "
-          f"«{statement.text('statement').strip()}» ({CLAIM_RU[claim]}). Этому противоречат записанные события в "
-          f"этом учреждении и подчинённых ему: {ru_list} (дела: {', '.join(cases)}).")
-    en = (f"On {w.date_en(statement.date)} {w.name(statement.institution_id, inst, False)} stated publicly: "
-          f"“{statement.text('statement').strip()}” ({CLAIM_EN[claim]}). Events recorded at it and the "
-          f"institutions under it contradict this: {en_list} (cases: {', '.join(cases)}).")
-    return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, (statement, *(e for e, _ in chosen)),
-               tuple(cases), w.possibly_ru(ru, certain), w.possibly_en(en, certain), view.institution.id)
+    label = w.event_label_ru if ru else w.event_label_en
+    acts = ", ".join(f"{label(e)} ({w.name(e.institution_id, inst, ru)})" for e in item.events)
+    cases = ", ".join(item.case_ids)
+    if item.rule_id is None:
+        return f"{acts} ({'дело' if ru else 'case'} {cases})"
+    title = (FINDING_RU if ru else FINDING_EN)[item.rule_id]
+    return f"{item.rule_id}, {title} ({'дело' if ru else 'case'} {cases}): {acts}"
+
+
+def _hit(view: InstitutionView, statement: Event, chosen: list[Contradiction], certain: bool) -> Hit:
+    claim = StatementClaim(str(statement.details.get("claim")))
+    speaker_ru = w.name(statement.institution_id, view.institutions)
+    speaker_en = w.name(statement.institution_id, view.institutions, False)
+    said = statement.text("statement").strip()
+    shown, more = chosen[:LISTED], len(chosen) - LISTED
+    more_ru, more_en = (f"; и ещё {more}", f"; and {more} more") if more > 0 else ("", "")
+    ru = (f"{w.cap(w.on_ru(statement.date))} от имени {speaker_ru} сделано публичное заявление: «{said}» "
+          f"({CLAIM_RU[claim]}). Ему противоречат события, записанные в этом учреждении и подчинённых ему: "
+          f"{'; '.join(_describe(c, view, True) for c in shown)}{more_ru}.")
+    en = (f"{w.cap(w.on_en(statement.date))} {speaker_en} stated publicly: “{said}” ({CLAIM_EN[claim]}). Events "
+          f"recorded at it and the institutions under it contradict this: "
+          f"{'; '.join(_describe(c, view, False) for c in shown)}{more_en}.")
+    cases = tuple(sorted({case for c in chosen for case in c.case_ids}))
+    events = (statement, *(e for c in chosen for e in c.events))
+    return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, events, cases,
+               w.possibly_ru(ru, certain), w.possibly_en(en, certain), view.institution.id)
 
 
 R8 = Rule(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from functools import cached_property
 
 from dutycare.domain.events import Event, EventType, timeline_key
 from dutycare.domain.model import Institution, Timeline
@@ -81,6 +80,12 @@ class CaseView:
         for event in self.events:
             by_type.setdefault(event.type, []).append(event)
         self._by_type = by_type
+        # Built on first use; plain attributes because functools.cached_property takes a lock on every read.
+        self._by_id: dict[str, Event] | None = None
+        self._recommended: dict[str, list[Event]] | None = None
+        self._provided: dict[str, list[Event]] | None = None
+        self._injury_evidence: list[Event] | None = None
+        self._trails: list[ComplaintTrail] | None = None
 
     @classmethod
     def of_timeline(cls, timeline: Timeline) -> CaseView:
@@ -95,34 +100,45 @@ class CaseView:
         """Whether the case has any event of this type."""
         return event_type in self._by_type
 
-    @cached_property
+    @property
     def by_id(self) -> dict[str, Event]:
         """Events by id."""
-        return {e.id: e for e in self.events}
+        if self._by_id is None:
+            self._by_id = {e.id: e for e in self.events}
+        return self._by_id
 
-    @cached_property
+    @property
     def recommended(self) -> dict[str, list[Event]]:
         """Treatment recommendations grouped by normalised treatment."""
-        return _by_treatment(self.of(T.TREATMENT_RECOMMENDED))
+        if self._recommended is None:
+            self._recommended = _by_treatment(self.of(T.TREATMENT_RECOMMENDED))
+        return self._recommended
 
-    @cached_property
+    @property
     def provided(self) -> dict[str, list[Event]]:
         """Treatment provisions grouped by normalised treatment."""
-        return _by_treatment(self.of(T.TREATMENT_PROVIDED))
+        if self._provided is None:
+            self._provided = _by_treatment(self.of(T.TREATMENT_PROVIDED))
+        return self._provided
 
-    @cached_property
+    @property
     def injury_evidence(self) -> list[Event]:
         """Injuries and medical findings that document an injury, in timeline order."""
-        return [e for e in self.events if documents_injury(e)]
+        if self._injury_evidence is None:
+            found = [*self.of(T.INJURY), *(e for e in self.of(T.MEDICAL_FINDING) if documents_injury(e))]
+            self._injury_evidence = sorted(found, key=timeline_key)
+        return self._injury_evidence
 
-    @cached_property
+    @property
     def trails(self) -> list[ComplaintTrail]:
         """Each complaint of the case with its lifecycle events."""
-        lifecycle: dict[str, list[Event]] = {}
-        for event in self.events:
-            if event.type in _LIFECYCLE:
-                lifecycle.setdefault(str(event.details.get("complaint")), []).append(event)
-        return [ComplaintTrail.from_events(c, lifecycle.get(c.id, ())) for c in self.of(T.COMPLAINT)]
+        if self._trails is None:
+            lifecycle: dict[str, list[Event]] = {}
+            for event_type in _LIFECYCLE:
+                for event in self.of(event_type):
+                    lifecycle.setdefault(str(event.details.get("complaint")), []).append(event)
+            self._trails = [ComplaintTrail.from_events(c, lifecycle.get(c.id, ())) for c in self.of(T.COMPLAINT)]
+        return self._trails
 
 
 def _by_treatment(events: Iterable[Event]) -> dict[str, list[Event]]:
@@ -142,11 +158,14 @@ class InstitutionView:
         self.events = tuple(sorted({e.id: e for e in events}.values(), key=timeline_key))
         self.case_findings = tuple(case_findings)
         self.family = family_of(institution.id, institutions)
+        self._by_id: dict[str, Event] | None = None
 
-    @cached_property
+    @property
     def by_id(self) -> dict[str, Event]:
         """Events by id."""
-        return {e.id: e for e in self.events}
+        if self._by_id is None:
+            self._by_id = {e.id: e for e in self.events}
+        return self._by_id
 
 
 def family_of(institution_id: str, institutions: Mapping[str, Institution]) -> frozenset[str]:

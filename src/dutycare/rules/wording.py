@@ -17,7 +17,7 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
 
 def day_ru(day: date) -> str:
     """An exact day as Russian documents write it: 15.03.2024."""
-    return day.strftime("%d.%m.%Y")
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
 def day_en(day: date) -> str:
@@ -25,35 +25,76 @@ def day_en(day: date) -> str:
     return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
 
 
-def _point(text: str, ru: bool) -> str:
-    point = PartialDate.parse(text)
+MONTHS_RU_PREP = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре",
+                  "ноябре", "декабре")
+MONTHS_RU_GEN = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
+                 "ноября", "декабря")
+_RU_FORMS = {"nom": MONTHS_RU, "prep": MONTHS_RU_PREP, "gen": MONTHS_RU_GEN}
+
+
+def _point(point: PartialDate, form: str) -> str:
     if point.precision is Precision.DAY:
-        return day_ru(point.earliest) if ru else day_en(point.earliest)
+        return day_en(point.earliest) if form == "en" else day_ru(point.earliest)
     if point.precision is Precision.MONTH:
-        months = MONTHS_RU if ru else MONTHS_EN
+        months = MONTHS_EN if form == "en" else _RU_FORMS[form]
         return f"{months[point.earliest.month - 1]} {point.earliest.year}"
     return str(point.earliest.year)
 
 
-def _as_recorded(when: PartialDate, ru: bool) -> str:
-    body = when.text.lstrip("~").strip() or when.earliest.isoformat()
+def _ends(when: PartialDate, form: str) -> list[str]:
+    if when.precision is not Precision.RANGE:
+        return [_point(when, form)]
+    # A range keeps the precision of each end as recorded ("2024-02/2024-04"), which only its text holds.
     try:
-        text = " – ".join(_point(part.strip(), ru) for part in body.split("/"))
+        return [_point(PartialDate.parse(part.strip()), form) for part in when.text.lstrip("~").split("/")]
     except DateParseError:
-        text = body
-    if when.approximate:
-        text += " (приблизительно)" if ru else " (approximate)"
-    return text
+        return [f"{when.earliest.isoformat()} – {when.latest.isoformat()}"]
+
+
+def _approx(text: str, when: PartialDate, ru: bool) -> str:
+    if not when.approximate:
+        return text
+    return text + (" (приблизительно)" if ru else " (approximately)")
 
 
 def date_ru(when: PartialDate) -> str:
     """A date as recorded, in Russian: 15.03.2024, март 2024, 2024, февраль 2024 – апрель 2024."""
-    return _as_recorded(when, ru=True)
+    return _approx(" – ".join(_ends(when, "nom")), when, True)
 
 
 def date_en(when: PartialDate) -> str:
     """A date as recorded, in English: 15 March 2024, March 2024, 2024, February 2024 – April 2024."""
-    return _as_recorded(when, ru=False)
+    return _approx(" – ".join(_ends(when, "en")), when, False)
+
+
+def on_ru(when: PartialDate) -> str:
+    """When something happened, in Russian: '15.03.2024', 'в марте 2024', 'в 2024 году', 'в период ...'."""
+    ends = _ends(when, "prep")
+    if len(ends) > 1:
+        return f"в период: {date_ru(when)}"
+    if when.precision is Precision.DAY:
+        return _approx(ends[0], when, True)
+    return _approx(f"в {ends[0]}" + (" году" if when.precision is Precision.YEAR else ""), when, True)
+
+
+def on_en(when: PartialDate) -> str:
+    """When something happened, in English: 'on 15 March 2024', 'in March 2024', 'between X and Y'."""
+    ends = _ends(when, "en")
+    if len(ends) > 1:
+        return _approx(f"between {ends[0]} and {ends[1]}", when, False)
+    return _approx(("on " if when.precision is Precision.DAY else "in ") + ends[0], when, False)
+
+
+def of_ru(when: PartialDate) -> str:
+    """A date after «от» (a document's date), in Russian: 'от 15.03.2024', 'от марта 2024', 'от 2024 года'."""
+    ends = _ends(when, "gen")
+    tail = " года" if when.precision is Precision.YEAR else ""
+    return _approx("от " + " – ".join(ends) + tail, when, True)
+
+
+def cap(text: str) -> str:
+    """The text with its first letter in upper case (for a date phrase that starts a sentence)."""
+    return text[:1].upper() + text[1:]
 
 
 def dates_ru(events: Iterable[Event]) -> str:
@@ -76,15 +117,15 @@ def name(institution_id: str | None, institutions: Mapping[str, Institution], ru
 
 
 def event_label_ru(event: Event) -> str:
-    """What happened, as a Russian noun phrase starting lower-case, with its date: «отказ в лечении 05.02.2024»."""
+    """What happened, as a Russian noun phrase starting lower-case, with its date: «отказ в лечении в марте 2024»."""
     label = EVENT_SPECS[event.type].label_ru
-    return f"{label[:1].lower()}{label[1:]} {date_ru(event.date)}"
+    return f"{label[:1].lower()}{label[1:]} {on_ru(event.date)}"
 
 
 def event_label_en(event: Event) -> str:
-    """What happened, in English, with its date: 'treatment refused 5 February 2024'."""
+    """What happened, in English, with its date: 'treatment refused on 5 February 2024'."""
     label = EVENT_SPECS[event.type].label_en
-    return f"{label[:1].lower()}{label[1:]} {date_en(event.date)}"
+    return f"{label[:1].lower()}{label[1:]} {on_en(event.date)}"
 
 
 def possibly_ru(text: str, certain: bool) -> str:
@@ -98,6 +139,6 @@ def possibly_en(text: str, certain: bool) -> str:
 
 
 def times_ru(count: int) -> str:
-    """'2 раза', '5 раз', '21 раз' — the Russian count of times (раз after 1 is treated as a count, not 'once')."""
+    """A count of times in Russian: '2 раза', '5 раз'."""
     word = "раза" if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else "раз"
     return f"{count} {word}"

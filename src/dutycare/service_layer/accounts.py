@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyotp
 from argon2 import PasswordHasher
@@ -23,6 +23,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
 from dutycare.service_layer.access import Role
 from dutycare.service_layer.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from dutycare.service_layer.audit import AuditLog
+    from dutycare.service_layer.case_views import CaseQueries
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 12
@@ -103,9 +107,11 @@ class AccessStore(Protocol):
 
 
 class StaffUnitOfWork(UnitOfWork):
-    """A unit of work that also carries the access store."""
+    """A unit of work that also carries the access store, the audit log and the staff case queries."""
 
     access: AccessStore
+    audit: AuditLog
+    views: CaseQueries
 
 
 class LoginRefused(DomainError):

@@ -8,8 +8,8 @@ from typing import Any
 from dutycare.domain.interchange import case_file_to_dict, parse_case_file
 from dutycare.domain.model import Timeline
 from dutycare.service_layer.changes import created
-from dutycare.service_layer.search import index_changes
 from dutycare.service_layer.queries import CaseFilter, CaseRow
+from dutycare.service_layer.search import index_changes
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
 

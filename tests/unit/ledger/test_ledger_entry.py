@@ -155,10 +155,66 @@ def test_entry_problems_reports_positions_and_seq() -> None:
     assert "carries seq 2" in found[0][2]
 
 
-def test_fast_path_still_rejects_impossible_dates_after_a_good_one() -> None:
-    good = encode_entry(sample(seq=0, at=datetime(2026, 2, 28, tzinfo=UTC)))
-    bad = good.replace(b"2026-02-28", b"2026-02-30").replace(b'"seq":0', b'"seq":1')
-    assert [kind for _, kind, _ in entry_problems([good, bad])] == ["entry_decode"]
+def fast_and_slow(data: bytes, seq: int = 7) -> tuple[bool, bool]:
+    """(fast check accepts, decode_entry accepts) for one entry at position ``seq``."""
+    try:
+        slow = decode_entry(data).seq == seq
+    except EntryError:
+        slow = False
+    return not list(entry_problems([data], start=seq)), slow
+
+
+@pytest.mark.parametrize(
+    ("day", "valid"),
+    [
+        (b"2024-02-29", True),
+        (b"2000-02-29", True),
+        (b"2026-02-29", False),
+        (b"1900-02-29", False),
+        (b"2026-02-30", False),
+        (b"2026-04-31", False),
+        (b"2026-12-31", True),
+        (b"2026-13-01", False),
+        (b"0000-01-01", False),
+        (b"0001-01-01", True),
+    ],
+)
+def test_calendar_edge_cases_agree(day: bytes, valid: bool) -> None:
+    data = GOLDEN.replace(b"2026-11-25", day)
+    assert fast_and_slow(data) == (valid, valid)
+
+
+@pytest.mark.parametrize(
+    ("actor", "valid"),
+    [
+        ("é".encode(), True),
+        ("€".encode(), True),
+        ("𝄞".encode(), True),
+        ("\ufffd".encode(), True),
+        (b"\xc0\x80", False),  # overlong NUL
+        (b"\xed\xa0\x80", False),  # encoded surrogate
+        (b"\xf4\x90\x80\x80", False),  # beyond U+10FFFF
+        (b"\xe2\x82", False),  # truncated
+        (b"\x80", False),  # stray continuation byte
+        (b"\x7f", True),  # DEL is written as is
+        (b"\\u0041", False),  # needless escape
+        (b"\\u001F", False),  # uppercase escape
+        (b"\\u001f", True),
+        (b"\\u0009", False),  # tab has a short escape
+        (b"\\t", True),
+        (b"\\/", False),
+    ],
+)
+def test_string_edge_cases_agree(actor: bytes, valid: bool) -> None:
+    data = GOLDEN.replace(b'"actor":"clerk"', b'"actor":"' + actor + b'"')
+    assert fast_and_slow(data) == (valid, valid)
+
+
+def test_huge_seq_is_refused_by_both_paths() -> None:
+    data = GOLDEN.replace(b'"seq":7', b'"seq":9999999999999999')
+    assert fast_and_slow(data, 9999999999999999) == (False, False)
+    with pytest.raises(EntryError):
+        entry_summary(data)
 
 
 def test_entry_summary_reads_escaped_and_plain_entries() -> None:

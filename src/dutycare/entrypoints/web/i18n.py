@@ -1,0 +1,127 @@
+"""Russian and English: gettext catalogues (compiled in memory at start-up) and Babel formatting per locale.
+
+Messages are written in English in the code and templates; `i18n/ru/LC_MESSAGES/messages.po` translates them.
+`python -m dutycare.entrypoints.web.i18n` refreshes both catalogues from the sources (new messages are added
+with an empty translation, which the translation test then reports).
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LANGUAGES = ("ru", "en")
+DEFAULT_LANGUAGE = "ru"
+HERE = Path(__file__).resolve().parent
+CATALOGUES = HERE / "i18n"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+def catalogue_path(lang: str) -> Path:
+    """Where a language's catalogue lives."""
+    return CATALOGUES / lang / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalogue(lang: str) -> Catalog:
+    """A language's catalogue as Babel reads it."""
+    with catalogue_path(lang).open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def load_translations() -> dict[str, Translations]:
+    """Every language's translations, compiled in memory (no .mo files to keep in step)."""
+    out: dict[str, Translations] = {}
+    for lang in LANGUAGES:
+        buffer = io.BytesIO()
+        write_mo(buffer, read_catalogue(lang))
+        buffer.seek(0)
+        out[lang] = Translations(buffer)
+    return out
+
+
+def extract_messages() -> Iterator[tuple[str, str, int]]:
+    """Every translatable message in the web package's templates and Python code: (message, file, line)."""
+    options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "encoding": "utf-8"}}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(HERE), METHODS, options_map=options, keywords=KEYWORDS):
+        for text in (message if isinstance(message, tuple) else (message,)):
+            if text:
+                yield text, filename, lineno
+
+
+@dataclass(frozen=True)
+class Translator:
+    """One language: its messages and its formats for dates and numbers."""
+
+    lang: str
+    translations: Translations
+
+    def gettext(self, message: str) -> str:
+        """A message in this language."""
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """A message with a count in this language (Russian has three plural forms)."""
+        return self.translations.ngettext(singular, plural, n)
+
+    @property
+    def locale(self) -> Locale:
+        """The Babel locale."""
+        return Locale.parse(self.lang)
+
+    def date(self, value: date | None, fmt: str = "medium") -> str:
+        """A date as this language writes it."""
+        return "" if value is None else format_date(value, format=fmt, locale=self.lang)
+
+    def datetime(self, value: datetime | str | None, fmt: str = "medium") -> str:
+        """A moment (a datetime or its ISO text) as this language writes it."""
+        if value is None or value == "":
+            return ""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return format_datetime(value, format=fmt, locale=self.lang)
+
+    def number(self, value: int | float) -> str:
+        """A number with this language's grouping."""
+        return format_decimal(value, locale=self.lang)
+
+
+def refresh_catalogues() -> None:
+    """Add newly extracted messages to every catalogue and drop those no longer used (translations kept)."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for text, filename, line in extract_messages():
+        found.setdefault(text, []).append((filename, line))
+    for lang in LANGUAGES:
+        path = catalogue_path(lang)
+        old = read_catalogue(lang) if path.exists() else Catalog(locale=lang)
+        new = Catalog(locale=lang, project="dutycare", charset="utf-8")
+        for text, where in sorted(found.items()):
+            kept = old.get(text)
+            new.add(text, kept.string if kept is not None else "", locations=where[:3])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            write_po(fh, new, width=120, omit_header=False, sort_output=True)
+
+
+if __name__ == "__main__":
+    refresh_catalogues()
+    sys.stdout.write("catalogues refreshed: " + ", ".join(str(catalogue_path(x)) for x in LANGUAGES) + "\n")

@@ -1,0 +1,263 @@
+"""What staff see of cases: lists narrowed by access, filters and search; case pages; identifying reads; export.
+
+Every function takes the viewer and applies the role table and case restrictions itself, so the web pages and
+the API cannot forget to. Cases a viewer may not see are reported as not found, never as forbidden.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.domain.events import Event, EventType
+from dutycare.domain.evidence import EvidenceFile
+from dutycare.domain.interchange import case_file_to_dict
+from dutycare.domain.model import CaseFile, Institution, Person, Timeline
+from dutycare.jurisdictions.clocks import default_clock_book
+from dutycare.jurisdictions.deadlines import DueDate, deadlines
+from dutycare.service_layer import audit
+from dutycare.service_layer.access import Permission, allows, sees_case
+from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
+from dutycare.service_layer.queries import CaseRow
+from dutycare.service_layer.search import query_words
+
+FINDINGS_SERVICE = "dutycare.service_layer.findings"
+CLOCK_EVENT_TYPES = (EventType.COMPLAINT, EventType.COMPLAINT_REGISTERED, EventType.COMPLAINT_FORWARDED,
+                     EventType.COMPLAINT_EXTENDED, EventType.COMPLAINT_ANSWERED, EventType.RECORDS_REQUESTED,
+                     EventType.RECORDS_PROVIDED)
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What a staff case list may be narrowed by."""
+
+    status: str | None = None
+    region: str | None = None
+    institution_id: str | None = None
+    rule_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Access:
+    """Whether a case is restricted, and to whom."""
+
+    restricted: bool
+    user_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values the case-list filters offer."""
+
+    statuses: tuple[str, ...]
+    regions: tuple[str, ...]
+    institutions: tuple[Institution, ...]
+    rule_ids: tuple[str, ...]
+
+
+class CaseQueries(Protocol):
+    """Queries of the staff application that join the case record with access, findings and the search index."""
+
+    def visible_cases(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, limit: int,
+                      offset: int) -> tuple[list[CaseRow], int]: ...
+    def case_access(self, case_id: str) -> Access: ...
+    def set_case_access(self, case_id: str, restricted: bool, user_ids: frozenset[str], at: str, by: str) -> None: ...
+    def filter_choices(self) -> FilterChoices: ...
+    def search_digests(self, words: list[str]) -> list[str] | None: ...
+    def clock_event_ids(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A finding as pages and the API show it."""
+
+    rule_id: str
+    severity: str
+    certainty: str
+    case_ids: tuple[str, ...]
+    event_ids: tuple[str, ...]
+    explanation_ru: str
+    explanation_en: str
+    legal_basis: str = ""
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """Everything a case page shows (identifying person fields excepted: those are read apart, audited)."""
+
+    timeline: Timeline
+    access: Access
+    findings: list[FindingView] | None
+    due_dates: list[DueDate]
+    evidence: dict[str, list[EvidenceFile]] = field(default_factory=dict)
+
+    @property
+    def complaints(self) -> list[Event]:
+        """The complaints on this case's timeline."""
+        return [e for e in self.timeline.events if e.type is EventType.COMPLAINT]
+
+
+def _check_visible(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
+    uow.records.case(case_id)  # NotFound for a case that does not exist
+    access = uow.views.case_access(case_id)
+    if not sees_case(viewer.role, viewer.id, access.restricted, access.user_ids):
+        raise NotFound(f"There is no case '{case_id}'.")
+    return access
+
+
+def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int = 50,
+               offset: int = 0) -> tuple[list[CaseRow], int]:
+    """A page of the cases this viewer may see that match the query, and how many match in all."""
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise InvalidInput([Problem("filter", "date_to", "must not be before the start date")])
+    limit = max(1, min(limit, MAX_PAGE))
+    with uow:
+        digests = None
+        if query.text and query.text.strip():
+            words = query_words(query.text)
+            if not words:
+                return [], 0
+            digests = uow.views.search_digests(words)
+            if digests is None:
+                return [], 0
+        return uow.views.visible_cases(viewer, query, digests, limit, max(0, offset))
+
+
+def filter_choices(uow: StaffUnitOfWork) -> FilterChoices:
+    """The values the case-list filters offer."""
+    with uow:
+        return uow.views.filter_choices()
+
+
+def _finding_view(f: Any) -> FindingView:
+    basis = getattr(f, "legal_basis", None) or getattr(f, "basis", None) or ""
+    if isinstance(basis, Sequence) and not isinstance(basis, str):
+        basis = "; ".join(str(b) for b in basis)
+    return FindingView(str(f.rule_id), str(getattr(f, "severity", "")), str(getattr(f, "certainty", "")),
+                       tuple(getattr(f, "case_ids", ())), tuple(getattr(f, "event_ids", ())),
+                       str(f.explanation_ru), str(f.explanation_en), str(basis))
+
+
+def case_findings(uow: StaffUnitOfWork, case_id: str) -> list[FindingView] | None:
+    """The findings on a case from the findings service, or None where this build has no findings service."""
+    if importlib.util.find_spec(FINDINGS_SERVICE) is None:
+        return None
+    service = importlib.import_module(FINDINGS_SERVICE)
+    return [_finding_view(f) for f in service.case_findings(uow, case_id)]
+
+
+def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, today: date) -> CasePage:
+    """A case's timeline, findings, complaints with their due dates, and evidence, for a viewer allowed to see it."""
+    with uow:
+        access = _check_visible(uow, viewer, case_id)
+        timeline = uow.records.timeline(case_id)
+        institutions = uow.records.institutions_by_id()
+        evidence: dict[str, list[EvidenceFile]] = {}
+        for ev in uow.records.evidence_of_case(case_id):
+            evidence.setdefault(ev.event_id, []).append(ev)
+    due = deadlines(timeline.events, institutions, today=today, clock_book=default_clock_book())
+    timeline = Timeline(timeline.case, timeline.person, timeline.events, {**institutions}, timeline.sources)
+    return CasePage(timeline, access, case_findings(uow, case_id), due, evidence)
+
+
+def check_case_visible(uow: StaffUnitOfWork, viewer: User, case_id: str) -> None:
+    """NotFound unless the viewer may see the case."""
+    with uow:
+        _check_visible(uow, viewer, case_id)
+
+
+def check_event_visible(uow: StaffUnitOfWork, viewer: User, event_id: str) -> Event:
+    """The event, if the viewer may see at least one of its cases; NotFound otherwise."""
+    with uow:
+        event = uow.records.event(event_id)
+        for case_id in event.case_ids:
+            access = uow.views.case_access(case_id)
+            if sees_case(viewer.role, viewer.id, access.restricted, access.user_ids):
+                return event
+    raise NotFound(f"There is no event '{event_id}'.")
+
+
+def person_details(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime) -> Person:
+    """The person of a case with identifying fields, for roles allowed them; the read is audited."""
+    if not allows(viewer.role, Permission.IDENTIFYING_READ):
+        raise DomainError("Your role may not read identifying details.")
+    with uow:
+        _check_visible(uow, viewer, case_id)
+        person = uow.records.person(uow.records.case(case_id).person_id)
+        audit.note(uow, viewer, audit.AuditAction.READ_IDENTIFYING, "case", case_id, at, f"person {person.id}")
+        uow.commit()
+    return person
+
+
+def set_case_access(uow: StaffUnitOfWork, actor: User, case_id: str, restricted: bool,
+                    user_ids: frozenset[str], at: datetime) -> Access:
+    """Restrict a case to named users (or lift the restriction); partners see only cases naming them."""
+    with uow:
+        uow.records.case(case_id)
+        unknown = sorted(u for u in user_ids if uow.access.user(u) is None)
+        if unknown:
+            raise InvalidInput([Problem("case_access", "users", f"unknown user(s): {', '.join(unknown)}")])
+        uow.views.set_case_access(case_id, restricted, user_ids, audit_at(at), actor.name)
+        detail = ("restricted" if restricted else "open") + f"; named: {', '.join(sorted(user_ids)) or '—'}"
+        audit.note(uow, actor, audit.AuditAction.CASE_ACCESS_CHANGED, "case", case_id, at, detail)
+        uow.commit()
+        return uow.views.case_access(case_id)
+
+
+def audit_at(at: datetime) -> str:
+    """The stored form of a time."""
+    return iso(at)
+
+
+def due_dates(uow: StaffUnitOfWork, viewer: User, today: date) -> list[DueDate]:
+    """Every clock of every complaint and records request on cases the viewer sees, soonest due first."""
+    with uow:
+        events = [uow.records.event(i) for i in uow.views.clock_event_ids()]
+        seen: dict[str, bool] = {}
+
+        def visible(case_id: str) -> bool:
+            if case_id not in seen:
+                access = uow.views.case_access(case_id)
+                seen[case_id] = sees_case(viewer.role, viewer.id, access.restricted, access.user_ids)
+            return seen[case_id]
+
+        events = [e for e in events if any(visible(c) for c in e.case_ids)]
+        institutions = uow.records.institutions_by_id()
+    found = deadlines(events, institutions, today=today, clock_book=default_clock_book())
+    return [d for d in found if any(visible(c) for c in d.case_ids) or not d.case_ids]
+
+
+def export_visible(uow: StaffUnitOfWork, viewer: User, at: datetime) -> dict[str, Any]:
+    """Every record of the cases this viewer may see, as an interchange document; the export is audited."""
+    with uow:
+        everything = uow.records.all_records()
+        visible = set()
+        for case in everything.cases:
+            access = uow.views.case_access(case.id)
+            if sees_case(viewer.role, viewer.id, access.restricted, access.user_ids):
+                visible.add(case.id)
+        events = tuple(e for e in everything.events if set(e.case_ids) <= visible)
+        people_ids = {c.person_id for c in everything.cases if c.id in visible}
+        people_ids |= {ref for e in events for f in e.spec.fields if f.kind.value in ("person", "people")
+                       for ref in e.refs(f.name)}
+        source_ids = {c.source_id for e in events for c in e.citations}
+        chosen = CaseFile(
+            people=tuple(p for p in everything.people if p.id in people_ids),
+            institutions=everything.institutions,
+            sources=tuple(s for s in everything.sources if s.id in source_ids),
+            cases=tuple(c for c in everything.cases if c.id in visible),
+            events=events,
+        )
+        audit.note(uow, viewer, audit.AuditAction.EXPORT, "case_file", "all", at,
+                   f"{len(chosen.cases)} case(s), {len(chosen.events)} event(s)")
+        uow.commit()
+    return case_file_to_dict(chosen)

@@ -1,0 +1,110 @@
+"""Period arithmetic: calendar and working days, months, extensions, and the non-working-day carry rule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from clock_builders import book, d
+
+from dutycare.domain.vocabulary import InstitutionType as I
+from dutycare.jurisdictions import ru
+from dutycare.jurisdictions.clocks import (
+    Carry,
+    ClockBook,
+    ClockKind,
+    DuplicateClockRule,
+    Unit,
+    WeekendCalendar,
+    add_months,
+    add_working_days,
+    period_end,
+)
+from dutycare.jurisdictions.holidays_calendar import HolidaysCalendar
+
+ANSWER = next(r for r in ru.CLOCK_RULES if r.id == "ru.59fz.answer")
+RU = HolidaysCalendar("RU")
+
+
+def test_period_starts_the_day_after_its_opening_event() -> None:
+    assert period_end(ANSWER, d("2024-01-10"), RU) == d("2024-02-09")
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("2024-04-09", "2024-05-13"),  # 09.05 Victory Day, 10.05 transferred day off, then a weekend
+    ("2024-01-12", "2024-02-12"),  # Sunday 11.02 -> Monday
+    ("2023-12-03", "2024-01-09"),  # 02.01.2024 falls in the New Year holidays, first working day is 09.01
+    ("2024-03-28", "2024-04-27"),  # Saturday 27.04.2024 was a working day by transfer: no carry
+])
+def test_russian_period_ending_on_a_non_working_day_moves_to_the_next_working_day(start: str, end: str) -> None:
+    assert period_end(ANSWER, d(start), RU) == d(end)
+
+
+def test_without_a_carry_rule_the_end_stays_put() -> None:
+    plain = replace(ANSWER, carry=Carry.NONE)
+    assert period_end(plain, d("2024-04-09"), RU) == d("2024-05-09")
+
+
+def test_extension_is_capped_at_the_lawful_maximum() -> None:
+    assert period_end(ANSWER, d("2024-01-10"), RU, 10) == d("2024-02-19")
+    assert period_end(ANSWER, d("2024-01-10"), RU, 45) == period_end(ANSWER, d("2024-01-10"), RU, 30)
+
+
+def test_crime_report_decision_is_three_days_extendable_to_thirty_in_all() -> None:
+    rule = book().rule_for("RU", ClockKind.RESPONSE, I.INVESTIGATIVE_COMMITTEE)
+    assert rule is not None and rule.id == "ru.upk.144"
+    assert book().end(rule, d("2024-06-03")) == d("2024-06-06")
+    assert book().end(rule, d("2024-06-03"), 100) == d("2024-07-03")
+
+
+def test_working_days_skip_weekends_and_holidays() -> None:
+    assert add_working_days(d("2024-05-08"), 1, RU) == d("2024-05-13")
+    assert add_working_days(d("2024-05-03"), 2, WeekendCalendar()) == d("2024-05-07")
+    rule = replace(ANSWER, unit=Unit.WORKING_DAYS, limit=3)
+    assert period_end(rule, d("2024-05-08"), RU) == d("2024-05-15")
+
+
+def test_months_end_on_the_same_day_or_the_last_day_of_a_shorter_month() -> None:
+    assert add_months(d("2024-01-31"), 1) == d("2024-02-29")
+    assert add_months(d("2024-11-30"), 3) == d("2025-02-28")
+    kas = book().rule_for("RU", ClockKind.FILING, I.COURT)
+    assert kas is not None and book().end(kas, d("2024-02-09")) == d("2024-05-13")  # 09.05 -> 13.05
+
+
+def test_ukrainian_answer_is_one_month_and_never_beyond_45_days() -> None:
+    rule = book().rule_for("UA", ClockKind.RESPONSE, I.AUTHORITY)
+    assert rule is not None
+    assert book().end(rule, d("2024-03-15")) == d("2024-04-15")
+    assert book().end(rule, d("2024-03-15"), 40) == d("2024-04-29")
+
+
+@pytest.mark.parametrize(("kind", "institution", "expected"), [
+    (ClockKind.RESPONSE, I.PRESIDENT, "ru.59fz.answer"),
+    (ClockKind.RESPONSE, I.AUTHORITY, "ru.59fz.answer"),
+    (ClockKind.RESPONSE, I.HOSPITAL, "ru.59fz.answer"),
+    (ClockKind.RESPONSE, I.PROSECUTOR, "ru.prosecutor.answer"),
+    (ClockKind.RESPONSE, I.INVESTIGATIVE_COMMITTEE, "ru.upk.144"),
+    (ClockKind.RESPONSE, I.OMBUDSMAN, "ru.1fkz.notice"),
+    (ClockKind.REGISTRATION, I.PROSECUTOR, "ru.59fz.registration"),
+    (ClockKind.FORWARDING, I.PRESIDENT, "ru.59fz.forwarding"),
+    (ClockKind.RECORDS, I.HOSPITAL, "ru.789n.records"),
+    (ClockKind.FILING, I.OMBUDSMAN, "ru.1fkz.filing"),
+])
+def test_institution_types_map_to_their_russian_rules(kind: ClockKind, institution: I, expected: str) -> None:
+    rule = book().rule_for("RU", kind, institution)
+    assert rule is not None and rule.id == expected
+
+
+def test_no_rule_for_bodies_the_law_does_not_bind() -> None:
+    assert book().rule_for("RU", ClockKind.RESPONSE, I.MEDIA) is None
+    assert book().rule_for("RU", ClockKind.RECORDS, I.MEDICAL_COMMISSION) is None
+
+
+def test_two_rules_for_one_slot_are_rejected() -> None:
+    with pytest.raises(DuplicateClockRule, match=r"ru\.59fz\.answer"):
+        ClockBook([ANSWER, replace(ANSWER, id="copy")], {})
+
+
+def test_unknown_jurisdiction_falls_back_to_weekends_only() -> None:
+    assert book().calendar("XX").is_working_day(d("2024-05-09"))
+    assert not book().calendar("RU").is_working_day(d("2024-05-09"))

@@ -1,0 +1,97 @@
+"""R8: an official statement contradicted by events recorded at the same institution, across cases."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from timeline_builders import RULES, TODAY, Record, T, book, of_rule
+
+from dutycare.domain.events import Event
+from dutycare.rules.evaluate import evaluate_all, evaluate_institution
+from dutycare.rules.model import Certainty
+
+E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
+
+
+def statement(r: Record, when: str = "2024-06-01", claim: str = "care_as_usual", inst: str = "H") -> Event:
+    return r.add(T.PUBLIC_STATEMENT, when, inst, cases=("A", "B"), claim=claim,
+                 statement="Операции и госпитализации идут в обычном режиме")
+
+
+def r8(r: Record, today: date = TODAY) -> list:  # type: ignore[type-arg]
+    timelines = [r.timeline(c) for c in sorted({c for e in r.events for c in e.case_ids})]
+    return of_rule(evaluate_all(timelines, rules=RULES, today=today, clock_book=book()), "R8")
+
+
+def test_r8_statement_contradicted_by_a_refusal_at_the_hospital_lists_both_and_the_case() -> None:
+    r = Record()
+    said = statement(r)
+    refusal = r.refuse("2024-02-01", "unwritten_directive")
+    [finding] = r8(r)
+    assert finding.certainty is E and finding.institution_id == "H"
+    assert finding.event_ids == (refusal.id, said.id)
+    assert finding.case_ids == ("A",)
+    assert "01.06.2024" in finding.explanation_ru and "обычном режиме" in finding.explanation_ru
+
+
+def test_r8_counts_events_at_institutions_below_the_speaker() -> None:
+    r = Record()
+    statement(r)
+    r.refuse("2024-02-01", "no_capacity", inst="WARD")
+    assert len(r8(r)) == 1
+
+
+def test_r8_gathers_contradictions_from_several_cases() -> None:
+    r = Record()
+    statement(r)
+    r.refuse("2024-02-01", "unwritten_directive")
+    r.add(T.TREATMENT_REFUSED, "2024-03-01", "H", cases=("B",), treatment="knee surgery", reason="x",
+          reason_kind="none_given")
+    [finding] = r8(r)
+    assert finding.case_ids == ("A", "B")
+
+
+def test_r8_uses_r1_findings_at_the_commission_under_the_hospital() -> None:
+    r = Record()
+    statement(r)
+    r.injury("2024-01-10")
+    r.recommend("2024-02-02", inst="H2")
+    decision = r.decide("2024-03-15", "А")
+    [finding] = r8(r)
+    assert decision.id in finding.event_ids
+
+
+def test_r8_not_without_contradicting_events_in_the_window() -> None:
+    r = Record()
+    statement(r)
+    r.refuse("2022-05-01", "unwritten_directive")  # more than 24 months before
+    r.refuse("2025-01-15", "unwritten_directive")  # more than 6 months after
+    assert r8(r) == []
+
+
+def test_r8_not_for_medical_refusals_or_other_institutions_or_other_claims() -> None:
+    r = Record()
+    statement(r)
+    statement(r, claim="other", inst="H2")
+    r.refuse("2024-02-01", "no_indication")
+    r.refuse("2024-02-01", "unwritten_directive", inst="DIR")  # the speaker's parent
+    r.refuse("2024-02-01", "unwritten_directive", inst="H2")  # a statement with claim 'other'
+    assert r8(r) == []
+
+
+def test_r8_event_only_partly_inside_the_window_is_possible() -> None:
+    r = Record()
+    statement(r)
+    r.refuse("2022", "unwritten_directive")  # 2022 straddles the window's start (01.06.2022)
+    [finding] = r8(r)
+    assert finding.certainty is P
+
+
+def test_evaluate_institution_derives_case_findings_from_the_events_when_not_given() -> None:
+    r = Record()
+    statement(r)
+    r.injury("2024-01-10")
+    r.recommend("2024-02-02", inst="H2")
+    r.decide("2024-03-15", "А")
+    found = evaluate_institution(r.institutions["H"], r.events, r.institutions, rules=RULES, today=TODAY)
+    assert [f.rule_id for f in found] == ["R8"]

@@ -79,6 +79,8 @@ class CaseMaker:
             return event
 
         add(T.INJURY, unit, injury="wound")
+        if rng.random() < 0.6:
+            add(T.HOSPITALISED, hospital, reason="wound")
         add(T.MEDICAL_FINDING, hospital, finding="fragment", documents_injury=rng.random() < 0.9)
         treatment = rng.choice(TREATMENTS)
         for _ in range(rng.choice((1, 1, 2, 3))):
@@ -90,6 +92,8 @@ class CaseMaker:
             request = add(T.RECORDS_REQUESTED, hospital, records="file")
             if rng.random() < 0.5:
                 add(T.RECORDS_PROVIDED, hospital, request=request.id)
+        if rng.random() < 0.7:
+            add(T.TESTIMONY, None, given_by=f"p{n}", text="account")
         if rng.random() < 0.005:
             add(T.PUBLIC_STATEMENT, hospital, claim="care_as_usual", statement="Care goes on as usual")
         events.sort(key=timeline_key)

@@ -170,7 +170,10 @@ def no_floats(text: str) -> object:
 
 def canonical(obj: object) -> bytes:
     """The entry encoding: sorted keys, no spaces, UTF-8 written as is."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BundleFailure("an entry holds text that is not valid Unicode") from None
 
 
 def check_entry_line(position: int, line: str) -> bytes:
@@ -407,7 +410,7 @@ def check_entries(folder: Path, report: Report) -> list[bytes] | None:
     """Leaf hashes of all entries, or None (and a failure) if any entry is unreadable or wrong."""
     try:
         leaves = [hash_leaf(data) for data in load_entries(folder)]
-    except (BundleFailure, OSError, UnicodeDecodeError) as exc:
+    except (BundleFailure, OSError, UnicodeDecodeError, RecursionError) as exc:
         report.fail(f"entries: {exc}")
         return None
     report.ok(f"{len(leaves)} entries are canonical, numbered 0..{len(leaves) - 1}; readable copies match")

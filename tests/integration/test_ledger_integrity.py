@@ -148,3 +148,17 @@ def test_inclusion_proof_and_bundle_check_with_the_standalone_verifier(app: Duty
     (out / "entries.jsonl").write_text("\n".join(lines) + "\n")
     bad = subprocess.run([sys.executable, str(tool), str(out)], capture_output=True, text=True)
     assert bad.returncode == 1
+
+
+def test_two_updates_of_one_record_in_one_append_chain_their_digests(app: Dutycare) -> None:
+    from dutycare.ledger.entry import decode_entry, record_digest
+    from dutycare.service_layer.changes import Action, Change
+
+    first, second = {"id": "x", "n": 1}, {"id": "x", "n": 2}
+    with app.uow() as uow:
+        uow.ledger.append([Change(Action.CREATE, "note", "x", {"id": "x", "n": 0}),
+                           Change(Action.UPDATE, "note", "x", first),
+                           Change(Action.UPDATE, "note", "x", second)], "tester")
+        entries = [decode_entry(e) for _, e, _ in uow.ledger.entries()]  # type: ignore[attr-defined]
+    assert entries[1].prev_record_sha256 == entries[0].record_sha256
+    assert entries[2].prev_record_sha256 == record_digest(first)

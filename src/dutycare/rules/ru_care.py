@@ -68,10 +68,12 @@ def check_r2(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     for treatment, recs in view.recommended.items():
         if len(recs) < 2:
             continue
-        provisions = [p.date.bounds() for p in view.provided.get(treatment, ())]
+        provided = [p.date.bounds() for p in view.provided.get(treatment, ())]
         # Certainly unfulfilled: every provision certainly precedes it. Possibly: none certainly follows it.
-        certain = [r for r in recs if all(hi < r.date.bounds()[0] for _, hi in provisions)]
-        possible = [r for r in recs if all(lo < r.date.bounds()[1] for lo, _ in provisions)]
+        last_end = max((hi for _, hi in provided), default=None)
+        last_start = max((lo for lo, _ in provided), default=None)
+        certain = [r for r in recs if last_end is None or last_end < r.date.bounds()[0]]
+        possible = [r for r in recs if last_start is None or last_start < r.date.bounds()[1]]
         distinct = len(certain) >= 2 and certain[0].date.bounds()[1] < max(r.date.bounds()[0] for r in certain)
         if distinct:
             certainty, chosen = E, certain

@@ -59,16 +59,22 @@ def _approx(text: str, when: PartialDate, ru: bool) -> str:
 
 def date_ru(when: PartialDate) -> str:
     """A date as recorded, in Russian: 15.03.2024, март 2024, 2024, февраль 2024 – апрель 2024."""
+    if when.precision is Precision.DAY and not when.approximate:
+        return day_ru(when.earliest)
     return _approx(" – ".join(_ends(when, "nom")), when, True)
 
 
 def date_en(when: PartialDate) -> str:
     """A date as recorded, in English: 15 March 2024, March 2024, 2024, February 2024 – April 2024."""
+    if when.precision is Precision.DAY and not when.approximate:
+        return day_en(when.earliest)
     return _approx(" – ".join(_ends(when, "en")), when, False)
 
 
 def on_ru(when: PartialDate) -> str:
     """When something happened, in Russian: '15.03.2024', 'в марте 2024', 'в 2024 году', 'в период ...'."""
+    if when.precision is Precision.DAY and not when.approximate:
+        return day_ru(when.earliest)
     ends = _ends(when, "prep")
     if len(ends) > 1:
         return f"в период: {date_ru(when)}"
@@ -79,6 +85,8 @@ def on_ru(when: PartialDate) -> str:
 
 def on_en(when: PartialDate) -> str:
     """When something happened, in English: 'on 15 March 2024', 'in March 2024', 'between X and Y'."""
+    if when.precision is Precision.DAY and not when.approximate:
+        return "on " + day_en(when.earliest)
     ends = _ends(when, "en")
     if len(ends) > 1:
         return _approx(f"between {ends[0]} and {ends[1]}", when, False)

@@ -12,7 +12,7 @@ from dutycare.domain.errors import DomainError, NotFound
 from dutycare.ledger.bundle import build_bundle
 from dutycare.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_checkpoint, sign_checkpoint
 from dutycare.ledger.entry import EntryError, record_digest
-from dutycare.ledger.merkle import MerkleTree, leaf_hashes, verify_inclusion
+from dutycare.ledger.merkle import MerkleTree, ProofError, leaf_hashes, verify_inclusion
 from dutycare.ledger.verify import VerifyReport, latest_digest_by_entity, verify_log
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
@@ -191,8 +191,10 @@ def prove(uow: UnitOfWork, seq: int) -> InclusionProof:
     tree = MerkleTree(leaf_hashes(entries[:size]))
     path = tree.inclusion_proof(seq, size)
     leaf = tree.leaf(seq)
-    if not verify_inclusion(leaf, seq, size, path, root):
-        raise DomainError("The stored log does not match its checkpoint; run 'dutycare ledger verify'.")
+    try:
+        verify_inclusion(leaf, seq, size, path, root)
+    except ProofError:
+        raise DomainError("The stored log does not match its checkpoint; run 'dutycare ledger verify'.") from None
     return InclusionProof(seq, entries[seq], leaf, size, root, path, note)
 
 

@@ -128,6 +128,16 @@ def flip_proof(kind: str) -> Callable[[dict[str, bytes]], None]:
     return mangle
 
 
+def lone_surrogate_entry(files: dict[str, bytes]) -> None:
+    """Replace one entry by one whose actor is an escaped lone surrogate (valid JSON, invalid Unicode)."""
+    lines = files["entries.jsonl"].decode().splitlines()
+    record = json.loads(lines[3])
+    raw = base64.b64decode(record["entry_b64"]).replace(b'"actor":"clerk-3"', b'"actor":"\\ud800"')
+    record["entry_b64"] = base64.b64encode(raw).decode()
+    lines[3] = json.dumps(record)
+    files["entries.jsonl"] = ("\n".join(lines) + "\n").encode()
+
+
 def drop_last_entries(files: dict[str, bytes]) -> None:
     """Remove the newest entries, including some a checkpoint signed."""
     lines = files["entries.jsonl"].decode().splitlines()
@@ -151,6 +161,7 @@ def swap_public_key(files: dict[str, bytes]) -> None:
         (flip_proof("inclusion"), "inclusion proof"),
         (flip_proof("consistency"), "consistency proof"),
         (drop_last_entries, "signed over 58 entries but the bundle has 50"),
+        (lone_surrogate_entry, "not valid Unicode"),
         (swap_public_key, "no signature by key"),
     ],
 )

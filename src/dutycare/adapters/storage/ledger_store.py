@@ -52,11 +52,17 @@ class SqlLedger:
         self._lock()
         seq = self.size()
         at = self.clock()
-        rows = []
+        rows: list[dict[str, object]] = []
         for change in changes:
-            prev = self.latest_digest(change.entity, change.entity_id) if change.action is not Action.CREATE else None
+            prev = None
+            if change.action is not Action.CREATE:
+                if rows:  # the record's previous entry may still be buffered: make it visible to the query
+                    self.conn.execute(t.ledger_entries.insert(), rows)
+                    rows = []
+                prev = self.latest_digest(change.entity, change.entity_id)
+            digest = record_digest(change.record)
             entry = LedgerEntry(seq=seq, at=at, actor=actor, action=change.action.value, entity=change.entity,
-                                id=change.entity_id, record_sha256=record_digest(change.record),
+                                id=change.entity_id, record_sha256=digest,
                                 file_sha256=change.file_sha256, prev_record_sha256=prev)
             data = encode_entry(entry)
             rows.append({"seq": seq, "entity": change.entity, "entity_id": change.entity_id, "entry": data,

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect
@@ -24,6 +25,9 @@ from dutycare.adapters.storage.ledger_store import Clock, SqlLedger, utc_now
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.adapters.vault import EvidenceVault
 from dutycare.domain.errors import DomainError
+from dutycare.jurisdictions.clocks import default_clock_book
+from dutycare.rules.registry import load_rules
+from dutycare.service_layer.findings import RuleBook
 from dutycare.service_layer.ledger_service import TrustedKey
 from dutycare.settings import Settings
 
@@ -42,10 +46,23 @@ class Dutycare:
 
     def __post_init__(self) -> None:
         self.sealer = RecordSealer(self.org_key)
+        self._rulebook: RuleBook | None = None
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (use it in a with-block)."""
-        return SqlUnitOfWork(self.engine, self.sealer, lambda conn: SqlLedger(conn, self.clock), self.settings.who)
+        return SqlUnitOfWork(self.engine, self.sealer, lambda conn: SqlLedger(conn, self.clock), self.settings.who,
+                             self.rulebook, self.today)
+
+    def today(self) -> date:
+        """The day findings and deadlines are judged on (from the injectable clock)."""
+        return self.clock().date()
+
+    @property
+    def rulebook(self) -> RuleBook:
+        """The rule packs (built-in and plug-ins) and clock rules, loaded on first use."""
+        if self._rulebook is None:
+            self._rulebook = RuleBook(tuple(load_rules()), default_clock_book())
+        return self._rulebook
 
     def signer(self) -> Ed25519CheckpointSigner:
         """The checkpoint signing key, unsealed with the organisation key."""

@@ -137,3 +137,20 @@ def test_evidence_and_ledger_commands(cli_env: dict[str, str], tmp_path: Path) -
         conn.execute("UPDATE events SET date = '2024-02' WHERE id = 'ev-b-malingering'")
     proc = run("ledger", "verify", env=cli_env, check=False)
     assert proc.returncode == 1 and "FIRST PROBLEM: event ev-b-malingering (case case-b)" in proc.stderr
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_findings_rules_and_deadlines_commands(cli_env: dict[str, str], tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    run("import", str(scenario), env=cli_env)
+    found = json.loads(run("findings", "case-c", "--format", "json", env=cli_env).stdout)
+    assert {f["rule"] for f in found} == {"R2", "R3", "R6", "R8"}
+    assert all(f["explanation_ru"] and f["explanation_en"] and f["legal_basis"] for f in found)
+    assert "Treatment" in run("findings", "case-c", "--lang", "en", env=cli_env).stdout
+    rules = json.loads(run("rules", "list", "--format", "json", env=cli_env).stdout)
+    assert [r["id"] for r in rules][:10] == [f"R{i}" for i in range(1, 11)]
+    due = json.loads(run("deadlines", "--as-of", "2024-03-01", "--format", "json", env=cli_env).stdout)
+    assert len(due) == 5 and due == sorted(due, key=lambda d: d["due"])
+    proc = run("deadlines", "--as-of", "tomorrow", env=cli_env, check=False)
+    assert proc.returncode == 1 and "YYYY-MM-DD" in proc.stderr

@@ -16,7 +16,8 @@ def read_json_document(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput([Problem(str(path), "", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")]) from None
+        problem = Problem(str(path), "", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")
+        raise InvalidInput([problem]) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -152,10 +152,19 @@ class ComplaintTrail:
         if fwd_rule is not None and forwarded is not None:
             out.append(self._due(ClockKind.FORWARDING, fwd_rule, registered, addressee, forwarded, book, today))
         if answer_rule is not None:
-            from_registration = answer_rule.starts is ClockStart.REGISTRATION or registration is not None
-            out.append(self._answer_due(answer_rule, registered if from_registration else receipt, addressee,
-                                        book, today))
+            out.append(self._answer_due(answer_rule, receipt, registration, registered, addressee, book, today))
         return out
+
+    def answer_due(self, addressee: Institution, book: ClockBook, today: date) -> DueDate | None:
+        """Only the answer clock of this complaint at one body (what R6 judges), or None where none runs."""
+        receipt = self._receipt(addressee.id)
+        rule = book.rule_for(addressee.jurisdiction, ClockKind.RESPONSE, addressee.type)
+        if receipt is None or rule is None:
+            return None
+        reg_rule = book.rule_for(addressee.jurisdiction, ClockKind.REGISTRATION, addressee.type)
+        registration = _first(self.registered.get(addressee.id))
+        registered = _registered_start(registration, reg_rule, receipt, book)
+        return self._answer_due(rule, receipt, registration, registered, addressee, book, today)
 
     def _registration_due(self, rule: ClockRule, receipt: _Start, addressee: Institution, registration: Event | None,
                           book: ClockBook, today: date) -> DueDate:
@@ -168,8 +177,10 @@ class ComplaintTrail:
             return replace(due, status=DueStatus.MET, met_on=acted.date, met_by=acted.id)
         return _downgrade(due) if due.status is DueStatus.OVERDUE else due
 
-    def _answer_due(self, rule: ClockRule, start: _Start, addressee: Institution, book: ClockBook,
-                    today: date) -> DueDate:
+    def _answer_due(self, rule: ClockRule, receipt: _Start, registration: Event | None, registered: _Start,
+                    addressee: Institution, book: ClockBook, today: date) -> DueDate:
+        from_registration = rule.starts is ClockStart.REGISTRATION or registration is not None
+        start = registered if from_registration else receipt
         met = _first([*self.answered.get(addressee.id, ()), *self.forwarded_by.get(addressee.id, ())])
         extensions = self.extended.get(addressee.id, [])
         start = _Start(start.lo, start.hi, start.assumed, start.evidence + tuple(e.id for e in extensions))
@@ -180,7 +191,8 @@ class ComplaintTrail:
 
     def _due(self, kind: ClockKind, rule: ClockRule, start: _Start, addressee: Institution, met: Event | None,
              book: ClockBook, today: date, extension_days: int = 0) -> DueDate:
-        earliest, latest = book.end(rule, start.lo, extension_days), book.end(rule, start.hi, extension_days)
+        earliest = book.end(rule, start.lo, extension_days)
+        latest = earliest if start.hi == start.lo else book.end(rule, start.hi, extension_days)
         status = judge(earliest, latest, met, today)
         result = DueDate(kind, latest, earliest, rule, addressee.id, self.complaint.id, status,
                          met.date if met else None, met.id if met else None, start.evidence, start.assumed,

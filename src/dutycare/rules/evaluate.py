@@ -46,8 +46,8 @@ def case_findings_from_events(events: Iterable[Event], institutions: Mapping[str
     case_rules = [r for r in rules if r.scope is Scope.CASE]
     found: dict[str, Finding] = {}
     for case_id in sorted(by_case):
-        _unique((f for rule in case_rules for f in rule.findings(CaseView(case_id, by_case[case_id], institutions),
-                                                                ctx)), found)
+        view = CaseView(case_id, by_case[case_id], institutions)
+        _unique((f for rule in case_rules for f in rule.findings(view, ctx)), found)
     return list(found.values())
 
 
@@ -62,7 +62,9 @@ def evaluate_institution(institution: Institution, events_with_case_ids: Iterabl
     """
     events = list(events_with_case_ids)
     if case_findings is None:
-        case_findings = case_findings_from_events(events, institutions, rules=rules, today=today)
+        used = {rule_id for r in rules if r.scope is Scope.INSTITUTION for rule_id in r.uses}
+        case_findings = case_findings_from_events(events, institutions, rules=[r for r in rules if r.id in used],
+                                                  today=today)
     view = InstitutionView(institution, events, institutions, case_findings)
     ctx = EvalContext(today)
     return list(_unique(f for r in rules if r.scope is Scope.INSTITUTION for f in r.findings(view, ctx)).values())
@@ -70,53 +72,88 @@ def evaluate_institution(institution: Institution, events_with_case_ids: Iterabl
 
 def evaluate_all(timelines: Iterable[Timeline], *, rules: Sequence[Rule], today: date, clock_book: ClockBook,
                  institutions: Mapping[str, Institution] | None = None) -> list[Finding]:
-    """Every rule over many cases: per-case findings first, then institution findings that build on them."""
+    """Every rule over many cases: per-case findings first, then institution findings that build on them.
+
+    Institution rules run for every institution that made a public statement, over the events (of the types
+    they read) at it and the institutions below it, and the case findings they use.
+    """
     timelines = list(timelines)
     ctx = EvalContext(today, clock_book)
     per_case = [r for r in rules if r.scope in PER_CASE]
+    inputs = InstitutionInputs([r for r in rules if r.scope is Scope.INSTITUTION])
     found: dict[str, Finding] = {}
     for timeline in timelines:
         view = CaseView.of_timeline(timeline)
-        _unique((f for rule in per_case for f in rule.findings(view, ctx)), found)
-    institution_rules = [r for r in rules if r.scope is Scope.INSTITUTION]
-    if institution_rules:
-        known = _institutions(timelines, institutions)
-        _unique(_institution_pass(timelines, list(found.values()), known, institution_rules, today), found)
+        for rule in per_case:
+            for hit in rule.check(view, ctx):
+                finding = rule.finding(hit)
+                found.setdefault(finding.key, finding)
+                inputs.add_finding(finding, hit.events)
+        inputs.add_case(view)
+    if inputs.rules:
+        _unique(inputs.evaluate(_institutions(timelines, institutions), today), found)
     return list(found.values())
 
 
 def _institutions(timelines: Sequence[Timeline], given: Mapping[str, Institution] | None) -> dict[str, Institution]:
     merged: dict[str, Institution] = {}
+    seen: set[int] = set()
     for timeline in timelines:
-        merged.update(timeline.institutions)
+        if id(timeline.institutions) not in seen:  # timelines loaded together usually share one dict
+            seen.add(id(timeline.institutions))
+            merged.update(timeline.institutions)
     merged.update(given or {})
     return merged
 
 
-def _institution_pass(timelines: Sequence[Timeline], case_findings: list[Finding],
-                      institutions: dict[str, Institution], rules: list[Rule], today: date) -> list[Finding]:
-    """Institution rules for every institution that made a public statement, over the events of its family."""
-    speakers: set[str] = set()
-    for timeline in timelines:
-        for event in timeline.events:
-            if event.type is EventType.PUBLIC_STATEMENT and event.institution_id in institutions:
-                speakers.add(str(event.institution_id))
-    families = {s: family_of(s, institutions) for s in sorted(speakers)}
-    wanted = frozenset().union(*families.values()) if families else frozenset()
-    at: dict[str, dict[str, Event]] = {}
-    for timeline in timelines:
-        for event in timeline.events:
-            inst_id = event.institution_id
-            if inst_id is not None and inst_id in wanted:
-                at.setdefault(inst_id, {})[event.id] = event
-    by_event: dict[str, list[Finding]] = {}
-    for finding in case_findings:
-        for event_id in finding.event_ids:
-            by_event.setdefault(event_id, []).append(finding)
-    out: list[Finding] = []
-    for speaker, family in families.items():
-        events = [e for member in sorted(family) for e in at.get(member, {}).values()]
-        relevant = list({f.key: f for e in events for f in by_event.get(e.id, ())}.values())
-        out.extend(evaluate_institution(institutions[speaker], events, institutions, rules=rules, today=today,
-                                        case_findings=relevant))
-    return out
+class InstitutionInputs:
+    """What institution rules need, gathered while cases are evaluated so that no second pass over them is made:
+    public statements, events of the types the rules read, and the findings they use with those findings' events.
+    """
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.used = frozenset(rule_id for r in rules for rule_id in r.uses)
+        reads = [r.reads for r in rules]
+        wanted = {EventType.PUBLIC_STATEMENT, *(t for types in reads for t in types or ())}
+        self.reads = None if None in reads else frozenset(wanted)
+        self.events: dict[str, Event] = {}
+        self.findings: dict[str, Finding] = {}
+
+    def add_case(self, view: CaseView) -> None:
+        """Keep the case's events of the types institution rules read (all of them where a rule says None)."""
+        if not self.rules:
+            return
+        if self.reads is None:
+            self.events.update((e.id, e) for e in view.events)
+            return
+        for event_type in self.reads:
+            for event in view.of(event_type):
+                self.events[event.id] = event
+
+    def add_finding(self, finding: Finding, events: Iterable[Event]) -> None:
+        """Keep a case finding, and its events, when an institution rule uses its rule's findings."""
+        if finding.rule_id in self.used:
+            self.findings[finding.key] = finding
+            self.events.update((e.id, e) for e in events)
+
+    def evaluate(self, institutions: Mapping[str, Institution], today: date) -> list[Finding]:
+        """Institution findings for every institution with a public statement."""
+        at: dict[str, list[Event]] = {}
+        speakers: set[str] = set()
+        for event in self.events.values():
+            if event.institution_id is not None:
+                at.setdefault(event.institution_id, []).append(event)
+                if event.type is EventType.PUBLIC_STATEMENT and event.institution_id in institutions:
+                    speakers.add(event.institution_id)
+        by_event: dict[str, list[Finding]] = {}
+        for finding in self.findings.values():
+            for event_id in finding.event_ids:
+                by_event.setdefault(event_id, []).append(finding)
+        out: list[Finding] = []
+        for speaker in sorted(speakers):
+            events = [e for member in sorted(family_of(speaker, institutions)) for e in at.get(member, ())]
+            relevant = list({f.key: f for e in events for f in by_event.get(e.id, ())}.values())
+            out.extend(evaluate_institution(institutions[speaker], events, institutions, rules=self.rules,
+                                            today=today, case_findings=relevant))
+        return out

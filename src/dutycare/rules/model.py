@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-from dutycare.domain.events import Event, timeline_key
+from dutycare.domain.events import Event, EventType
 from dutycare.jurisdictions.clocks import ClockBook, LegalBasis
 
 __all__ = ["Certainty", "EvalContext", "Finding", "Hit", "LegalBasis", "Rule", "RulePack", "Scope", "Severity",
@@ -47,8 +47,7 @@ class EvalContext:
     clock_book: ClockBook | None = None
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """What a rule's check found, before the evaluator stamps it with the rule's id and severity."""
 
     certainty: Certainty
@@ -110,6 +109,10 @@ class Rule:
     does_not_fire: tuple[str, ...]
     check: CheckFn = field(repr=False, compare=False)
     jurisdiction: str = "RU"
+    uses: tuple[str, ...] = ()
+    """For institution rules: the ids of the case rules whose findings the check reads."""
+    reads: tuple[EventType, ...] | None = None
+    """For institution rules: the event types the check reads besides those findings' events (None: all)."""
 
     def findings(self, view: Any, ctx: EvalContext) -> list[Finding]:
         """Run the check over a view and turn its hits into findings of this rule."""
@@ -117,10 +120,16 @@ class Rule:
 
     def finding(self, hit: Hit) -> Finding:
         """Stamp one hit with this rule; events are listed in timeline order and cases in sorted order."""
-        events = sorted({e.id: e for e in hit.events}.values(), key=timeline_key)
-        return Finding(self.id, self.severity, hit.certainty, tuple(sorted(set(hit.case_ids))),
-                       tuple(e.id for e in events), hit.explanation_ru, hit.explanation_en, hit.institution_id,
-                       self.legal_basis)
+        events = sorted({e.id: e for e in hit.events}.values(), key=_order)
+        cases = hit.case_ids if len(hit.case_ids) == 1 else tuple(sorted(set(hit.case_ids)))
+        return Finding(self.id, self.severity, hit.certainty, cases, tuple(e.id for e in events),
+                       hit.explanation_ru, hit.explanation_en, hit.institution_id, self.legal_basis)
+
+
+def _order(event: Event) -> tuple[date, date, str]:
+    """``timeline_key`` inlined: findings are many, and this sort runs for each."""
+    when = event.date
+    return when.earliest, when.latest, event.id
 
 
 @dataclass(frozen=True)

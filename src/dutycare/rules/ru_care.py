@@ -9,7 +9,7 @@ from dutycare.domain.vocabulary import CausalLink, RefusalReason
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
-from dutycare.rules.views import CaseView, documents_injury, precedes, standing_at
+from dutycare.rules.views import CaseView, category, documents_injury, precedes, standing_at
 
 T = EventType
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
@@ -49,16 +49,16 @@ def check_r1(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     if not view.has(T.TREATMENT_RECOMMENDED):
         return
     for decision in view.of(T.FITNESS_DECISION):
-        category = decision.fitness_category
-        if category is None or not category.is_fit or (picked := pick(outstanding(view, decision))) is None:
+        cat = category(decision)
+        if cat is None or not cat.is_fit or (picked := pick(outstanding(view, decision))) is None:
             continue
         certainty, recs = picked
         who_ru, who_en = w.name(decision.institution_id, view.institutions), w.name(
             decision.institution_id, view.institutions, ru=False)
-        ru = (f"{w.cap(w.on_ru(decision.date))} ВВК {who_ru} признала военнослужащего годным (категория {category}), "
+        ru = (f"{w.cap(w.on_ru(decision.date))} ВВК {who_ru} признала военнослужащего годным (категория {cat}), "
               f"хотя рекомендованное лечение не было проведено: {_treatments_ru(recs)}.")
         en = (f"{w.cap(w.on_en(decision.date))} the commission {who_en} found the service member fit (category "
-              f"{category}) although recommended treatment had not been provided: {_treatments_en(recs)}.")
+              f"{cat}) although recommended treatment had not been provided: {_treatments_en(recs)}.")
         yield Hit(certainty, (*recs, decision), (view.case_id,), w.possibly_ru(ru, certainty is E),
                   w.possibly_en(en, certainty is E), decision.institution_id)
 

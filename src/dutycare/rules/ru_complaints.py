@@ -12,7 +12,7 @@ from dutycare.jurisdictions.deadlines import ComplaintTrail, DueDate, DueStatus,
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
-from dutycare.rules.views import CaseView
+from dutycare.rules.views import CaseView, category
 
 T = EventType
 LATE = frozenset({DueStatus.OVERDUE, DueStatus.POSSIBLY_OVERDUE})
@@ -69,12 +69,12 @@ def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
             inst = view.institutions.get(inst_id)
             if inst is None:
                 continue
-            for due in trail.due_dates(inst, ctx.clock_book, ctx.today):
-                if due.kind is ClockKind.RESPONSE and due.status in LATE:
-                    who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
-                    heads = (f"Жалоба {w.of_ru(complaint.date)}, адресат — {who_ru}",
-                             f"The complaint of {w.date_en(complaint.date)} to {who_en}")
-                    yield _late_hit(view, complaint, due, heads, ctx)
+            due = trail.answer_due(inst, ctx.clock_book, ctx.today)
+            if due is not None and due.status in LATE:
+                who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
+                heads = (f"Жалоба {w.of_ru(complaint.date)}, адресат — {who_ru}",
+                         f"The complaint of {w.date_en(complaint.date)} to {who_en}")
+                yield _late_hit(view, complaint, due, heads, ctx)
 
 
 GRIEVANCE_TYPES = (T.TREATMENT_REFUSED, T.FITNESS_DECISION, T.MALINGERING_LABEL, T.DEPLOYED, T.DISCHARGED)
@@ -82,8 +82,8 @@ GRIEVANCE_TYPES = (T.TREATMENT_REFUSED, T.FITNESS_DECISION, T.MALINGERING_LABEL,
 
 def _is_grievance(event: Event) -> bool:
     if event.type is T.FITNESS_DECISION:
-        category = event.fitness_category
-        return category is not None and category.is_fit
+        cat = category(event)
+        return cat is not None and cat.is_fit
     if event.type is T.DISCHARGED:
         return event.details.get("condition") == "not_recovered"
     return True

@@ -10,7 +10,7 @@ from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
 from dutycare.rules.ru_care import outstanding, pick
-from dutycare.rules.views import CaseView, precedes, standing_at
+from dutycare.rules.views import CaseView, category, precedes, standing_at
 
 T = EventType
 
@@ -20,12 +20,12 @@ def unrecovered(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
 
     A later fit decision ends either; a later discharge as recovered also ends a not-recovered discharge.
     """
-    fit = [d for d in view.of(T.FITNESS_DECISION) if (cat := d.fitness_category) is not None and cat.is_fit]
+    fit = [d for d in view.of(T.FITNESS_DECISION) if (cat := category(d)) is not None and cat.is_fit]
     recovered = [d for d in view.of(T.DISCHARGED) if d.details.get("condition") == DischargeCondition.RECOVERED]
     out: list[tuple[Certainty, Event]] = []
     for decision in view.of(T.FITNESS_DECISION):
-        category = decision.fitness_category
-        if category is not None and not category.is_fit and (state := standing_at(decision, moment, fit)) is not None:
+        cat = category(decision)
+        if cat is not None and not cat.is_fit and (state := standing_at(decision, moment, fit)) is not None:
             out.append((state, decision))
     for discharge in view.of(T.DISCHARGED):
         if discharge.details.get("condition") != DischargeCondition.NOT_RECOVERED:
@@ -39,7 +39,7 @@ def _reason_ru(event: Event) -> str:
     if event.type is T.TREATMENT_RECOMMENDED:
         return f"не проведено лечение «{event.text('treatment').strip()}», рекомендованное {w.on_ru(event.date)}"
     if event.type is T.FITNESS_DECISION:
-        return f"действовало заключение ВВК {w.of_ru(event.date)} (категория {event.fitness_category})"
+        return f"действовало заключение ВВК {w.of_ru(event.date)} (категория {category(event)})"
     return f"при выписке ({w.date_ru(event.date)}) выздоровление не наступило"
 
 
@@ -48,7 +48,7 @@ def _reason_en(event: Event) -> str:
         return (f"treatment “{event.text('treatment').strip()}” recommended {w.on_en(event.date)} had not been "
                 "provided")
     if event.type is T.FITNESS_DECISION:
-        return f"the commission's decision of {w.date_en(event.date)} (category {event.fitness_category}) stood"
+        return f"the commission's decision of {w.date_en(event.date)} (category {category(event)}) stood"
     return f"on discharge ({w.date_en(event.date)}) the service member had not recovered"
 
 

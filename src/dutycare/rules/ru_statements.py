@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
 
 from dutycare.domain.events import Event, EventType
 from dutycare.domain.vocabulary import RefusalReason, StatementClaim
@@ -12,7 +11,7 @@ from dutycare.jurisdictions.clocks import add_months
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
-from dutycare.rules.views import InstitutionView, within
+from dutycare.rules.views import InstitutionView
 
 T = EventType
 DENIALS = frozenset({StatementClaim.NO_RESTRICTIONS_ON_CARE, StatementClaim.CARE_AS_USUAL,
@@ -39,58 +38,59 @@ FINDING_EN = {"R1": "found fit with treatment outstanding", "R2": "treatment rec
 
 @dataclass(frozen=True)
 class Contradiction:
-    """One recorded fact that contradicts a statement: a refusal, or the institution's part in a case finding."""
+    """One recorded fact that may contradict a statement: a refusal, or the institution's part in a case finding."""
 
-    certainty: Certainty
     events: tuple[Event, ...]
     case_ids: tuple[str, ...]
     rule_id: str | None = None
+    certainty: Certainty = Certainty.ESTABLISHED
 
 
-def _refusals(view: InstitutionView, first: date, last: date) -> list[Contradiction]:
-    out = []
-    for event in view.events:
-        if (event.type is T.TREATMENT_REFUSED and event.institution_id in view.family
-                and event.details.get("reason_kind") in RESTRICTIVE_REASONS
-                and (c := within(event, first, last)) is not None):
-            out.append(Contradiction(c, (event,), event.case_ids))
-    return out
-
-
-def _from_findings(view: InstitutionView, first: date, last: date) -> list[Contradiction]:
-    out = []
+def candidates(view: InstitutionView) -> list[Contradiction]:
+    """Restrictive refusals and the acts of R1/R2/R4 findings in the institution's family, at any date."""
+    out = [Contradiction((e,), e.case_ids) for e in view.of(T.TREATMENT_REFUSED)
+           if e.institution_id in view.family and e.details.get("reason_kind") in RESTRICTIVE_REASONS]
+    listed = {c.events[0].id for c in out}
     for finding in view.case_findings:
         if finding.rule_id not in FINDING_RU:
             continue
-        acts = [e for i in finding.event_ids if (e := view.by_id.get(i)) is not None
-                and e.institution_id in view.family and e.type not in SUPPORTING]
-        graded = [c for e in acts if (c := within(e, first, last)) is not None]
-        if graded:
-            certain = Certainty.ESTABLISHED in graded and finding.certainty is Certainty.ESTABLISHED
-            out.append(Contradiction(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, tuple(acts),
-                                     finding.case_ids, finding.rule_id))
+        acts = tuple(e for i in finding.event_ids if (e := view.by_id.get(i)) is not None
+                     and e.institution_id in view.family and e.type not in SUPPORTING)
+        if acts and not {e.id for e in acts} <= listed:
+            out.append(Contradiction(acts, finding.case_ids, finding.rule_id, finding.certainty))
     return out
 
 
-def contradictions(view: InstitutionView, statement: Event) -> list[Contradiction]:
-    """Restrictive refusals and R1/R2/R4 situations in the institution's family, within the statement's window."""
+def in_window(found: list[Contradiction], statement: Event) -> list[Contradiction]:
+    """The candidates within 24 months before to 6 months after the statement, graded by how surely they are."""
     lo, hi = statement.date.bounds()
     first, last = add_months(lo, -MONTHS_BEFORE), add_months(hi, MONTHS_AFTER)
-    refusals = _refusals(view, first, last)
-    listed = {e.id for c in refusals for e in c.events}
-    findings = [c for c in _from_findings(view, first, last) if not {e.id for e in c.events} <= listed]
-    return [*refusals, *findings]
+    out = []
+    for item in found:
+        inside = overlaps = False
+        for e in item.events:
+            e_lo, e_hi = e.date.bounds()
+            if e_lo >= first and e_hi <= last:
+                inside = True
+                break
+            overlaps = overlaps or (e_hi >= first and e_lo <= last)
+        if inside and item.certainty is Certainty.ESTABLISHED:
+            out.append(item)
+        elif inside or overlaps:
+            out.append(replace(item, certainty=Certainty.POSSIBLE))
+    return out
 
 
 def check_r8(view: InstitutionView, ctx: EvalContext) -> Iterator[Hit]:
     """A statement denying restrictions on care, contradicted by events recorded at the institution."""
-    for statement in view.events:
-        if (statement.type is not T.PUBLIC_STATEMENT or statement.institution_id != view.institution.id
-                or statement.details.get("claim") not in DENIALS):
+    found: list[Contradiction] | None = None
+    for statement in view.of(T.PUBLIC_STATEMENT):
+        if statement.institution_id != view.institution.id or statement.details.get("claim") not in DENIALS:
             continue
-        found = contradictions(view, statement)
-        certain = any(c.certainty is Certainty.ESTABLISHED for c in found)
-        chosen = [c for c in found if c.certainty is Certainty.ESTABLISHED or not certain]
+        found = candidates(view) if found is None else found
+        dated = in_window(found, statement)
+        certain = any(c.certainty is Certainty.ESTABLISHED for c in dated)
+        chosen = [c for c in dated if c.certainty is Certainty.ESTABLISHED or not certain]
         if chosen:
             yield _hit(view, statement, chosen, certain)
 
@@ -138,4 +138,6 @@ R8 = Rule(
      "events only at unrelated institutions or at the statement institution's parent",
      "statements with claim 'other'"),
     check_r8,
+    uses=tuple(FINDING_RU),
+    reads=(T.PUBLIC_STATEMENT, T.TREATMENT_REFUSED),
 )

@@ -11,12 +11,22 @@ from datetime import date
 
 from dutycare.domain.events import Event, EventType, timeline_key
 from dutycare.domain.model import Institution, Timeline
+from dutycare.domain.vocabulary import FitnessCategory
 from dutycare.jurisdictions.deadlines import ComplaintTrail
 from dutycare.rules.model import Certainty, Finding
 
 T = EventType
 _NONE: tuple[Event, ...] = ()
 _LIFECYCLE = frozenset({T.COMPLAINT_REGISTERED, T.COMPLAINT_FORWARDED, T.COMPLAINT_EXTENDED, T.COMPLAINT_ANSWERED})
+
+
+_CATEGORIES = {c.value: c for c in FitnessCategory}
+
+
+def category(event: Event) -> FitnessCategory | None:
+    """A fitness decision's category, by dictionary lookup (``Event.fitness_category`` builds an enum per call)."""
+    value = event.details.get("category")
+    return _CATEGORIES.get(value) if isinstance(value, str) and event.type is T.FITNESS_DECISION else None
 
 
 def normalise(text: str) -> str:
@@ -59,14 +69,6 @@ def precedes(earlier: Event, later: Event) -> Certainty | None:
     if e_hi < l_lo:
         return Certainty.ESTABLISHED
     return Certainty.POSSIBLE if e_lo <= l_hi else None
-
-
-def within(event: Event, first_day: date, last_day: date) -> Certainty | None:
-    """ESTABLISHED when the event certainly falls in [first_day, last_day], POSSIBLE when it may, else None."""
-    lo, hi = event.date.bounds()
-    if lo >= first_day and hi <= last_day:
-        return Certainty.ESTABLISHED
-    return Certainty.POSSIBLE if hi >= first_day and lo <= last_day else None
 
 
 class CaseView:
@@ -161,17 +163,18 @@ class InstitutionView:
                  case_findings: Iterable[Finding]) -> None:
         self.institution = institution
         self.institutions = institutions
-        self.events = tuple(sorted({e.id: e for e in events}.values(), key=timeline_key))
+        self.by_id = {e.id: e for e in events}
         self.case_findings = tuple(case_findings)
         self.family = family_of(institution.id, institutions)
-        self._by_id: dict[str, Event] | None = None
+        self._by_type: dict[EventType, list[Event]] = {}
+        for event in self.by_id.values():
+            self._by_type.setdefault(event.type, []).append(event)
+        for same_type in self._by_type.values():
+            same_type.sort(key=_order)
 
-    @property
-    def by_id(self) -> dict[str, Event]:
-        """Events by id."""
-        if self._by_id is None:
-            self._by_id = {e.id: e for e in self.events}
-        return self._by_id
+    def of(self, event_type: EventType) -> tuple[Event, ...] | list[Event]:
+        """The events of one type, in timeline order."""
+        return self._by_type.get(event_type, _NONE)
 
 
 def family_of(institution_id: str, institutions: Mapping[str, Institution]) -> frozenset[str]:

@@ -12,7 +12,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -338,8 +338,19 @@ def totp_uri(secret: str, user: User, issuer: str = "dutycare") -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.name, issuer_name=issuer)
 
 
+def valid_totp_secret(secret: str) -> bool:
+    """Whether a text is a usable TOTP secret (base32, at least 128 bits)."""
+    try:
+        pyotp.TOTP(secret).now()
+    except (ValueError, TypeError):
+        return False
+    return len(secret) >= 26
+
+
 def enable_second_factor(uow: StaffUnitOfWork, user_id: str, secret: str, code: str, at: datetime) -> None:
     """Turn on the second factor once the user proves their app shows the right code."""
+    if not valid_totp_secret(secret):
+        raise InvalidInput([Problem("user", "code", "the set-up expired; start it again")])
     if not pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), for_time=at, valid_window=1):
         raise InvalidInput([Problem("user", "code", "does not match; check the time on your phone and retry")])
     with uow:
@@ -390,6 +401,7 @@ def revoke_token(uow: StaffUnitOfWork, token_id: str, at: datetime, owner: str |
         found = [t for t in uow.access.tokens(owner) if t.id == token_id]
         if not found:
             raise NotFound(f"There is no token '{token_id}'.")
-        uow.access.update_token(token_id, revoked_at=iso(at))
+        revoked_at = found[0].revoked_at or iso(at)
+        uow.access.update_token(token_id, revoked_at=revoked_at)
         uow.commit()
-    return found[0]
+    return replace(found[0], revoked_at=revoked_at)

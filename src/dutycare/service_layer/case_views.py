@@ -6,9 +6,6 @@ the API cannot forget to. Cases a viewer may not see are reported as not found, 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -20,13 +17,13 @@ from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import CaseFile, Institution, Person, Timeline
 from dutycare.jurisdictions.clocks import default_clock_book
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
-from dutycare.service_layer import audit
+from dutycare.rules.model import Finding
+from dutycare.service_layer import audit, findings
 from dutycare.service_layer.access import Permission, allows, sees_case
 from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
 from dutycare.service_layer.queries import CaseRow
 from dutycare.service_layer.search import query_words
 
-FINDINGS_SERVICE = "dutycare.service_layer.findings"
 CLOCK_EVENT_TYPES = (EventType.COMPLAINT, EventType.COMPLAINT_REGISTERED, EventType.COMPLAINT_FORWARDED,
                      EventType.COMPLAINT_EXTENDED, EventType.COMPLAINT_ANSWERED, EventType.RECORDS_REQUESTED,
                      EventType.RECORDS_PROVIDED)
@@ -96,7 +93,7 @@ class CasePage:
 
     timeline: Timeline
     access: Access
-    findings: list[FindingView] | None
+    findings: list[FindingView]
     due_dates: list[DueDate]
     evidence: dict[str, list[EvidenceFile]] = field(default_factory=dict)
 
@@ -138,21 +135,15 @@ def filter_choices(uow: StaffUnitOfWork) -> FilterChoices:
         return uow.views.filter_choices()
 
 
-def _finding_view(f: Any) -> FindingView:
-    basis = getattr(f, "legal_basis", None) or getattr(f, "basis", None) or ""
-    if isinstance(basis, Sequence) and not isinstance(basis, str):
-        basis = "; ".join(str(b) for b in basis)
-    return FindingView(str(f.rule_id), str(getattr(f, "severity", "")), str(getattr(f, "certainty", "")),
-                       tuple(getattr(f, "case_ids", ())), tuple(getattr(f, "event_ids", ())),
-                       str(f.explanation_ru), str(f.explanation_en), str(basis))
+def _finding_view(f: Finding) -> FindingView:
+    basis = "; ".join(b.citation() for b in f.legal_basis)
+    return FindingView(f.rule_id, f.severity.value, f.certainty.value, f.case_ids, f.event_ids, f.explanation_ru,
+                       f.explanation_en, basis)
 
 
-def case_findings(uow: StaffUnitOfWork, case_id: str) -> list[FindingView] | None:
-    """The findings on a case from the findings service, or None where this build has no findings service."""
-    if importlib.util.find_spec(FINDINGS_SERVICE) is None:
-        return None
-    service = importlib.import_module(FINDINGS_SERVICE)
-    return [_finding_view(f) for f in service.case_findings(uow, case_id)]
+def case_findings(uow: StaffUnitOfWork, case_id: str) -> list[FindingView]:
+    """The findings stored for a case (kept current by every write), most severe first."""
+    return [_finding_view(f) for f in findings.case_findings(uow, case_id)]
 
 
 def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, today: date) -> CasePage:

@@ -9,8 +9,8 @@ from dutycare.domain.errors import InvalidInput, Problem
 from dutycare.domain.events import Event
 from dutycare.domain.interchange import event_to_dict, parse_case_file, single_event_document
 from dutycare.service_layer.changes import Action, Change
-from dutycare.service_layer.search import index_changes
 from dutycare.service_layer.unit_of_work import UnitOfWork
+from dutycare.service_layer.write_path import apply_changes
 
 
 def tombstone_record(event: Event, at: str, reason: str) -> dict[str, object]:
@@ -29,8 +29,7 @@ def record_event(uow: UnitOfWork, raw: Any) -> Event:
         event = _one_event(uow, raw)
         uow.records.add_events((event,))
         changes = [Change(Action.CREATE, "event", event.id, event_to_dict(event))]
-        uow.ledger.append(changes, uow.actor)
-        index_changes(uow.search, changes)
+        apply_changes(uow, changes)
         uow.commit()
     return event
 
@@ -44,8 +43,7 @@ def update_event(uow: UnitOfWork, event_id: str, raw: Any) -> Event:
         event = _one_event(uow, {**raw, "id": event_id} if isinstance(raw, dict) else raw, frozenset({event_id}))
         uow.records.replace_event(event)
         changes = [Change(Action.UPDATE, "event", event.id, event_to_dict(event))]
-        uow.ledger.append(changes, uow.actor)
-        index_changes(uow.search, changes)
+        apply_changes(uow, changes)
         uow.commit()
     return event
 
@@ -59,7 +57,6 @@ def delete_event(uow: UnitOfWork, event_id: str, reason: str) -> Event:
         event = uow.records.tombstone_event(event_id, at, reason)
         record = tombstone_record(event, at, reason)
         changes = [Change(Action.TOMBSTONE, "event", event_id, record)]
-        uow.ledger.append(changes, uow.actor)
-        index_changes(uow.search, changes)
+        apply_changes(uow, changes)
         uow.commit()
     return event

@@ -12,6 +12,7 @@ from dutycare.domain.errors import DomainError, InvalidInput, Problem
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.service_layer.changes import Action, Change
 from dutycare.service_layer.unit_of_work import UnitOfWork
+from dutycare.service_layer.write_path import apply_changes
 
 
 class StoredFile(Protocol):
@@ -53,7 +54,7 @@ def attach_evidence(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, even
                           original_name=path.name, added_by=uow.actor, added_at=datetime.now(UTC).isoformat(),
                           source_id=source_id, derived_from=derived_from, description=description)
         uow.records.add_evidence(ev, stored.stored_path)
-        uow.ledger.append([Change(Action.ATTACH, "evidence", ev.id, ev.to_record(), stored.sha256)], uow.actor)
+        apply_changes(uow, [Change(Action.ATTACH, "evidence", ev.id, ev.to_record(), stored.sha256)])
         uow.commit()
     return ev
 

@@ -24,3 +24,20 @@ class CaseRow:
     case: Case
     person: Person
     event_count: int
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A finding as stored: what the case list and pages read without re-evaluating rules."""
+
+    key: str
+    rule_id: str
+    scope: str
+    severity: str
+    certainty: str
+    case_ids: tuple[str, ...]
+    event_ids: tuple[str, ...]
+    institution_id: str | None
+    explanation_ru: str
+    explanation_en: str
+    evaluated_at: str

@@ -46,6 +46,10 @@ class SearchIndex(Protocol):
         """Forget a record's words."""
         ...
 
+    def is_empty(self) -> bool:
+        """True when nothing is indexed."""
+        ...
+
 
 def normalise(word: str) -> str:
     """One word in its indexed form: lower case, ё as е, common inflectional endings removed."""
@@ -113,3 +117,9 @@ def rebuild_index(uow: UnitOfWork) -> int:
         index_changes(uow.search, changes)
         uow.commit()
     return sum(1 for c in changes if c.entity in _SEARCHABLE_RECORDS)
+
+
+def needs_rebuild(uow: UnitOfWork) -> bool:
+    """True when records exist but the index holds nothing (e.g. after migrating an older database)."""
+    with uow:
+        return uow.records.count("case") > 0 and uow.search.is_empty()

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from dutycare.domain.interchange import case_file_to_dict, parse_case_file
+from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import Timeline
-from dutycare.service_layer.changes import created
+from dutycare.service_layer.bulk_import import DocumentRecords, ImportResult, import_records
 from dutycare.service_layer.queries import CaseFilter, CaseRow
-from dutycare.service_layer.search import index_changes
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import wrote."""
-
-    counts: dict[str, int]
-    ledger_size: int
+__all__ = ["ImportResult", "case_timeline", "export_case_file", "import_case_file", "list_cases", "record_counts"]
 
 
 def import_case_file(uow: UnitOfWork, document: Any) -> ImportResult:
     """Validate a whole interchange document against the database and write it, or write nothing."""
-    with uow:
-        case_file = parse_case_file(document, known=uow.records)
-        uow.records.add_case_file(case_file)
-        changes = list(created(case_file))
-        size = uow.ledger.append(changes, uow.actor)
-        index_changes(uow.search, changes)
-        uow.commit()
-    return ImportResult(case_file.counts, size)
+    return import_records(uow, DocumentRecords(document))
 
 
 def export_case_file(uow: UnitOfWork) -> dict[str, Any]:

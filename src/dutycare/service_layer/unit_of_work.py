@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from dutycare.domain.events import Event
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Timeline
 from dutycare.service_layer.changes import Change
-from dutycare.service_layer.queries import CaseFilter, CaseRow
+from dutycare.service_layer.queries import CaseFilter, CaseRow, FindingRow
 from dutycare.service_layer.search import SearchIndex
+
+if TYPE_CHECKING:
+    from dutycare.service_layer.findings import RuleBook
 
 
 class Records(Protocol):
@@ -36,6 +40,21 @@ class Records(Protocol):
     def evidence(self, evidence_id: str) -> EvidenceFile: ...
     def evidence_of_case(self, case_id: str) -> list[EvidenceFile]: ...
     def list_cases(self, flt: CaseFilter, limit: int = 50, offset: int = 0) -> tuple[list[CaseRow], int]: ...
+    def events_by_case(self, case_ids: Sequence[str]) -> dict[str, list[Event]]: ...
+    def events_of_types(self, types: Iterable[str]) -> list[Event]: ...
+    def all_case_ids(self) -> list[str]: ...
+    def record_states(self) -> Iterable[Any]: ...
+
+
+class Findings(Protocol):
+    """Stored findings, replaced whenever what they concern changes."""
+
+    def replace_for_cases(self, case_ids: Iterable[str], scopes: Iterable[str], rows: Iterable[FindingRow]) -> None: ...
+    def replace_for_institutions(self, institution_ids: Iterable[str], scope: str,
+                                 rows: Iterable[FindingRow]) -> None: ...
+    def for_cases(self, case_ids: Iterable[str]) -> list[FindingRow]: ...
+    def all(self) -> list[FindingRow]: ...
+    def case_ids_with_rule(self, rule_id: str) -> set[str]: ...
 
 
 class Ledger(Protocol):
@@ -52,7 +71,10 @@ class UnitOfWork(abc.ABC):
     records: Records
     ledger: Ledger
     search: SearchIndex
+    findings: Findings
+    rulebook: RuleBook
     actor: str
+    today: Callable[[], date]
 
     def __enter__(self) -> Self:
         return self

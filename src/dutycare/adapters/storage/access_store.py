@@ -5,25 +5,26 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 
 from dutycare.adapters.storage import access_tables as a
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.search_store import SqlSearchIndex
-from dutycare.adapters.storage.unit_of_work import LedgerFactory, SqlUnitOfWork
+from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.domain import vocabulary as v
-from dutycare.service_layer.access import CASE_SCOPE, CaseScope
+from dutycare.service_layer.access import CASE_SCOPE, CaseScope, Role
 from dutycare.service_layer.accounts import ApiToken, User
 from dutycare.service_layer.audit import AuditEntry
 from dutycare.service_layer.case_views import CLOCK_EVENT_TYPES, Access, CaseQuery, FilterChoices
 from dutycare.service_layer.queries import CaseRow
+from dutycare.service_layer.unit_of_work import UnitOfWork
 
 TOTP_KIND = "user-totp"
 
 
 def _user(row: Any) -> User:
-    return User(row["id"], row["organisation_id"], row["name"], row["display_name"], row["role"],
+    return User(row["id"], row["organisation_id"], row["name"], row["display_name"], Role(row["role"]),
                 bool(row["active"]), row["created_at"], row["totp_sealed"] is not None)
 
 
@@ -286,17 +287,35 @@ class SqlCaseQueries:
         return self.search.digests(words)
 
 
-class StaffSqlUnitOfWork(SqlUnitOfWork):
-    """The unit of work of the staff application: the case record, the ledger, and the access tables."""
+class StaffSqlUnitOfWork(UnitOfWork):
+    """The staff application's unit of work: the composition root's unit of work plus the access tables.
 
-    def __init__(self, engine: Engine, sealer: m.Sealer, ledger_factory: LedgerFactory, actor: str) -> None:
-        super().__init__(engine, sealer, ledger_factory, actor)
+    It wraps whatever `Dutycare.uow()` builds (records, ledger, search, findings…) and delegates to it, so the
+    staff pages get every repository the core has, on the same connection and transaction.
+    """
+
+    def __init__(self, base: SqlUnitOfWork, sealer: m.Sealer) -> None:
+        self._base = base
         self._staff_sealer = sealer
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
+
     def __enter__(self) -> Self:
-        super().__enter__()
-        self.access = SqlAccessStore(self.connection, self._staff_sealer)
-        self.audit = SqlAuditLog(self.connection)
-        self.views = SqlCaseQueries(self.connection, self._staff_sealer, self.search)
+        self._base.__enter__()
+        conn = self._base.connection
+        self.access = SqlAccessStore(conn, self._staff_sealer)
+        self.audit = SqlAuditLog(conn)
+        self.views = SqlCaseQueries(conn, self._staff_sealer, SqlSearchIndex(conn, self._staff_sealer))
         return self
 
+    def __exit__(self, *exc: Any) -> None:
+        self._base.__exit__(*exc)
+
+    def commit(self) -> None:
+        """Commit the transaction."""
+        self._base.commit()
+
+    def rollback(self) -> None:
+        """Discard what was not committed."""
+        self._base.rollback()

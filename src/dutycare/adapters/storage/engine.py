@@ -16,7 +16,7 @@ def database_url(target: str) -> str:
     if target.startswith(("postgresql+psycopg://", "sqlite://", "sqlite+pysqlite://")):
         return target
     if "://" in target:
-        raise DomainError(f"'{target}' is not a database this dutycare supports: give a file path or a postgresql:// URL")
+        raise DomainError(f"'{target}' is not a database dutycare supports: give a file path or a postgresql:// URL")
     return f"sqlite+pysqlite:///{Path(target).expanduser().resolve()}"
 
 

@@ -170,6 +170,25 @@ class SqlRecords:
         ids = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == case_id)
         return self._events(select(t.events).where(t.events.c.id.in_(ids)))
 
+    def events_by_case(self, case_ids: Sequence[str]) -> dict[str, list[Event]]:
+        """The live events of several cases, grouped by case (an event of several cases appears under each)."""
+        wanted = set(case_ids)
+        ids = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id.in_(sorted(wanted)))
+        grouped: dict[str, list[Event]] = defaultdict(list)
+        for event in self._events(select(t.events).where(t.events.c.id.in_(ids))):
+            for case_id in event.case_ids:
+                if case_id in wanted:
+                    grouped[case_id].append(event)
+        return grouped
+
+    def events_of_types(self, types: Iterable[str]) -> list[Event]:
+        """Every live event of these types."""
+        return self._events(select(t.events).where(t.events.c.type.in_(sorted({str(x) for x in types}))))
+
+    def all_case_ids(self) -> list[str]:
+        """Every case id, in the order the cases were recorded."""
+        return [r[0] for r in self.conn.execute(select(t.cases.c.id).order_by(t.cases.c.position))]
+
     def events_at_institutions(self, institution_ids: Iterable[str]) -> list[Event]:
         """Every event that names one of these institutions."""
         return self._events(select(t.events).where(t.events.c.institution_id.in_(sorted(set(institution_ids)))))

@@ -67,6 +67,10 @@ class SqlSearchIndex:
         key = self._load_key(create=False)
         return None if key is None else [self._digest(key, w) for w in words]
 
+    def is_empty(self) -> bool:
+        """True when nothing is indexed."""
+        return self.conn.execute(select(search_terms.c.term).limit(1)).first() is None
+
     def size(self) -> int:
         """How many (word, record) pairs the index holds."""
         return int(self.conn.execute(select(func.count()).select_from(search_terms)).scalar_one())

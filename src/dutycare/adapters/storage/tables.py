@@ -145,6 +145,7 @@ findings = Table(
     "findings", metadata,
     Column("key", String(80), primary_key=True),
     Column("rule_id", String(20), nullable=False),
+    Column("scope", String(20), nullable=False),
     Column("severity", String(10), nullable=False),
     Column("certainty", String(20), nullable=False),
     Column("institution_id", String(ID)),

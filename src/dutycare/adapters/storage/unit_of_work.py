@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from dutycare.adapters.storage.findings_store import SqlFindings
 from dutycare.adapters.storage.mapping import Sealer
 from dutycare.adapters.storage.repository import SqlRecords
 from dutycare.adapters.storage.search_store import SqlSearchIndex
+from dutycare.service_layer.findings import RuleBook
 from dutycare.service_layer.unit_of_work import Ledger, UnitOfWork
 
 LedgerFactory = Callable[[Connection], Ledger]
@@ -18,11 +21,14 @@ LedgerFactory = Callable[[Connection], Ledger]
 class SqlUnitOfWork(UnitOfWork):
     """A transaction on SQLite or PostgreSQL with the record repository and the ledger on it."""
 
-    def __init__(self, engine: Engine, sealer: Sealer, ledger_factory: LedgerFactory, actor: str) -> None:
+    def __init__(self, engine: Engine, sealer: Sealer, ledger_factory: LedgerFactory, actor: str,
+                 rulebook: RuleBook, today: Callable[[], date]) -> None:
         self._engine = engine
         self._sealer = sealer
         self._ledger_factory = ledger_factory
         self.actor = actor
+        self.rulebook = rulebook
+        self.today = today
         self._conn: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -31,6 +37,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.records = SqlRecords(self._conn, self._sealer)
         self.ledger = self._ledger_factory(self._conn)
         self.search = SqlSearchIndex(self._conn, self._sealer)
+        self.findings = SqlFindings(self._conn)
         return self
 
     def __exit__(self, *exc: object) -> None:

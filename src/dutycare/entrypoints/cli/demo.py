@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,12 +13,15 @@ from dutycare.bootstrap import Dutycare, initialise, key_location
 from dutycare.domain.errors import DomainError
 from dutycare.entrypoints.cli.common import KeyFileOption
 from dutycare.entrypoints.cli.render import timeline_text
+from dutycare.entrypoints.cli.serve import HostOption, PortOption, run_server
+from dutycare.entrypoints.cli.users import staff_uow
 from dutycare.scenario import load_scenario
-from dutycare.service_layer import services
+from dutycare.service_layer import accounts, services
 from dutycare.settings import Settings
 
 DEMO_DB = Path("dutycare-demo") / "demo.db"
 DEMO_MARK = ".dutycare-demo"
+DEMO_USERS = (("coordinator", "coordinator"), ("caseworker", "caseworker"))
 
 
 def _reset(db: Path, vault: Path) -> None:
@@ -47,8 +51,11 @@ def demo(
     = DEMO_DB,
     key_file: KeyFileOption = None,
     lang: Annotated[str, typer.Option(help="Language of labels: ru or en.")] = "ru",
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the web application afterwards.")] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
-    """Load the canonical scenario into a fresh local database and print each case's timeline."""
+    """Load the canonical scenario into a fresh local database, print each case's timeline, and serve the app."""
     app = load_demo(db, key_file)
     try:
         typer.echo(f"Demo database: {db} (organisation key: {key_location(app)})\n")
@@ -57,5 +64,11 @@ def demo(
             typer.echo("")
         counts = services.record_counts(app.uow())
         typer.echo("Loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+        if serve:
+            typer.echo("\nDemo sign-ins (passwords shown only now):")
+            for name, role in DEMO_USERS:
+                _user, password = accounts.add_user(staff_uow(app), name, role, datetime.now(UTC))
+                typer.echo(f"  {name:<12} {role:<12} {password}")
+            run_server(app, host, port)
     finally:
         app.close()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from dutycare.entrypoints.cli import cases, demo, evidence, ledger, records
+from dutycare.entrypoints.cli import cases, demo, evidence, findings, ledger, records
+from dutycare.entrypoints.cli import serve as serve_cmd
+from dutycare.entrypoints.cli import users as users_cmd
 from dutycare.entrypoints.cli.common import GuardedGroup
 
 
@@ -26,6 +28,11 @@ def build_app() -> typer.Typer:
     app.add_typer(cases.app, name="cases")
     app.add_typer(evidence.app, name="evidence")
     app.add_typer(ledger.app, name="ledger")
+    app.command("findings")(findings.findings)
+    app.command("deadlines")(findings.deadlines)
+    app.add_typer(findings.rules_app, name="rules")
+    app.command("serve")(serve_cmd.serve)
+    app.add_typer(users_cmd.app, name="users")
     return app
 
 

@@ -24,6 +24,7 @@ from dutycare.entrypoints.web.deps import (
     WebContext,
     is_api,
     route_permission,
+    served_routes,
     utc_now,
 )
 from dutycare.entrypoints.web.i18n import Translator, load_translations
@@ -155,7 +156,7 @@ def create_app(dutycare: Dutycare, *, policy: SessionPolicy | None = None, secur
     for router in routers.all_routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    undeclared = [getattr(r, "path", r) for r in app.routes if route_permission(r) is None]
+    undeclared = [r.path for r in served_routes(app.routes) if route_permission(r) is None]
     if undeclared:
         raise RuntimeError(f"routes without a permission in the role table: {undeclared}")
     return app

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,7 +20,6 @@ from fastapi.templating import Jinja2Templates
 from starlette.routing import BaseRoute, Mount
 
 from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
-from dutycare.adapters.storage.ledger_store import SqlLedger
 from dutycare.bootstrap import Dutycare
 from dutycare.entrypoints.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from dutycare.service_layer import accounts
@@ -54,9 +53,10 @@ class WebContext:
 
     def uow(self, actor: User | None = None) -> StaffSqlUnitOfWork:
         """A unit of work whose ledger entries name the signed-in user."""
-        dc = self.dutycare
-        who = f"web:{actor.name}" if actor else dc.settings.who
-        return StaffSqlUnitOfWork(dc.engine, dc.sealer, lambda conn: SqlLedger(conn, dc.clock), who)
+        base = self.dutycare.uow()
+        if actor is not None:
+            base.actor = f"web:{actor.name}"
+        return StaffSqlUnitOfWork(base, self.dutycare.sealer)
 
     def now(self) -> datetime:
         """The current time."""
@@ -139,14 +139,14 @@ async def _check_csrf(request: Request, session: SessionInfo) -> None:
         raise CsrfRefused()
 
 
-class Needs:
+class PermissionCheck:
     """A route's one permission: checks sign-in, role and (for cookie sessions) the CSRF token."""
 
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
     def __repr__(self) -> str:
-        return f"Needs({self.permission.value})"
+        return f"PermissionCheck({self.permission.value})"
 
     async def __call__(self, request: Request) -> None:
         if self.permission is Permission.PUBLIC:
@@ -158,6 +158,11 @@ class Needs:
             raise Forbidden()
         if who.session is not None:
             await _check_csrf(request, who.session)
+
+
+def Needs(permission: Permission) -> Any:
+    """The dependency that declares and enforces a route's permission."""
+    return Depends(PermissionCheck(permission))
 
 
 def current_user(request: Request) -> User:
@@ -185,17 +190,37 @@ def translator(request: Request) -> Translator:
 Tr = Annotated[Translator, Depends(translator)]
 
 
-def route_permission(route: BaseRoute) -> Permission | None:
+def route_permission(info: RouteInfo) -> Permission | None:
     """The permission a route declares (static files and the API description are public)."""
+    route = info.route
     if isinstance(route, Mount):
         return Permission.PUBLIC
     if isinstance(route, APIRoute):
-        found = [d.call.permission for d in route.dependant.dependencies if isinstance(d.call, Needs)]
+        found = [d.call.permission for d in route.dependant.dependencies if isinstance(d.call, PermissionCheck)]
         return found[0] if len(found) == 1 else None
-    return Permission.PUBLIC if getattr(route, "path", "") in PUBLIC_FRAMEWORK_PATHS else None
+    return Permission.PUBLIC if info.path in PUBLIC_FRAMEWORK_PATHS else None
 
 
 PUBLIC_FRAMEWORK_PATHS = frozenset({"/api/v1/openapi.json"})
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    """One route as served: its full path, methods and the route object that declares its permission."""
+
+    path: str
+    methods: frozenset[str]
+    route: BaseRoute
+
+
+def served_routes(routes: Sequence[BaseRoute]) -> list[RouteInfo]:
+    """Every route an app serves, with routers' prefixes applied (FastAPI may keep included routers lazy)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI versions that flatten included routers
+        return [RouteInfo(str(getattr(r, "path", "")), frozenset(getattr(r, "methods", None) or ()), r)
+                for r in routes]
+    return [RouteInfo(str(c.path), frozenset(c.methods or ()), c.original_route) for c in iter_route_contexts(routes)]
 
 
 def new_login_token() -> str:

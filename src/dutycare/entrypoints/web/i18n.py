@@ -58,14 +58,18 @@ def load_translations() -> dict[str, Translations]:
     return out
 
 
-def extract_messages() -> Iterator[tuple[str, str, int]]:
-    """Every translatable message in the web package's templates and Python code: (message, file, line)."""
+Message = str | tuple[str, ...]
+
+
+def extract_messages() -> Iterator[tuple[Message, str, int]]:
+    """Every translatable message (a text, or singular and plural) in the web package: (message, file, line)."""
     options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "encoding": "utf-8"}}
     for filename, lineno, message, _comments, _context in extract_from_dir(
             str(HERE), METHODS, options_map=options, keywords=KEYWORDS):
-        for text in (message if isinstance(message, tuple) else (message,)):
-            if text:
-                yield text, filename, lineno
+        if isinstance(message, tuple):
+            message = tuple(m for m in message if m)
+        if message:
+            yield message, filename, lineno
 
 
 @dataclass(frozen=True)
@@ -107,16 +111,19 @@ class Translator:
 
 def refresh_catalogues() -> None:
     """Add newly extracted messages to every catalogue and drop those no longer used (translations kept)."""
-    found: dict[str, list[tuple[str, int]]] = {}
+    found: dict[Message, list[tuple[str, int]]] = {}
     for text, filename, line in extract_messages():
         found.setdefault(text, []).append((filename, line))
     for lang in LANGUAGES:
         path = catalogue_path(lang)
         old = read_catalogue(lang) if path.exists() else Catalog(locale=lang)
         new = Catalog(locale=lang, project="dutycare", charset="utf-8")
-        for text, where in sorted(found.items()):
-            kept = old.get(text)
-            new.add(text, kept.string if kept is not None else "", locations=where[:3])
+        for text, where in sorted(found.items(), key=lambda item: str(item[0])):
+            key = text[0] if isinstance(text, tuple) else text
+            kept = old.get(key)
+            empty: str | tuple[str, ...] = ("",) * new.num_plurals if isinstance(text, tuple) else ""
+            string = kept.string if kept is not None and type(kept.string) is type(empty) else empty
+            new.add(text, string, locations=where[:3])
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:
             write_po(fh, new, width=120, omit_header=False, sort_output=True)

@@ -248,7 +248,6 @@ class CaseDetailPublic(BaseModel):
     events: list[EventPublic]
     sources: list[SourcePublic]
     institutions: list[InstitutionPublic]
-    findings_available: bool
     findings: list[FindingPublic]
     due_dates: list[DueDatePublic]
     evidence: list[EvidencePublic]

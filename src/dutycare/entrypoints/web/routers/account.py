@@ -55,6 +55,7 @@ def confirm_second_factor(request: Request, ctx: Ctx, user: CurrentUser, secret:
     try:
         accounts.enable_second_factor(ctx.uow(user), user.id, secret, code, ctx.now())
     except InvalidInput as exc:
+        secret = secret if accounts.valid_totp_secret(secret) else accounts.new_totp_secret()
         return _account_page(request, ctx, user, status=422, totp_secret=secret,
                              totp_uri=accounts.totp_uri(secret, user),
                              errors={p.field: p.message for p in exc.problems})

@@ -61,8 +61,7 @@ def get_case(ctx: Ctx, user: CurrentUser, case_id: str) -> CaseDetailPublic:
                               date=str(s.date) if s.date else None, publisher=s.publisher)
                  for s in t.sources.values()],
         institutions=[InstitutionPublic(**asdict(i) | {"type": i.type.value}) for i in t.institutions.values()],
-        findings_available=view.findings is not None,
-        findings=[FindingPublic.of(f) for f in view.findings or []],
+        findings=[FindingPublic.of(f) for f in view.findings],
         due_dates=[DueDatePublic.of(d) for d in view.due_dates],
         evidence=[EvidencePublic(id=e.id, event_id=e.event_id, sha256=e.sha256, size=e.size, media_type=e.media_type,
                                  added_by=e.added_by, added_at=e.added_at)

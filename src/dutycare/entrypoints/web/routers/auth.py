@@ -70,7 +70,7 @@ def login(request: Request, ctx: Ctx, tr: Tr, name: Annotated[str, Form()] = "",
     except accounts.TooManyAttempts:
         return _login_page(request, ctx, next, _("Too many failed sign-ins. Wait a quarter of an hour."), 429)
     except LoginRefused:
-        return _login_page(request, ctx, next, _("The name or the password is wrong."), 401)
+        return _login_page(request, ctx, next, _("The name or the password is wrong."), 400)
     target = _safe_next(next) if session.second_factor_done else f"/login/second-factor?next={_safe_next(next)}"
     if session.second_factor_done:
         audit.record(ctx.uow(session.user), session.user, audit.AuditAction.SIGN_IN, "user", session.user.id,
@@ -103,7 +103,7 @@ def second_factor(request: Request, ctx: Ctx, tr: Tr, code: Annotated[str, Form(
         return page(request, "second_factor.html", status_code=429, next=_safe_next(next),
                     error=_("Too many failed sign-ins. Wait a quarter of an hour."))
     except LoginRefused:
-        return page(request, "second_factor.html", status_code=401, next=_safe_next(next),
+        return page(request, "second_factor.html", status_code=400, next=_safe_next(next),
                     error=_("The code is wrong or has expired."))
     audit.record(ctx.uow(session.user), session.user, audit.AuditAction.SIGN_IN, "user", session.user.id,
                  ctx.now(), "password and second factor")

@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.create_table('findings',
     sa.Column('key', sa.String(length=80), nullable=False),
     sa.Column('rule_id', sa.String(length=20), nullable=False),
+    sa.Column('scope', sa.String(length=20), nullable=False),
     sa.Column('severity', sa.String(length=10), nullable=False),
     sa.Column('certainty', sa.String(length=20), nullable=False),
     sa.Column('institution_id', sa.String(length=80), nullable=True),

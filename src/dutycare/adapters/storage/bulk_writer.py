@@ -1,0 +1,332 @@
+"""Bulk writing for large imports, inside the unit of work's own transaction.
+
+Rows come from the same mapping and the same sealer as every other write; ledger entries are the same canonical
+bytes `SqlLedger.append` stores (a cheaper template, checked against `encode_entry` on every batch); search index
+rows are the same keyed digests `SqlSearchIndex.replace` stores. What differs is only how rows reach the tables:
+SQLite gets `executemany` on the driver connection in large batches; PostgreSQL gets binary `COPY` through
+psycopg on the same connection. Nothing is committed here: the caller commits once, after the last batch.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Date, Integer, LargeBinary, Table, func, select
+
+from dutycare.adapters.storage import mapping as m
+from dutycare.adapters.storage import tables as t
+from dutycare.adapters.storage.access_tables import search_terms
+from dutycare.adapters.storage.ledger_store import Clock, SqlLedger
+from dutycare.adapters.storage.repository import KIND_TABLES
+from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
+from dutycare.domain.events import EVENT_SPECS, FieldKind
+from dutycare.domain.model import CaseFile
+from dutycare.ledger.entry import LedgerEntry, encode_entry, format_timestamp, record_digest
+from dutycare.ledger.merkle import leaf_hash
+from dutycare.service_layer import search
+from dutycare.service_layer.changes import Action, Change
+
+LOOKUP_CHUNK = 500
+SQLITE_CACHE_KIB = 131072  # a larger page cache while one transaction writes a large file
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+_PLAIN_ID = re.compile(r'[^"\\\x00-\x1f\x7f]*')
+
+
+def _chunks(items: Collection[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str]]:
+    ordered = sorted(items)
+    for start in range(0, len(ordered), size):
+        yield ordered[start:start + size]
+
+
+# -- ledger entries --------------------------------------------------------------------------------------------
+def fast_record_digest(record: Mapping[str, object]) -> str:
+    """record_digest for records already validated to hold only text, booleans, safe integers, lists and objects."""
+    return hashlib.sha256(_canonical(record).encode("utf-8")).hexdigest()
+
+
+class EntryEncoder:
+    """Canonical bytes of 'create' entries sharing one time and actor, without building a LedgerEntry each."""
+
+    def __init__(self, at: datetime, actor: str) -> None:
+        self.at = at
+        self.actor = actor
+        self._head = f'{{"action":"create","actor":{encode_basestring(actor)},"at":"{format_timestamp(at)}",'
+        LedgerEntry(seq=0, at=at, actor=actor, action="create", entity="event", id="x", record_sha256="0" * 64)
+
+    def encode(self, seq: int, entity: str, entity_id: str, digest: str) -> bytes:
+        """The entry's bytes, exactly as encode_entry writes them."""
+        quoted = f'"{entity_id}"' if _PLAIN_ID.fullmatch(entity_id) else encode_basestring(entity_id)
+        return (f'{self._head}"entity":"{entity}","id":{quoted},"record_sha256":"{digest}",'
+                f'"seq":{seq},"v":1}}').encode()
+
+    def check(self, seq: int, change: Change, data: bytes) -> None:
+        """Compare one entry with the reference encoding; a difference is a bug, so stop before anything commits."""
+        entry = LedgerEntry(seq=seq, at=self.at, actor=self.actor, action=change.action.value, entity=change.entity,
+                            id=change.entity_id, record_sha256=record_digest(change.record))
+        if encode_entry(entry) != data:
+            raise RuntimeError(f"bulk ledger encoding differs from encode_entry for {change.entity} {change.entity_id}")
+
+
+# -- search index rows -----------------------------------------------------------------------------------------
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_EVENT_TEXT_FIELDS = {t.value: tuple(f.name for f in s.fields if f.kind is FieldKind.TEXT)
+                      for t, s in EVENT_SPECS.items()}
+
+
+class SearchWords:
+    """The words search.record_words finds, with each word normalised once per import instead of every time."""
+
+    def __init__(self) -> None:
+        self._normalise = functools.lru_cache(maxsize=1 << 17)(search.normalise)
+        self.words = functools.lru_cache(maxsize=1 << 14)(self._words)  # short texts (reasons, treatments) repeat
+
+    def _words(self, text: str) -> frozenset[str]:
+        n = self._normalise
+        return frozenset({n(w) for w in _WORD.findall(text) if len(w) >= 2})
+
+    def of_record(self, kind: str, record: Mapping[str, Any]) -> set[str]:
+        """Every indexed word of one record, as search.record_words gives it."""
+        out: set[str] = set()
+        for text in self._texts(kind, record):
+            if text:
+                out |= self.words(text)
+        return out
+
+    @staticmethod
+    def _texts(kind: str, record: Mapping[str, Any]) -> Iterator[str]:
+        if kind == "case":
+            yield from (str(record.get(k) or "") for k in ("title", "summary"))
+        elif kind == "person":
+            yield str(record.get("pseudonym") or "")
+        elif kind == "event":
+            yield str(record.get("summary") or "")
+            details = record.get("details")
+            if isinstance(details, Mapping):
+                for name in _EVENT_TEXT_FIELDS.get(str(record.get("type")), ()):
+                    if isinstance(details.get(name), str):
+                        yield details[name]
+
+
+class SearchRows:
+    """Rows of the keyed search index for new records."""
+
+    KINDS = frozenset({"case", "event", "person"})
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+        self.words = SearchWords()
+        self.digests: dict[str, str] = {}
+        self.ready = index.digests([]) is not None
+
+    def rows(self, changes: Sequence[Change]) -> list[tuple[str, str, str]]:
+        """(term, kind, record_id) for every indexed word of every new record."""
+        found = [(c, self.words.of_record(c.entity, c.record)) for c in changes if c.entity in self.KINDS]
+        found = [(c, w) for c, w in found if w]
+        if not found:
+            return []
+        if not self.ready:  # the index key is made by the first ordinary indexed write
+            first, words = found.pop(0)
+            self.index.replace(first.entity, first.entity_id, words)
+            self.ready = True
+        self._learn({w for _, words in found for w in words})
+        d = self.digests
+        rows = [(term, c.entity, c.entity_id) for c, words in found for term in {d[w] for w in words}]
+        rows.sort()  # neighbouring keys go into the index together
+        return rows
+
+    def _learn(self, words: set[str]) -> None:
+        new = sorted(words - self.digests.keys())
+        if new:
+            self.digests.update(zip(new, self.index.digests(new), strict=True))
+
+
+# -- getting rows into tables ----------------------------------------------------------------------------------
+def _pg_type(column: Any) -> str:
+    kind = column.type
+    if isinstance(kind, BigInteger):
+        return "int8"
+    if isinstance(kind, Integer):
+        return "int4"
+    if isinstance(kind, Date):
+        return "date"
+    if isinstance(kind, LargeBinary):
+        return "bytea"
+    return "text"
+
+
+class SqliteTables:
+    """executemany on the SQLite driver connection, inside the open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.raw = conn.connection.driver_connection
+        self.raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+
+    def put(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows (dates as ISO text, as SQLAlchemy stores them on SQLite)."""
+        if rows:
+            marks = ",".join("?" * len(columns))
+            self.raw.executemany(f"INSERT INTO {table.name} ({','.join(columns)}) VALUES ({marks})", rows)
+
+    @staticmethod
+    def day(value: date) -> Any:
+        """A date as this database stores it."""
+        return value.isoformat()
+
+    def close(self) -> None:
+        """Give the connection its usual page cache back."""
+        self.raw.execute("PRAGMA cache_size=-2000")
+
+
+class PostgresTables:
+    """Binary COPY through psycopg on the same connection and transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.raw = conn.connection.driver_connection
+
+    def put(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Copy rows into a table."""
+        if not rows:
+            return
+        types = [_pg_type(table.c[name]) for name in columns]
+        with self.raw.cursor() as cur, cur.copy(
+                f"COPY {table.name} ({','.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+
+    @staticmethod
+    def day(value: date) -> Any:
+        """Dates go as they are."""
+        return value
+
+    def close(self) -> None:
+        """Nothing to restore."""
+
+
+# -- the store -------------------------------------------------------------------------------------------------
+RowMaker = Callable[[Any, int], dict[str, Any]]
+LINK_COLUMNS = ("event_id", "case_id", "ordinal")
+CITE_COLUMNS = ("event_id", "ordinal", "source_id", "locator")
+LEDGER_COLUMNS = ("seq", "entity", "entity_id", "entry", "leaf_hash")
+SEARCH_COLUMNS = ("term", "kind", "record_id")
+
+
+class SqlBulkStore:
+    """The bulk writer the import uses on SQLite and PostgreSQL (service_layer.bulk_import.BulkStore)."""
+
+    def __init__(self, conn: Connection, sealer: m.Sealer, clock: Clock, actor: str, index: Any) -> None:
+        self.conn = conn
+        self.sealer = sealer
+        self.clock = clock
+        self.actor = actor
+        self.index = index
+        self.positions: dict[str, int] = {}
+        self.seq = 0
+        self.tables: SqliteTables | PostgresTables | None = None
+        self.entries: EntryEncoder | None = None
+        self.search: SearchRows | None = None
+
+    @classmethod
+    def for_uow(cls, uow: SqlUnitOfWork) -> SqlBulkStore:
+        """The store on an open SQL unit of work's connection."""
+        ledger: Any = uow.ledger
+        return cls(uow.connection, uow.records.sealer, ledger.clock, uow.actor, uow.search)
+
+    # -- lookups ---------------------------------------------------------------------------------------------
+    def is_empty(self, kind: str) -> bool:
+        """True when no record of this kind exists."""
+        table = KIND_TABLES[kind]
+        return self.conn.execute(select(table.c.id).limit(1)).first() is None
+
+    def existing(self, kind: str, ids: Collection[str]) -> set[str]:
+        """Which of these ids exist, asked in chunks."""
+        table = KIND_TABLES[kind]
+        found: set[str] = set()
+        for chunk in _chunks(ids):
+            found.update(self.conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+        return found
+
+    def event_types(self, ids: Collection[str]) -> dict[str, str]:
+        """Types of the existing ones of these events."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            q = select(t.events.c.id, t.events.c.type).where(t.events.c.id.in_(chunk))
+            out.update({str(i): str(ty) for i, ty in self.conn.execute(q)})
+        return out
+
+    # -- writing ---------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Take the write lock and the ledger's lock; read where positions and the ledger continue."""
+        sqlite = self.conn.dialect.name == "sqlite"
+        if sqlite:  # a write that changes nothing makes SQLite take its write lock now, before sizes are read
+            self.conn.execute(t.meta.update().where(t.meta.c.key.is_(None)).values(value=""))
+        self.seq = SqlLedger(self.conn, self.clock).append([], self.actor)  # appends nothing, under the lock
+        for kind, table in KIND_TABLES.items():
+            last = self.conn.execute(select(func.max(table.c.position))).scalar()
+            self.positions[kind] = 0 if last is None else int(last) + 1
+        self.entries = EntryEncoder(self.clock(), self.actor)
+        self.search = SearchRows(self.index)
+        self.tables = SqliteTables(self.conn) if sqlite else PostgresTables(self.conn)
+
+    def write(self, batch: CaseFile, changes: list[Change]) -> None:
+        """Write a batch: record rows, link rows, ledger rows and search rows, parents first."""
+        assert self.tables is not None and self.search is not None, "start() first"
+        s = self.sealer
+        self._records("person", t.people, batch.people, lambda p, pos: m.person_row(p, pos, 1, s))
+        self._records("institution", t.institutions, batch.institutions, lambda i, pos: m.institution_row(i, pos, 1))
+        self._records("source", t.sources, batch.sources, lambda x, pos: m.source_row(x, pos, 1, s))
+        self._records("case", t.cases, batch.cases, lambda c, pos: m.case_row(c, pos, 1, s))
+        self._events(batch)
+        self.tables.put(t.ledger_entries, LEDGER_COLUMNS, self._ledger_rows(changes))
+        self.tables.put(search_terms, SEARCH_COLUMNS, self.search.rows(changes))
+
+    def _records(self, kind: str, table: Table, records: Sequence[Any], make: RowMaker) -> list[dict[str, Any]]:
+        assert self.tables is not None
+        start = self.positions[kind]
+        rows = [make(r, start + i) for i, r in enumerate(records)]
+        self.positions[kind] = start + len(rows)
+        if rows:
+            self.tables.put(table, tuple(rows[0]), [tuple(r.values()) for r in rows])
+        return rows
+
+    def _events(self, batch: CaseFile) -> None:
+        assert self.tables is not None
+        tables, s = self.tables, self.sealer
+
+        def make(e: Any, pos: int) -> dict[str, Any]:
+            row = m.event_row(e, pos, 1, s)
+            row["date_start"], row["date_end"] = tables.day(row["date_start"]), tables.day(row["date_end"])
+            return row
+
+        self._records("event", t.events, batch.events, make)
+        links = [(e.id, c, i) for e in batch.events for i, c in enumerate(e.case_ids)]
+        cites = [(e.id, i, c.source_id, c.locator) for e in batch.events for i, c in enumerate(e.citations)]
+        tables.put(t.event_cases, LINK_COLUMNS, links)
+        tables.put(t.event_sources, CITE_COLUMNS, cites)
+
+    def _ledger_rows(self, changes: Iterable[Change]) -> list[tuple[Any, ...]]:
+        assert self.entries is not None
+        encode, rows = self.entries.encode, []
+        for change in changes:
+            if change.action is not Action.CREATE:
+                raise ValueError("the bulk writer only creates records")
+            data = encode(self.seq, change.entity, change.entity_id, fast_record_digest(change.record))
+            if not rows:
+                self.entries.check(self.seq, change, data)
+            rows.append((self.seq, change.entity, change.entity_id, data, leaf_hash(data)))
+            self.seq += 1
+        return rows
+
+    def finish(self) -> int:
+        """Restore connection settings; return the ledger's new size."""
+        if self.tables is not None:
+            self.tables.close()
+        return self.seq
+

@@ -1,0 +1,114 @@
+"""Commands for findings, the rules behind them, and statutory deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+
+from dutycare.entrypoints.cli.common import (
+    DbOption,
+    FormatOption,
+    KeyFileOption,
+    OutputFormat,
+    PassphraseOption,
+    emit_json,
+    fail,
+    opened,
+)
+from dutycare.jurisdictions.deadlines import DueDate
+from dutycare.rules.model import Finding
+from dutycare.rules.registry import load_rules
+from dutycare.service_layer import findings as service
+
+LangOption = Annotated[str, typer.Option(help="Language of explanations: ru or en.")]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this day (YYYY-MM-DD); "
+                                                "default today.", show_default=False)]
+
+rules_app = typer.Typer(help="The rules findings come from.", no_args_is_help=True)
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    return {"key": f.key, "rule": f.rule_id, "severity": f.severity.value, "certainty": f.certainty.value,
+            "cases": list(f.case_ids), "events": list(f.event_ids), "institution": f.institution_id,
+            "explanation_ru": f.explanation_ru, "explanation_en": f.explanation_en,
+            "legal_basis": [b.citation() for b in f.legal_basis]}
+
+
+def findings(
+    case_id: Annotated[str | None, typer.Argument(help="Only this case's findings.", show_default=False)] = None,
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    passphrase: PassphraseOption = None,
+    lang: LangOption = "ru",
+    refresh: Annotated[bool, typer.Option("--refresh", help="Re-evaluate every case first (as of today).")] = False,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """List findings: rule, severity, certainty, the triggering events and a plain explanation."""
+    with opened(db, key_file, passphrase) as dc:
+        if refresh:
+            service.refresh_all(dc.uow())
+        found = service.case_findings(dc.uow(), case_id) if case_id else service.all_findings(dc.uow())
+    if fmt is OutputFormat.JSON:
+        emit_json([_finding_json(f) for f in found])
+        return
+    for f in found:
+        typer.echo(f"{f.rule_id:<4} {f.severity.value:<6} {f.certainty.value:<11} {', '.join(f.case_ids)}")
+        typer.echo(f"     {f.explanation_ru if lang == 'ru' else f.explanation_en}")
+        typer.echo(f"     events: {', '.join(f.event_ids)}")
+        for basis in f.legal_basis:
+            typer.echo(f"     basis: {basis.citation()}")
+    typer.echo(f"{len(found)} finding(s)")
+
+
+@rules_app.command("list")
+def rules_list(fmt: FormatOption = OutputFormat.TEXT) -> None:
+    """List every loaded rule: id, severity, scope, legal basis and what it finds."""
+    rules = load_rules()
+    if fmt is OutputFormat.JSON:
+        emit_json([{"id": r.id, "title_ru": r.title_ru, "title_en": r.title_en, "severity": r.severity.value,
+                    "scope": r.scope.value, "jurisdiction": r.jurisdiction, "description": r.description,
+                    "legal_basis": [b.citation() for b in r.legal_basis]} for r in rules])
+        return
+    for r in rules:
+        typer.echo(f"{r.id:<4} {r.severity.value:<6} {r.scope.value:<11} {r.title_en}")
+        typer.echo(f"     {r.title_ru}")
+        for basis in r.legal_basis:
+            typer.echo(f"     basis: {basis.citation()}")
+
+
+def _due_json(d: DueDate) -> dict[str, Any]:
+    return {"subject": d.subject_id, "addressee": d.addressee_id, "cases": list(d.case_ids), "kind": d.kind.value,
+            "due": d.due.isoformat(), "earliest_due": d.earliest_due.isoformat(), "status": d.status.value,
+            "met_on": str(d.met_on) if d.met_on else None, "rule": d.rule.id, "legal_basis": d.rule.legal.citation()}
+
+
+def _as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        fail(f"--as-of '{text}' is not a day; write it as YYYY-MM-DD")
+
+
+def deadlines(
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    passphrase: PassphraseOption = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """List statutory deadlines of complaints and records requests across all cases, soonest first."""
+    when = _as_of(as_of)
+    with opened(db, key_file, passphrase) as dc:
+        due = service.list_deadlines(dc.uow(), when)
+    if fmt is OutputFormat.JSON:
+        emit_json([_due_json(d) for d in due])
+        return
+    for d in due:
+        window = d.due.isoformat() if d.is_exact else f"{d.earliest_due.isoformat()}…{d.due.isoformat()}"
+        typer.echo(f"{window:<22} {d.status.value:<17} {d.kind.value:<13} {d.subject_id} → {d.addressee_id}"
+                   f"  ({d.rule.legal.citation()})")
+    typer.echo(f"{len(due)} deadline(s)")

@@ -1,0 +1,635 @@
+"""The one import path: records streamed from a file or a document are all validated first, then written —
+with their ledger entries and search index entries — in one transaction, or nothing is written.
+
+Validation (the first pass) keeps only ids and event types, never the records, so memory stays flat however long
+the file is. References may point forwards in the file or at records already in the database; they are checked
+once the whole file has been read. Writing (the second pass) reads the source again and hands batches of domain
+records to a store: the plain repositories (`RepositoryStore`) or a bulk writer for large files. Both use the same
+row mapping, the same encryption and the same ledger entry encoding; neither commits until everything is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+from dutycare.domain.errors import DomainError, InvalidInput, Problem
+from dutycare.domain.events import EVENT_SPECS, FieldKind
+from dutycare.domain.interchange import (
+    EVENT_REF_TYPES,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    SECTION_KINDS,
+    SECTIONS,
+    parse_case_file,
+)
+from dutycare.domain.model import CaseFile
+from dutycare.ledger.entry import MAX_SAFE_INT
+from dutycare.service_layer.changes import Change, created
+from dutycare.service_layer.findings import refresh_findings
+from dutycare.service_layer.search import index_changes
+from dutycare.service_layer.unit_of_work import UnitOfWork
+
+KINDS = ("person", "institution", "source", "case", "event")
+SECTION_OF = {kind: section for section, kind in SECTION_KINDS.items()}
+MAX_PROBLEMS_KEPT = 100
+BATCH_RECORDS = 2000
+MAX_ID_LENGTH = 80  # what the storage's id columns hold
+# When a file names records before defining them, rows must still reach the tables parents first.
+KIND_SWEEPS: tuple[tuple[str, ...], ...] = (("person", "institution", "source"), ("case",), ("event",))
+_BATCH_LOCATION = re.compile(r"^(\w+)\[(\d+)\]")
+_PARENT_LOCATION = re.compile(r"^institutions \(id (.*)\)$")
+_EVENT_REFS: dict[str, tuple[tuple[str, str], ...]] = {
+    t.value: tuple((f.name, EVENT_REF_TYPES[f.name].value if f.name in EVENT_REF_TYPES else "")
+                   for f in spec.fields if f.kind is FieldKind.EVENT)
+    for t, spec in EVENT_SPECS.items()
+}
+_INTEGER_DETAILS: dict[str, tuple[str, ...]] = {
+    t.value: tuple(f.name for f in spec.fields if f.kind is FieldKind.INTEGER) for t, spec in EVENT_SPECS.items()
+}
+
+
+# -- what flows in ---------------------------------------------------------------------------------------------
+Relocate = Callable[[str], str]
+
+
+class RawRecord(NamedTuple):
+    """One record as read, in interchange form, with where it came from.
+
+    ``relocate`` turns a problem's field (``details.category``) into a location a person can find (a spreadsheet
+    cell); without it, problems read ``location.field``. ``unchecked_text`` is set when strings may hold lone
+    surrogates (JSON escapes), which cannot be stored.
+    """
+
+    kind: str
+    data: Mapping[str, Any]
+    location: str
+    relocate: Relocate | None = None
+    unchecked_text: bool = False
+
+    def problem(self, name: str, message: str) -> Problem:
+        """A problem with one field of this record, located for its reader."""
+        if self.relocate is not None:
+            return Problem(self.relocate(name), "", message)
+        return Problem(self.location, name, message)
+
+
+class RecordSource(Protocol):
+    """Records from a file or a document; every call to items() reads again from the beginning."""
+
+    def items(self) -> Iterator[RawRecord | Problem]:
+        """Each record, or a problem where a record could not be read; a fatal problem ends the iteration."""
+        ...
+
+    def progress(self) -> tuple[int, int]:
+        """How much of the source the current pass has read, and its total size (in bytes; 0 if unknown)."""
+        ...
+
+    def digest(self) -> str | None:
+        """The SHA-256 of what the last completed pass read, to prove both passes read the same (None if n/a)."""
+        ...
+
+
+class Progress(Protocol):
+    """Where an import reports how far it has got."""
+
+    def start(self, phase: str) -> None:
+        """A phase begins: 'checking', 'writing', 'committing'."""
+        ...
+
+    def update(self, records: int, fraction: float | None) -> None:
+        """Records done so far in this phase, and the fraction of the phase done (None if unknown)."""
+        ...
+
+    def finish(self) -> None:
+        """The import is over (written or not)."""
+        ...
+
+
+class NoProgress:
+    """Reports nothing."""
+
+    def start(self, phase: str) -> None:
+        """Nothing."""
+
+    def update(self, records: int, fraction: float | None) -> None:
+        """Nothing."""
+
+    def finish(self) -> None:
+        """Nothing."""
+
+
+# -- where it goes ---------------------------------------------------------------------------------------------
+class BulkStore(Protocol):
+    """Looks up and writes records, their ledger entries and search index entries, inside the unit of work."""
+
+    def is_empty(self, kind: str) -> bool:
+        """True when no record of this kind exists yet (lookups can be skipped)."""
+        ...
+
+    def existing(self, kind: str, ids: Collection[str]) -> set[str]:
+        """Which of these ids already exist."""
+        ...
+
+    def event_types(self, ids: Collection[str]) -> dict[str, str]:
+        """The types of those of these events that exist."""
+        ...
+
+    def start(self) -> None:
+        """Prepare to write (take the ledger's lock)."""
+        ...
+
+    def write(self, batch: CaseFile, changes: list[Change]) -> None:
+        """Write one batch of validated new records and one ledger entry per change."""
+        ...
+
+    def finish(self) -> int:
+        """Flush everything still buffered; return the ledger's new size."""
+        ...
+
+
+StoreFactory = Callable[[UnitOfWork], BulkStore]
+
+
+class RepositoryStore:
+    """The plain path through the unit of work's repositories; fine for documents of any ordinary size."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.size: int | None = None
+
+    def is_empty(self, kind: str) -> bool:
+        """Whether no record of this kind exists."""
+        return self.uow.records.count(kind) == 0
+
+    def existing(self, kind: str, ids: Collection[str]) -> set[str]:
+        """Which ids exist, asked one by one."""
+        return {i for i in ids if self.uow.records.has(kind, i)}
+
+    def event_types(self, ids: Collection[str]) -> dict[str, str]:
+        """Types of existing events, asked one by one."""
+        found = {i: self.uow.records.event_type(i) for i in ids}
+        return {i: t for i, t in found.items() if t is not None}
+
+    def start(self) -> None:
+        """Nothing to prepare."""
+
+    def write(self, batch: CaseFile, changes: list[Change]) -> None:
+        """Insert the batch, append its ledger entries and index its text."""
+        self.uow.records.add_case_file(batch)
+        self.size = self.uow.ledger.append(changes, self.uow.actor)
+        index_changes(self.uow.search, changes)
+
+    def finish(self) -> int:
+        """The ledger's size."""
+        return self.size if self.size is not None else self.uow.ledger.append([], self.uow.actor)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    counts: dict[str, int]
+    ledger_size: int
+    sha256: str | None = None
+    case_ids: frozenset[str] = frozenset()
+
+
+# -- problems --------------------------------------------------------------------------------------------------
+@dataclass
+class ProblemLog:
+    """The first problems found, and how many there were in all."""
+
+    limit: int = MAX_PROBLEMS_KEPT
+    kept: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, problem: Problem) -> None:
+        """Count a problem; keep it if there is room and it is not a repeat of the last one."""
+        if self.kept and self.kept[-1] == problem:
+            return
+        self.total += 1
+        if len(self.kept) < self.limit:
+            self.kept.append(problem)
+
+    def raise_if_any(self) -> None:
+        """Raise InvalidInput when anything was wrong."""
+        if self.total:
+            raise InvalidInput(self.kept, self.total)
+
+
+def header_problems(head: Mapping[str, Any]) -> list[Problem]:
+    """What is wrong with a case file's top-level fields (format, version, unknown keys)."""
+    out = []
+    if head.get("format") != FORMAT_NAME:
+        out.append(Problem("document", "format", f"must be '{FORMAT_NAME}'"))
+    if head.get("format_version") != FORMAT_VERSION:
+        out.append(Problem("document", "format_version",
+                           f"is {head.get('format_version')!r}; this dutycare reads version {FORMAT_VERSION}"))
+    allowed = ("format", "format_version", *SECTIONS)
+    out += [Problem("document", key, "unknown field") for key in head if key not in allowed]
+    return out
+
+
+def section_location(section: str, index: int, raw: Any) -> str:
+    """Where a record sits in a case file, as the interchange parser names it: ``events[3] (id ev-1)``."""
+    rid = raw.get("id") if isinstance(raw, Mapping) else None
+    return f"{section}[{index}]" + (f" (id {rid})" if isinstance(rid, str) else "")
+
+
+class DocumentRecords:
+    """The records of an interchange document already in memory."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+
+    def items(self) -> Iterator[RawRecord | Problem]:
+        """Header problems (which end the reading), then every record in section order."""
+        doc = self.document
+        if not isinstance(doc, Mapping):
+            yield Problem("document", "", "must be a JSON object")
+            return
+        head = header_problems(doc)
+        if head:
+            yield from head
+            return
+        for section in SECTIONS:
+            yield from self._section(section, doc.get(section, []))
+
+    @staticmethod
+    def _section(section: str, items: Any) -> Iterator[RawRecord | Problem]:
+        if not isinstance(items, list):
+            yield Problem(section, "", "must be a list")
+            return
+        kind = SECTION_KINDS[section]
+        for i, raw in enumerate(items):
+            where = section_location(section, i, raw)
+            if isinstance(raw, Mapping):
+                yield RawRecord(kind, raw, where, unchecked_text=True)
+            else:
+                yield Problem(where, "", "must be an object")
+
+    def progress(self) -> tuple[int, int]:
+        """Unknown."""
+        return 0, 0
+
+    def digest(self) -> str | None:
+        """Not applicable: the document cannot change between passes."""
+        return None
+
+
+# -- knowledge gathered by the first pass ----------------------------------------------------------------------
+@dataclass
+class Knowledge:
+    """The ids (and event types) of the file, and what it refers to outside itself."""
+
+    seen: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in KINDS if k != "event"})
+    event_types: dict[str, str] = field(default_factory=dict)
+    in_database: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    database_event_types: dict[str, str] = field(default_factory=dict)
+    pending: set[tuple[str, str]] = field(default_factory=set)
+    pending_events: dict[str, str] = field(default_factory=dict)
+    complete: Knowledge | None = None  # on a second check, what the whole file holds
+
+    def defined(self, kind: str, record_id: str) -> bool:
+        """Whether the file (so far) defines this record."""
+        return record_id in (self.event_types if kind == "event" else self.seen[kind])
+
+    def refers(self, kind: str, record_id: str) -> bool:
+        """Whether a reference may stand; on the first check, unknown ones are noted and judged at the end."""
+        pool = self.complete or self
+        if pool.defined(kind, record_id) or record_id in self.in_database[kind]:
+            return True
+        if self.complete is not None:
+            return False
+        self.pending.add((kind, record_id))
+        return True
+
+    def event_type(self, event_id: str, assumed: Mapping[str, str]) -> str | None:
+        """The type of a referenced event; on the first check, a not-yet-seen one is assumed to be as wanted."""
+        pool = self.complete or self
+        found = pool.event_types.get(event_id) or self.database_event_types.get(event_id)
+        if found is not None or self.complete is not None or event_id not in assumed:
+            return found
+        self.pending_events[event_id] = assumed[event_id]
+        return assumed[event_id] or "event"
+
+    def remember(self, rec: RawRecord) -> None:
+        """Note a record's id (and an event's type) once its batch is checked."""
+        rid = rec.data.get("id")
+        if not isinstance(rid, str):
+            return
+        if rec.kind == "event":
+            etype = rec.data.get("type")
+            self.event_types[rid] = etype if isinstance(etype, str) else ""
+        else:
+            self.seen[rec.kind].add(rid)
+
+    def forward_references(self) -> bool:
+        """Whether any reference named a record the file defines only further on."""
+        return any(self.defined(kind, rid) for kind, rid in self.pending)
+
+
+class _Known:
+    """What one batch's validation may take as existing (the interchange parser's KnownRecords)."""
+
+    def __init__(self, knowledge: Knowledge, batch_ids: Mapping[str, set[str]],
+                 claimed_in_db: Mapping[str, set[str]], assumed: Mapping[str, str]) -> None:
+        self.knowledge = knowledge
+        self.batch_ids = batch_ids
+        self.claimed_in_db = claimed_in_db
+        self.assumed = assumed
+
+    def has(self, kind: str, record_id: str) -> bool:
+        """A batch's own ids are asked about to see whether the database holds them already."""
+        if record_id in self.batch_ids.get(kind, ()):
+            return record_id in self.claimed_in_db.get(kind, ())
+        return self.knowledge.refers(kind, record_id)
+
+    def event_type(self, event_id: str) -> str | None:
+        """The type of an event outside the batch."""
+        return self.knowledge.event_type(event_id, self.assumed)
+
+
+class _Validated:
+    """Knowledge for the writing pass: everything was checked, only event types are still needed."""
+
+    def __init__(self, knowledge: Knowledge, batch_ids: Mapping[str, set[str]]) -> None:
+        self.knowledge = knowledge
+        self.batch_ids = batch_ids
+
+    def has(self, kind: str, record_id: str) -> bool:
+        """New ids are new; references were checked."""
+        return record_id not in self.batch_ids.get(kind, ())
+
+    def event_type(self, event_id: str) -> str | None:
+        """The type recorded by the first pass."""
+        k = self.knowledge
+        return k.event_types.get(event_id) or k.database_event_types.get(event_id)
+
+
+# -- one batch through the interchange parser ------------------------------------------------------------------
+@dataclass
+class Batch:
+    """Raw records gathered for one call of the interchange parser."""
+
+    records: list[RawRecord] = field(default_factory=list)
+
+    def ids(self) -> dict[str, set[str]]:
+        """The ids the batch defines, per kind."""
+        out: dict[str, set[str]] = defaultdict(set)
+        for rec in self.records:
+            rid = rec.data.get("id")
+            if isinstance(rid, str):
+                out[rec.kind].add(rid)
+        return out
+
+    def document(self) -> tuple[dict[str, Any], dict[str, list[RawRecord]]]:
+        """The batch as a case-file document, and each section's records in document order."""
+        index: dict[str, list[RawRecord]] = {s: [] for s in SECTIONS}
+        for rec in self.records:
+            index[SECTION_OF[rec.kind]].append(rec)
+        doc: dict[str, Any] = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION}
+        doc.update({s: [r.data for r in recs] for s, recs in index.items() if recs})
+        return doc, index
+
+
+def relocate(problem: Problem, index: Mapping[str, list[RawRecord]]) -> Problem:
+    """Point a problem the parser found in a batch document back at the record's place in the source."""
+    m = _BATCH_LOCATION.match(problem.location)
+    if m and m[1] in index and int(m[2]) < len(index[m[1]]):
+        return index[m[1]][int(m[2])].problem(problem.field, problem.message)
+    m = _PARENT_LOCATION.match(problem.location)
+    if m:
+        for rec in index["institutions"]:
+            if rec.data.get("id") == m[1]:
+                return rec.problem(problem.field, problem.message)
+    return problem
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, Mapping):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+def storage_problems(rec: RawRecord) -> list[Problem]:
+    """What the interchange rules allow but storage cannot hold: over-long ids, huge numbers, broken text."""
+    out = []
+    rid = rec.data.get("id")
+    if isinstance(rid, str) and len(rid) > MAX_ID_LENGTH:
+        out.append(rec.problem("id", f"is longer than {MAX_ID_LENGTH} characters"))
+    details = rec.data.get("details")
+    if rec.kind == "event" and isinstance(details, Mapping):
+        for name in _INTEGER_DETAILS.get(str(rec.data.get("type")), ()):
+            value = details.get(name)
+            if isinstance(value, int) and value > MAX_SAFE_INT:
+                out.append(rec.problem(f"details.{name}", f"is too large (at most {MAX_SAFE_INT})"))
+    if rec.unchecked_text and _has_lone_surrogate(rec.data):
+        out.append(rec.problem("", "holds text with a broken character (an unpaired \\uD800–\\uDFFF escape)"))
+    return out
+
+
+# -- the first pass: check everything --------------------------------------------------------------------------
+class Checker:
+    """Validates a source batch by batch, keeping ids and types, never records."""
+
+    def __init__(self, store: BulkStore, knowledge: Knowledge, log: ProblemLog) -> None:
+        self.store = store
+        self.k = knowledge
+        self.log = log
+        self.counts: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self.empty = {kind: store.is_empty(kind) for kind in KINDS}
+
+    def check(self, batch: Batch) -> None:
+        """Validate one batch against the file so far and the database."""
+        batch_ids = batch.ids()
+        for rec in batch.records:
+            self._own_problems(rec)
+        claimed = {kind: self.store.existing(kind, ids) for kind, ids in batch_ids.items() if not self.empty[kind]}
+        doc, index = batch.document()
+        try:
+            parse_case_file(doc, known=_Known(self.k, batch_ids, claimed, self._assumed(batch, batch_ids)))
+        except InvalidInput as exc:
+            for p in exc.problems:
+                self.log.add(relocate(p, index))
+        for rec in batch.records:
+            self.k.remember(rec)
+            self.counts[rec.kind] += 1
+
+    def _own_problems(self, rec: RawRecord) -> None:
+        rid = rec.data.get("id")
+        if isinstance(rid, str) and self.k.defined(rec.kind, rid):
+            self.log.add(rec.problem("id", f"'{rid}' is used twice in this file"))
+        for p in storage_problems(rec):
+            self.log.add(p)
+
+    def _assumed(self, batch: Batch, batch_ids: Mapping[str, set[str]]) -> dict[str, str]:
+        """Event references to events not seen yet, with the type each wants (checked at the end)."""
+        out: dict[str, str] = {}
+        for rec in batch.records:
+            details = rec.data.get("details")
+            if rec.kind != "event" or not isinstance(details, Mapping):
+                continue
+            for name, wanted in _EVENT_REFS.get(str(rec.data.get("type")), ()):
+                target = details.get(name)
+                if isinstance(target, str) and target not in batch_ids.get("event", ()):
+                    out[target] = wanted
+        return out
+
+    def resolve(self) -> bool:
+        """Judge the references left open; True when all of them stand."""
+        k = self.k
+        unseen: dict[str, set[str]] = defaultdict(set)
+        for kind, rid in k.pending:
+            if not k.defined(kind, rid):
+                unseen[kind].add(rid)
+        for kind, ids in unseen.items():
+            k.in_database[kind] |= self.store.existing(kind, ids)
+        wanted_unseen = {e for e in k.pending_events if e not in k.event_types}
+        k.database_event_types.update(self.store.event_types(wanted_unseen) if wanted_unseen else {})
+        ok = all(rid in k.in_database[kind] for kind, ids in unseen.items() for rid in ids)
+        for eid, wanted in k.pending_events.items():
+            found = k.event_types.get(eid) or k.database_event_types.get(eid)
+            ok = ok and found is not None and (not wanted or found == wanted)
+        return ok
+
+
+def batches(items: Iterator[RawRecord | Problem], log: ProblemLog | None, size: int = BATCH_RECORDS,
+            kinds: Collection[str] | None = None) -> Iterator[Batch]:
+    """Group records into batches; problems go to the log (or raise, when there is none).
+
+    A source that yields nothing but problems is given up on once the log is full, so junk fails fast.
+    """
+    batch = Batch()
+    seen = 0
+    for item in items:
+        if isinstance(item, Problem):
+            if log is None:
+                raise _changed()
+            log.add(item)
+            if not seen and log.total >= log.limit:
+                log.kept.append(Problem("file", "", "stopped reading: not one valid record before "
+                                                    f"{log.limit} problems — is this the right file and format?"))
+                return
+            continue
+        seen += 1
+        if kinds is not None and item.kind not in kinds:
+            continue
+        batch.records.append(item)
+        if len(batch.records) >= size:
+            yield batch
+            batch = Batch()
+    if batch.records:
+        yield batch
+
+
+def _run_check(source: RecordSource, store: BulkStore, progress: Progress,
+               complete: Knowledge | None) -> tuple[Checker, ProblemLog]:
+    log = ProblemLog()
+    knowledge = Knowledge(complete=complete)
+    if complete is not None:
+        knowledge.in_database, knowledge.database_event_types = complete.in_database, complete.database_event_types
+    checker = Checker(store, knowledge, log)
+    progress.start("checking")
+    for batch in batches(source.items(), log):
+        checker.check(batch)
+        done, total = source.progress()
+        progress.update(sum(checker.counts.values()), done / total if total else None)
+    return checker, log
+
+
+def check_source(source: RecordSource, store: BulkStore, progress: Progress) -> Checker:
+    """The first pass: validate everything, raising InvalidInput with every problem (capped) if anything is wrong."""
+    checker, log = _run_check(source, store, progress, None)
+    if not log.total and not checker.resolve():
+        # Some reference named nothing; check again knowing the whole file, so each is reported where it is.
+        checker, log = _run_check(source, store, progress, checker.k)
+    log.raise_if_any()
+    return checker
+
+
+# -- the second pass: write ------------------------------------------------------------------------------------
+def _changed() -> DomainError:
+    return DomainError("The file changed while it was being imported; nothing was written. Import it again.")
+
+
+@dataclass
+class Written:
+    """What the writing pass has written so far."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    case_ids: set[str] = field(default_factory=set)
+
+    def add(self, cf: CaseFile) -> None:
+        """Count a written batch and note the cases it touched."""
+        for kind, n in zip(KINDS, (len(cf.people), len(cf.institutions), len(cf.sources), len(cf.cases),
+                                   len(cf.events)), strict=True):
+            self.counts[kind] += n
+        self.case_ids.update(c.id for c in cf.cases)
+        for e in cf.events:
+            self.case_ids.update(e.case_ids)
+
+
+def _write_sweep(source: RecordSource, store: BulkStore, knowledge: Knowledge, kinds: Collection[str] | None,
+                 written: Written, progress: Progress, total: int) -> None:
+    for batch in batches(source.items(), None, kinds=kinds):
+        doc, _ = batch.document()
+        try:
+            cf = parse_case_file(doc, known=_Validated(knowledge, batch.ids()))
+        except InvalidInput:
+            raise _changed() from None
+        store.write(cf, list(created(cf)))
+        written.add(cf)
+        progress.update(sum(written.counts.values()), sum(written.counts.values()) / total if total else None)
+
+
+def write_source(source: RecordSource, store: BulkStore, checker: Checker, progress: Progress) -> Written:
+    """The second pass: write what the first pass validated, parents first if the file needs it."""
+    expected_digest = source.digest()
+    written = Written()
+    total = sum(checker.counts.values())
+    progress.start("writing")
+    store.start()
+    for kinds in KIND_SWEEPS if checker.k.forward_references() else (None,):
+        _write_sweep(source, store, checker.k, kinds, written, progress, total)
+        if source.digest() != expected_digest:
+            raise _changed()
+    if written.counts != checker.counts:
+        raise _changed()
+    return written
+
+
+def import_records(uow: UnitOfWork, source: RecordSource, store_factory: StoreFactory = RepositoryStore,
+                   progress: Progress | None = None) -> ImportResult:
+    """Validate every record of a source, then write them all with their ledger and index entries, or nothing.
+
+    This is the one import path (files of every format, and documents through services.import_case_file).
+    """
+    report = progress or NoProgress()
+    try:
+        with uow:
+            store = store_factory(uow)
+            checker = check_source(source, store, report)
+            written = write_source(source, store, checker, report)
+            size = store.finish()
+            report.start("findings")
+            refresh_findings(uow, written.case_ids)  # in the same transaction as the records
+            report.start("committing")
+            uow.commit()
+    finally:
+        report.finish()
+    counts = {SECTION_OF[kind]: n for kind, n in written.counts.items()}
+    return ImportResult(counts, size, source.digest(), frozenset(written.case_ids))
+

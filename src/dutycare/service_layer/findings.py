@@ -1,0 +1,163 @@
+"""Findings kept current: re-evaluated inside the unit of work of every write, and read back for display."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from dutycare.domain.events import EventType
+from dutycare.domain.model import Institution
+from dutycare.jurisdictions.clocks import ClockBook
+from dutycare.jurisdictions.deadlines import DueDate, deadlines
+from dutycare.rules.evaluate import evaluate_institution, evaluate_view
+from dutycare.rules.model import Certainty, EvalContext, Finding, Rule, Scope, Severity
+from dutycare.rules.views import CaseView, family_of
+from dutycare.service_layer.changes import Change
+from dutycare.service_layer.queries import FindingRow
+from dutycare.service_layer.unit_of_work import UnitOfWork
+
+PER_CASE = (Scope.CASE.value, Scope.COMPLAINT.value)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """The rules and clock rules in force, loaded once at the composition root."""
+
+    rules: tuple[Rule, ...]
+    clock_book: ClockBook
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """One rule by id."""
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def scope_of(self, rule_id: str) -> str:
+        """The scope of a rule ('case' when the rule is no longer loaded)."""
+        rule = self.rule(rule_id)
+        return rule.scope.value if rule else Scope.CASE.value
+
+
+def _row(f: Finding, scope: str, at: str) -> FindingRow:
+    return FindingRow(f.key, f.rule_id, scope, f.severity.value, f.certainty.value, f.case_ids, f.event_ids,
+                      f.institution_id, f.explanation_ru, f.explanation_en, at)
+
+
+def _finding(r: FindingRow, book: RuleBook) -> Finding:
+    rule = book.rule(r.rule_id)
+    return Finding(r.rule_id, Severity(r.severity), Certainty(r.certainty), r.case_ids, r.event_ids,
+                   r.explanation_ru, r.explanation_en, r.institution_id, rule.legal_basis if rule else ())
+
+
+def _ancestors(institution_id: str, institutions: Mapping[str, Institution]) -> list[str]:
+    chain, seen = [], set()
+    current: str | None = institution_id
+    while current and current in institutions and current not in seen:
+        seen.add(current)
+        chain.append(current)
+        current = institutions[current].parent_id
+    return chain
+
+
+def refresh_findings(uow: UnitOfWork, case_ids: Iterable[str]) -> int:
+    """Re-evaluate the findings of these cases, and of the institutions their events name; return how many."""
+    book, today = uow.rulebook, uow.today()
+    ids = sorted(set(case_ids))
+    if not ids:
+        return 0
+    institutions = uow.records.institutions_by_id()
+    ctx = EvalContext(today, book.clock_book)
+    per_case = [r for r in book.rules if r.scope.value in PER_CASE]
+    at = datetime.now(UTC).isoformat()
+    rows, touched = [], set()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        by_case = uow.records.events_by_case(chunk)
+        for case_id in chunk:
+            events = by_case.get(case_id, [])
+            touched |= {e.institution_id for e in events if e.institution_id}
+            rows += [_row(f, book.scope_of(f.rule_id), at)
+                     for f in evaluate_view(CaseView(case_id, events, institutions), per_case, ctx)]
+    uow.findings.replace_for_cases(ids, PER_CASE, rows)
+    return len(rows) + _refresh_institutions(uow, touched, institutions, today, at)
+
+
+def _refresh_institutions(uow: UnitOfWork, touched: set[str], institutions: dict[str, Institution], today: date,
+                          at: str) -> int:
+    book = uow.rulebook
+    rules = [r for r in book.rules if r.scope is Scope.INSTITUTION]
+    speakers = sorted({a for inst in touched for a in _ancestors(inst, institutions)})
+    if not rules or not speakers:
+        return 0
+    rows = []
+    for speaker in speakers:
+        events = uow.records.events_at_institutions(family_of(speaker, institutions))
+        if not any(e.type is EventType.PUBLIC_STATEMENT and e.institution_id == speaker for e in events):
+            continue
+        event_ids = {e.id for e in events}
+        stored = uow.findings.for_cases({c for e in events for c in e.case_ids})
+        relevant = [_finding(r, book) for r in stored if set(r.event_ids) & event_ids]
+        found = evaluate_institution(institutions[speaker], events, institutions, rules=rules, today=today,
+                                     case_findings=relevant)
+        rows += [_row(f, Scope.INSTITUTION.value, at) for f in found]
+    uow.findings.replace_for_institutions(speakers, Scope.INSTITUTION.value, rows)
+    return len(rows)
+
+
+def refresh_all(uow: UnitOfWork) -> int:
+    """Re-evaluate every case from scratch (e.g. daily, so that deadlines passing become findings)."""
+    with uow:
+        count = refresh_findings(uow, uow.records.all_case_ids())
+        uow.commit()
+    return count
+
+
+def case_findings(uow: UnitOfWork, case_id: str) -> list[Finding]:
+    """The stored findings of one case (including joint-complaint and institution findings that name it)."""
+    with uow:
+        uow.records.case(case_id)
+        rows = uow.findings.for_cases([case_id])
+    return sorted((_finding(r, uow.rulebook) for r in rows), key=_display_order)
+
+
+def all_findings(uow: UnitOfWork) -> list[Finding]:
+    """Every stored finding."""
+    with uow:
+        rows = uow.findings.all()
+    return sorted((_finding(r, uow.rulebook) for r in rows), key=_display_order)
+
+
+def _display_order(f: Finding) -> tuple[int, str, str]:
+    rank = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}.get(f.severity, 3)
+    return rank, f.rule_id, f.key
+
+
+def list_deadlines(uow: UnitOfWork, today: date | None = None) -> list[DueDate]:
+    """What is due or overdue across all cases, soonest first."""
+    with uow:
+        events = uow.records.events_of_types((EventType.COMPLAINT, EventType.COMPLAINT_REGISTERED,
+                                              EventType.COMPLAINT_FORWARDED, EventType.COMPLAINT_EXTENDED,
+                                              EventType.COMPLAINT_ANSWERED, EventType.RECORDS_REQUESTED,
+                                              EventType.RECORDS_PROVIDED))
+        institutions = uow.records.institutions_by_id()
+        when = today or uow.today()
+    return deadlines(events, institutions, today=when, clock_book=uow.rulebook.clock_book)
+
+
+def affected_cases(changes: Iterable[Change]) -> set[str]:
+    """The cases whose findings a set of changes may alter."""
+    out: set[str] = set()
+    for change in changes:
+        if change.entity == "case":
+            out.add(change.entity_id)
+        elif change.entity == "event":
+            event = change.record.get("withdrawn", change.record)
+            cases = event.get("cases", []) if isinstance(event, Mapping) else []
+            out |= {str(c) for c in cases} if isinstance(cases, list) else set()
+    return out
+
+
+def events_of(findings: Iterable[Finding]) -> set[str]:
+    """Every event id the findings rest on."""
+    return {e for f in findings for e in f.event_ids}
+

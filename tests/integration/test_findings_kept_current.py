@@ -1,0 +1,62 @@
+"""Findings are re-evaluated in the unit of work of every write, on both back ends, and are reproducible."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from dutycare.bootstrap import Dutycare
+from dutycare.scenario import load_scenario
+from dutycare.service_layer import event_writes, findings, services
+
+FIT_B = {"id": "ev-b-fit", "type": "fitness_decision", "date": "2024-02-15", "cases": ["case-b"],
+         "institution": "i-commission", "sources": [{"source": "s-alexander-account"}],
+         "details": {"category": "А", "causal_link": "military_trauma"}}
+
+
+def _rules_by_case(app: Dutycare) -> dict[str, Counter[str]]:
+    return {c: Counter(f.rule_id for f in findings.case_findings(app.uow(), c)) for c in ("case-a", "case-b", "case-c")}
+
+
+def test_the_scenario_yields_the_findings_of_the_story(app: Dutycare) -> None:
+    services.import_case_file(app.uow(), load_scenario())
+    by_case = _rules_by_case(app)
+    assert by_case["case-a"]["R1"] == 2 and by_case["case-a"]["R5"] == 2 and by_case["case-a"]["R9"] == 2
+    assert by_case["case-b"]["R4"] == 1
+    assert by_case["case-c"]["R2"] == 1 and by_case["case-c"]["R3"] == 3
+    for case in by_case.values():
+        assert case["R8"] == 1 and case["R6"] == 3  # the statement and the joint appeal concern all three
+    r8 = next(f for f in findings.case_findings(app.uow(), "case-b") if f.rule_id == "R8")
+    assert "ev-hospital-statement" in r8.event_ids and "ev-b-refused" in r8.event_ids
+    assert "Никаких ограничений" in r8.explanation_ru and "stated publicly" in r8.explanation_en
+
+
+def test_adding_and_withdrawing_an_event_updates_findings_in_the_same_write(app: Dutycare) -> None:
+    services.import_case_file(app.uow(), load_scenario())
+    assert "R1" not in _rules_by_case(app)["case-b"]
+    event_writes.record_event(app.uow(), FIT_B)
+    r1 = [f for f in findings.case_findings(app.uow(), "case-b") if f.rule_id == "R1"]
+    assert len(r1) == 1 and r1[0].event_ids == ("ev-b-recommended", "ev-b-fit")
+    assert r1[0].certainty.value == "established"
+    r8 = next(f for f in findings.case_findings(app.uow(), "case-b") if f.rule_id == "R8")
+    assert "ev-b-fit" in r8.event_ids, "the institution finding was refreshed by the same write"
+    event_writes.delete_event(app.uow(), "ev-b-fit", "entered by mistake")
+    assert "R1" not in _rules_by_case(app)["case-b"]
+
+
+def test_incremental_findings_equal_a_full_re_evaluation(app: Dutycare) -> None:
+    services.import_case_file(app.uow(), load_scenario())
+    event_writes.record_event(app.uow(), FIT_B)
+    incremental = {f.key for f in findings.all_findings(app.uow())}
+    findings.refresh_all(app.uow())
+    assert {f.key for f in findings.all_findings(app.uow())} == incremental
+
+
+def test_deadlines_are_judged_as_of_the_day_given(app: Dutycare) -> None:
+    services.import_case_file(app.uow(), load_scenario())
+    early = findings.list_deadlines(app.uow(), datetime(2024, 3, 1, tzinfo=UTC).date())
+    late = findings.list_deadlines(app.uow(), datetime(2026, 11, 25, tzinfo=UTC).date())
+    assert len(early) == len(late) == 5
+    assert all(d.status.value != "overdue" for d in early)
+    assert {d.status.value for d in late} >= {"overdue"}
+    assert [d.due for d in late] == sorted(d.due for d in late)

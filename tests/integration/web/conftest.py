@@ -1,0 +1,44 @@
+"""A served scenario database with one user of each role, for page and API tests on both back ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from web_helpers import PASSWORD, Staff
+
+from dutycare.bootstrap import Dutycare
+from dutycare.entrypoints.web.app import create_app
+from dutycare.scenario import load_scenario
+from dutycare.service_layer import accounts, services
+from dutycare.service_layer.access import Role
+
+
+@pytest.fixture
+def web(app: Dutycare) -> FastAPI:
+    """The staff application over the scenario."""
+    services.import_case_file(app.uow(), load_scenario())
+    return create_app(app)
+
+
+@pytest.fixture
+def staff(web: FastAPI) -> dict[str, Staff]:
+    """One user per role, signed in and holding a token."""
+    ctx = web.state.web
+    out = {}
+    for role in Role:
+        user, _ = accounts.add_user(ctx.uow(), f"{role.value}-one", role.value, datetime.now(UTC), password=PASSWORD)
+        _, secret = accounts.create_token(ctx.uow(), user.id, "tests", datetime.now(UTC))
+        session, info = accounts.sign_in(ctx.uow(), user.name, PASSWORD, "test", datetime.now(UTC), ctx.policy)
+        out[role.value] = Staff(user, secret, session, info.csrf)
+    return out
+
+
+@pytest.fixture
+def client(web: FastAPI) -> Iterator[TestClient]:
+    """A client on https (the session cookie is Secure), failing on no server error silently."""
+    with TestClient(web, base_url="https://testserver", raise_server_exceptions=True, follow_redirects=False) as c:
+        yield c

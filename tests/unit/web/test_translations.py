@@ -1,0 +1,35 @@
+"""Every message of the templates and the web code has a Russian translation, with the same placeholders."""
+
+from __future__ import annotations
+
+import re
+
+from dutycare.entrypoints.web.i18n import LANGUAGES, extract_messages, read_catalogue
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def test_every_message_has_a_russian_translation() -> None:
+    catalogue = read_catalogue("ru")
+    missing, mismatched = [], []
+    found = list(extract_messages())
+    assert len(found) > 200
+    for message, filename, line in found:
+        key = message[0] if isinstance(message, tuple) else message
+        entry = catalogue.get(key)
+        strings = entry.string if entry is not None else ""
+        strings = list(strings) if isinstance(strings, tuple) else [strings]
+        if not all(strings):
+            missing.append(f"{filename}:{line}: {key!r}")
+            continue
+        wanted = set(PLACEHOLDER.findall(key))
+        if any(set(PLACEHOLDER.findall(s)) != wanted for s in strings):
+            mismatched.append(f"{filename}:{line}: {key!r}")
+    assert not missing, "messages without a Russian translation (run python -m dutycare.entrypoints.web.i18n, " \
+                        "then translate):\n" + "\n".join(missing)
+    assert not mismatched, "translations with other placeholders:\n" + "\n".join(mismatched)
+
+
+def test_catalogues_exist_for_every_language() -> None:
+    for lang in LANGUAGES:
+        assert len(read_catalogue(lang)) > 200

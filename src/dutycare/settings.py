@@ -84,7 +84,8 @@ class Settings:
 def render_settings_doc() -> str:
     """The Markdown reference of every setting."""
     lines = ["# Settings", "",
-             "Generated from `dutycare.settings.SETTINGS`; `python -m dutycare.docgen` rewrites it.", "", "| option | environment variable | default | meaning |", "| --- | --- | --- | --- |"]
+             "Generated from `dutycare.settings.SETTINGS`; `python -m dutycare.docgen` rewrites it.", "",
+             "| option | environment variable | default | meaning |", "| --- | --- | --- | --- |"]
     for s in SETTINGS:
         option = "--" + s.name.replace("_", "-")
         lines.append(f"| `{option}` | `{s.env}` | {f'`{s.default}`' if s.default else '—'} | {s.help} |")

@@ -13,9 +13,13 @@ import argparse
 import hashlib
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import select
 
 from dutycare.adapters.storage import tables as t
@@ -76,17 +80,39 @@ def main() -> None:
     """Print entries/s on SQLite (and PostgreSQL if given) with the hashing baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=200)
-    parser.add_argument("--postgres", default="", help="a postgresql:// URL of an EMPTY database or schema")
+    parser.add_argument("--postgres", default="postgresql://127.0.0.1:5432/test",
+                        help="a PostgreSQL database to measure in (a temporary schema is made and dropped); '' skips")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, postgres_schema(args.postgres) as pg_url:
         work = Path(tmp)
         targets = [("SQLite", str(work / "data" / "bench.db"))]
-        if args.postgres:
-            targets.append(("PostgreSQL", args.postgres))
+        if pg_url:
+            targets.append(("PostgreSQL", pg_url))
         print(f"{'back end':<12} {'entries':>9} {'entries/s':>11} {'hashlib/s':>12} {'ratio':>8}")
         for name, db in targets:
             rate, baseline, n = run(db, work / name, args.copies)
             print(f"{name:<12} {n:>9} {rate:>11.0f} {baseline:>12.0f} {baseline / rate:>7.1f}×")
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A URL whose search path is a fresh schema in the given database, dropped afterwards ('' if unreachable)."""
+    if not url:
+        yield ""
+        return
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.Error as exc:
+        print(f"PostgreSQL skipped: {exc}")
+        yield ""
+        return
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 if __name__ == "__main__":

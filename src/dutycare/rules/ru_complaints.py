@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dutycare.domain.events import Event, EventType, timeline_key
 from dutycare.domain.model import Institution
-from dutycare.jurisdictions.clocks import ClockKind, ClockRule
+from dutycare.jurisdictions.clocks import ClockRule
 from dutycare.jurisdictions.deadlines import ComplaintTrail, DueDate, DueStatus, records_due_date
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w

@@ -7,7 +7,7 @@ day one date may denote precedes every day the other may denote; anything else i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from operator import attrgetter
 
 from dutycare.domain.events import Event, EventType, timeline_key
 from dutycare.domain.model import Institution, Timeline
@@ -143,10 +143,8 @@ class CaseView:
         return self._trails
 
 
-def _order(event: Event) -> tuple[date, date, str]:
-    """The same order as ``timeline_key``, inlined: this sort runs once per case and dominates indexing."""
-    when = event.date
-    return when.earliest, when.latest, event.id
+_order = attrgetter("date.earliest", "date.latest", "id")
+"""The order of ``timeline_key`` as a C-level key: the per-case sort dominates indexing."""
 
 
 def _by_treatment(events: Iterable[Event]) -> dict[str, list[Event]]:

@@ -96,3 +96,14 @@ def sees_case(role: Role | str, user_id: str, restricted: bool, named: frozenset
 def permissions_of(role: Role | str) -> frozenset[Permission]:
     """Every permission a role holds."""
     return frozenset(p for p, roles in ROLE_TABLE.items() if Role(role) in roles)
+
+
+def render_role_table() -> str:
+    """The role table as Markdown (docs/web.md embeds it; a test keeps the two in step)."""
+    roles = list(Role)
+    lines = ["| permission | " + " | ".join(r.value for r in roles) + " |",
+             "| --- | " + " | ".join("---" for _ in roles) + " |"]
+    for permission, allowed in ROLE_TABLE.items():
+        lines.append(f"| `{permission.value}` | " + " | ".join("yes" if r in allowed else "—" for r in roles) + " |")
+    scopes = " ".join(f"{r.value}: {CASE_SCOPE[r].value.replace('_', ' ')}." for r in roles)
+    return "\n".join(lines) + f"\n\nWhich cases each role sees at all — {scopes}\n"

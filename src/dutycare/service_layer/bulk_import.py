@@ -506,12 +506,13 @@ class Checker:
         return ok
 
 
-def batches(items: Iterator[RawRecord | Problem], log: ProblemLog | None, size: int = BATCH_RECORDS,
+def batches(items: Iterator[RawRecord | Problem], log: ProblemLog | None, size: int | None = None,
             kinds: Collection[str] | None = None) -> Iterator[Batch]:
     """Group records into batches; problems go to the log (or raise, when there is none).
 
     A source that yields nothing but problems is given up on once the log is full, so junk fails fast.
     """
+    size = size or BATCH_RECORDS
     batch = Batch()
     seen = 0
     for item in items:
@@ -553,7 +554,7 @@ def _run_check(source: RecordSource, store: BulkStore, progress: Progress,
 def check_source(source: RecordSource, store: BulkStore, progress: Progress) -> Checker:
     """The first pass: validate everything, raising InvalidInput with every problem (capped) if anything is wrong."""
     checker, log = _run_check(source, store, progress, None)
-    if not log.total and not checker.resolve():
+    if log.total < log.limit and not checker.resolve():
         # Some reference named nothing; check again knowing the whole file, so each is reported where it is.
         checker, log = _run_check(source, store, progress, checker.k)
     log.raise_if_any()

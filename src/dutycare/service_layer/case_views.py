@@ -70,7 +70,6 @@ class CaseQueries(Protocol):
     def set_case_access(self, case_id: str, restricted: bool, user_ids: frozenset[str], at: str, by: str) -> None: ...
     def filter_choices(self) -> FilterChoices: ...
     def search_digests(self, words: list[str]) -> list[str] | None: ...
-    def clock_event_ids(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,7 @@ def audit_at(at: datetime) -> str:
 def due_dates(uow: StaffUnitOfWork, viewer: User, today: date) -> list[DueDate]:
     """Every clock of every complaint and records request on cases the viewer sees, soonest due first."""
     with uow:
-        events = [uow.records.event(i) for i in uow.views.clock_event_ids()]
+        events = uow.records.events_of_types([t.value for t in CLOCK_EVENT_TYPES])
         seen: dict[str, bool] = {}
 
         def visible(case_id: str) -> bool:

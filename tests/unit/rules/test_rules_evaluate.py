@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
 
 from timeline_builders import RULES, TODAY, Record, T, book, of_rule
 
+from dutycare.domain.events import Event
 from dutycare.domain.model import Timeline
 from dutycare.rules.evaluate import evaluate_all, evaluate_case
 from dutycare.rules.model import Certainty, Finding, finding_key
@@ -86,15 +88,13 @@ def canonical() -> Record:
         c.refuse(when, "unwritten_directive", "spinal surgery")
     events = r.events + [_recase(e, "B") for e in b.events] + [_recase(e, "C") for e in c.events]
     r.events = events
-    complaint = r.complaint("~2024-02", "P", "SK", "GP", channel="video_message", cases=("A", "B", "C"))
+    r.complaint("~2024-02", "P", "SK", "GP", channel="video_message", cases=("A", "B", "C"))
     r.add(T.PUBLIC_STATEMENT, "2024-03", "H", cases=("A", "B", "C"), claim="no_restrictions_on_care",
           statement="Ограничений на медицинскую помощь нет")
-    assert complaint
     return r
 
 
-def _recase(event, case_id):  # type: ignore[no-untyped-def]
-    from dataclasses import replace
+def _recase(event: Event, case_id: str) -> Event:
     return replace(event, id=f"{case_id}-{event.id}", case_ids=(case_id,))
 
 

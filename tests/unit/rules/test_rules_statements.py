@@ -8,7 +8,7 @@ from timeline_builders import RULES, TODAY, Record, T, book, of_rule
 
 from dutycare.domain.events import Event
 from dutycare.rules.evaluate import evaluate_all, evaluate_institution
-from dutycare.rules.model import Certainty
+from dutycare.rules.model import Certainty, Finding
 
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
 
@@ -18,7 +18,7 @@ def statement(r: Record, when: str = "2024-06-01", claim: str = "care_as_usual",
                  statement="Операции и госпитализации идут в обычном режиме")
 
 
-def r8(r: Record, today: date = TODAY) -> list:  # type: ignore[type-arg]
+def r8(r: Record, today: date = TODAY) -> list[Finding]:
     timelines = [r.timeline(c) for c in sorted({c for e in r.events for c in e.case_ids})]
     return of_rule(evaluate_all(timelines, rules=RULES, today=today, clock_book=book()), "R8")
 

@@ -33,3 +33,12 @@ def test_every_message_has_a_russian_translation() -> None:
 def test_catalogues_exist_for_every_language() -> None:
     for lang in LANGUAGES:
         assert len(read_catalogue(lang)) > 200
+
+
+def test_docs_show_the_current_role_table() -> None:
+    from pathlib import Path
+
+    from dutycare.service_layer.access import render_role_table
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "web.md").read_text(encoding="utf-8")
+    assert render_role_table() in doc, "docs/web.md's role table is stale: paste render_role_table() into it"

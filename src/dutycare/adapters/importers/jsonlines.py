@@ -18,7 +18,7 @@ from dutycare.service_layer.bulk_import import KINDS, RawRecord
 
 RECORDS_FORMAT = "dutycare-records"
 RECORDS_FORMAT_VERSION = 1
-MAX_LINE = 16 << 20
+MAX_LINE = 4 << 20
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _KINDS_TEXT = ", ".join(KINDS)
 
@@ -57,7 +57,8 @@ class JsonLinesSource:
             text = line.decode("utf-8-sig" if first else "utf-8")
         except UnicodeDecodeError as exc:
             return Problem(where, "", f"is not UTF-8 text (byte {exc.start + 1} of the line); save the file as UTF-8")
-        if not text.strip():
+        text = text.rstrip()
+        if not text:
             return None
         try:
             obj = json.loads(text)
@@ -105,7 +106,8 @@ def _lines(f: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
             return
         number += 1
         if len(line) >= MAX_LINE and not line.endswith(b"\n"):
-            while (rest := f.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+            del line
+            while (rest := f.readline(1 << 16)) and not rest.endswith(b"\n"):
                 pass
             yield number, None
             continue

@@ -16,7 +16,7 @@ from dutycare.domain import vocabulary as v
 from dutycare.service_layer.access import CASE_SCOPE, CaseScope, Role
 from dutycare.service_layer.accounts import ApiToken, User
 from dutycare.service_layer.audit import AuditEntry
-from dutycare.service_layer.case_views import CLOCK_EVENT_TYPES, Access, CaseQuery, FilterChoices
+from dutycare.service_layer.case_views import Access, CaseQuery, FilterChoices
 from dutycare.service_layer.queries import CaseRow
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
@@ -265,12 +265,6 @@ class SqlCaseQueries:
             self.conn.execute(insert(a.restricted_cases).values(case_id=case_id, restricted_at=at, restricted_by=by))
         if user_ids:
             self.conn.execute(insert(a.case_access), [{"case_id": case_id, "user_id": u} for u in sorted(user_ids)])
-
-    def clock_event_ids(self) -> list[str]:
-        """Ids of live complaints, their lifecycle events and records requests (what deadlines are computed from)."""
-        kinds = [k.value for k in CLOCK_EVENT_TYPES]
-        q = select(t.events.c.id).where(t.events.c.type.in_(kinds), t.events.c.deleted_at.is_(None))
-        return [r[0] for r in self.conn.execute(q.order_by(t.events.c.position))]
 
     def filter_choices(self) -> FilterChoices:
         """Statuses, regions, institutions and rule ids to filter by."""

@@ -84,8 +84,8 @@ class SearchWords:
     """The words search.record_words finds, with each word normalised once per import instead of every time."""
 
     def __init__(self) -> None:
-        self._normalise = functools.lru_cache(maxsize=1 << 17)(search.normalise)
-        self.words = functools.lru_cache(maxsize=1 << 14)(self._words)  # short texts (reasons, treatments) repeat
+        self._normalise = functools.lru_cache(maxsize=1 << 15)(search.normalise)
+        self.words = functools.lru_cache(maxsize=1 << 12)(self._words)  # short texts (reasons, treatments) repeat
 
     def _words(self, text: str) -> frozenset[str]:
         n = self._normalise

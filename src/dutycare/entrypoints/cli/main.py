@@ -6,6 +6,7 @@ import typer
 
 from dutycare.entrypoints.cli import cases, demo, evidence, findings, ledger, records
 from dutycare.entrypoints.cli import serve as serve_cmd
+from dutycare.entrypoints.cli import synth as synth_cmd
 from dutycare.entrypoints.cli import users as users_cmd
 from dutycare.entrypoints.cli.common import GuardedGroup
 
@@ -33,6 +34,7 @@ def build_app() -> typer.Typer:
     app.add_typer(findings.rules_app, name="rules")
     app.command("serve")(serve_cmd.serve)
     app.add_typer(users_cmd.app, name="users")
+    app.command("synth")(synth_cmd.synth)
     return app
 
 

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dutycare.adapters.json_file import read_json_document
+from dutycare.adapters.importers import FileType, open_source
+from dutycare.adapters.importers.progress import ImportProgress
+from dutycare.adapters.importers.template import write_csv_template, write_xlsx_template
 from dutycare.adapters.storage import schema
+from dutycare.adapters.storage.bulk_writer import SqlBulkStore
 from dutycare.adapters.storage.engine import make_engine
 from dutycare.bootstrap import initialise, key_location
+from dutycare.domain.errors import InvalidInput
 from dutycare.entrypoints.cli.common import (
     DbOption,
     FormatOption,
@@ -21,10 +26,12 @@ from dutycare.entrypoints.cli.common import (
     PassphraseOption,
     VaultOption,
     emit_json,
+    fail,
     opened,
     settings_from,
 )
 from dutycare.service_layer import services
+from dutycare.service_layer.bulk_import import NoProgress, import_records
 
 
 def init(
@@ -59,22 +66,74 @@ def migrate(db: DbOption = None) -> None:
         engine.dispose()
 
 
+class TemplateKind(StrEnum):
+    """Spreadsheet templates 'import --template' writes."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+MAX_PROBLEMS_LISTED = 100
+
+
 def import_(
-    file: Annotated[Path, typer.Argument(help="A dutycare case file (JSON).", show_default=False)],
+    file: Annotated[Path | None, typer.Argument(
+        help="The file to import: a case file (.json), JSON Lines (.jsonl), CSV (.csv) or Excel (.xlsx).",
+        show_default=False)] = None,
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    file_type: Annotated[FileType | None, typer.Option(
+        "--type", help="The file's format when its name does not say: json, jsonl, csv or xlsx.",
+        show_default=False)] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="A CSV file's encoding, e.g. cp1251 for Excel on Russian Windows (detected if not given).",
+        show_default=False)] = None,
+    template: Annotated[TemplateKind | None, typer.Option(
+        "--template", help="Instead of importing, write an empty csv or xlsx template (header and one example row) "
+        "to --out.", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where --template writes.", show_default=False)]
+    = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show no progress.")] = False,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """Import a case file: all of it, or nothing if any record is invalid."""
-    document = read_json_document(file)
-    with opened(db, key_file, passphrase) as app:
-        result = services.import_case_file(app.uow(), document)
+    """Import records from a file: all of them, or nothing if any record is invalid (every problem is listed)."""
+    if template is not None:
+        _write_template(template, out)
+        return
+    if file is None:
+        fail("name the file to import, or write a template with --template csv|xlsx --out FILE")
+    source = open_source(file, file_type, encoding)
+    progress = NoProgress() if quiet else ImportProgress()
+    try:
+        with opened(db, key_file, passphrase) as app:
+            result = import_records(app.uow(), source, SqlBulkStore.for_uow, progress)
+    except InvalidInput as exc:
+        fail(_problem_report(exc, source.describe()))
     if fmt is OutputFormat.JSON:
-        emit_json({"imported": result.counts, "ledger_size": result.ledger_size})
+        emit_json({"imported": result.counts, "ledger_size": result.ledger_size, "sha256": result.sha256})
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
-    typer.echo(f"Imported {counts}. The ledger now holds {result.ledger_size} entries.")
+    typer.echo(f"Imported {counts} from {source.describe()}. The ledger now holds {result.ledger_size} entries.")
+
+
+def _write_template(kind: TemplateKind, out: Path | None) -> None:
+    if out is None:
+        fail(f"say where to write the template: --template {kind.value} --out FILE.{kind.value}")
+    if out.exists():
+        fail(f"{out} exists already; choose another name (templates never overwrite files)")
+    (write_csv_template if kind is TemplateKind.CSV else write_xlsx_template)(out)
+    typer.echo(f"Wrote an empty {kind.value} template to {out}: fill in one row per event, then "
+               f"'dutycare import {out.name}'. docs/import-formats.md explains every column.")
+
+
+def _problem_report(exc: InvalidInput, what: str) -> str:
+    lines = [f"{what} was rejected and nothing was written ({exc.total} problem(s)):"]
+    shown = exc.problems[:MAX_PROBLEMS_LISTED + 1]
+    lines += [f"  - {p}" for p in shown]
+    if exc.total > len(shown):
+        lines.append(f"  … and {exc.total - len(shown)} more")
+    return "\n".join(lines)
 
 
 def export(

@@ -5,6 +5,7 @@ Event type names come from EVENT_SPECS (which carries ru and en); everything els
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from dutycare.domain.events import EVENT_SPECS, EventType
@@ -84,6 +85,18 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "say why the event is withdrawn": N_("say why the event is withdrawn"),
 }
 
+# Validation messages with values in them: (pattern of the domain's English message, translatable template).
+PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^is required for a (?P<type>\w+) event$", N_("is required for this type of event")),
+    (r"^'(?P<value>.*)' is not one of: (?P<allowed>.*)$", N_("'%(value)s' is not one of: %(allowed)s")),
+    (r"^'(?P<value>.*)' is not a fitness category; use .*$",
+     N_("'%(value)s' is not a fitness category; use А, Б, В, Г or Д")),
+    (r"^refers to (?P<kind>\w+) '(?P<value>.*)', which does not exist$", N_("'%(value)s' does not exist")),
+    (r"^'(?P<value>.*)' is not a date; .*$",
+     N_("'%(value)s' is not a date; use 2024-03-14, 2024-03, 2024, a range A/B, or ~ for approximate")),
+    (r"^'(?P<value>.*)' is not a real calendar date.*$", N_("'%(value)s' is not a real calendar date")),
+)
+
 RELIABILITY_LABELS: dict[str, str] = {
     "A": N_("A — completely reliable"), "B": N_("B — usually reliable"), "C": N_("C — fairly reliable"),
     "D": N_("D — not usually reliable"), "E": N_("E — unreliable"), "F": N_("F — reliability unknown"),
@@ -94,6 +107,20 @@ def event_type_label(event_type: EventType | str, lang: str) -> str:
     """The name of an event type in a language."""
     spec = EVENT_SPECS[EventType(event_type)]
     return spec.label_ru if lang == "ru" else spec.label_en
+
+
+def problem_translator(gettext: Callable[[str], str]) -> Callable[[str], str]:
+    """A function that puts a validation message from the domain into the reader's language where it can."""
+    def translate(message: str) -> str:
+        known = PROBLEM_MESSAGES.get(message)
+        if known:
+            return gettext(known)
+        for pattern, template in PROBLEM_PATTERNS:
+            found = re.match(pattern, message)
+            if found:
+                return gettext(template) % found.groupdict()
+        return message
+    return translate
 
 
 def labeller(gettext: Callable[[str], str]) -> Callable[[str | None], str]:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from dutycare.entrypoints.web.deps import CSRF_FIELD, context, language, principal, translator
-from dutycare.entrypoints.web.labels import CLOCK_LABELS, PROBLEM_MESSAGES, event_type_label, labeller
+from dutycare.entrypoints.web.labels import CLOCK_LABELS, event_type_label, labeller, problem_translator
 from dutycare.service_layer.access import Permission, allows
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -32,15 +32,11 @@ def page(request: Request, name: str, status_code: int = 200, **values: Any) -> 
     user = who.user if who else None
     _ = tr.gettext
 
-    def problem_text(message: str) -> str:
-        known = PROBLEM_MESSAGES.get(message)
-        return _(known) if known else message
-
     values.update(
         request=request, lang=language(request), _=_, gettext=_, ngettext=tr.ngettext, tr=tr, user=user,
         csrf_field=CSRF_FIELD, csrf_token=who.session.csrf if who and who.session else "",
         can=lambda perm: user is not None and allows(user.role, Permission(perm)),
         label=labeller(_), event_label=lambda t: event_type_label(t, language(request)),
-        clock_label=lambda k: _(CLOCK_LABELS[k]) if k in CLOCK_LABELS else k, problem_text=problem_text,
+        clock_label=lambda k: _(CLOCK_LABELS[k]) if k in CLOCK_LABELS else k, problem_text=problem_translator(_),
     )
     return ctx.templates.TemplateResponse(request, name, values, status_code=status_code)

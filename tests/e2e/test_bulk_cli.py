@@ -1,0 +1,185 @@
+"""Bulk import from the command line, as a user runs it: every format, bad files, junk, and a kill mid-write."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dutycare.scenario import load_scenario
+
+BIN = Path(sys.executable).with_name("dutycare")
+
+
+def run(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run dutycare and return what it printed."""
+    proc = subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"dutycare {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+@pytest.fixture
+def cli_env(db_target: str, tmp_path: Path) -> dict[str, str]:
+    """A fresh database and a key file outside its data directory."""
+    env = {**os.environ, "DUTYCARE_DB": db_target, "DUTYCARE_KEY_FILE": str(tmp_path / "keys" / "org.key"),
+           "DUTYCARE_VAULT": str(tmp_path / "data" / "vault")}
+    run("init", env=env)
+    return env
+
+
+def _state(env: dict[str, str]) -> tuple[object, list[tuple[int, bytes]]]:
+    """The exported records and the raw ledger table."""
+    exported = json.loads(run("export", env=env).stdout)
+    target = env["DUTYCARE_DB"]
+    query = "SELECT seq, entry FROM ledger_entries ORDER BY seq"
+    if target.startswith("postgresql"):
+        with psycopg.connect(target) as conn:
+            rows = conn.execute(query).fetchall()
+    else:
+        with sqlite3.connect(target) as conn:
+            rows = conn.execute(query).fetchall()
+    return exported, [(int(s), bytes(e)) for s, e in rows]
+
+
+def test_synthetic_data_imports_from_the_command_line_and_verifies(cli_env: dict[str, str], tmp_path: Path) -> None:
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    run("synth", "--cases", "150", "--seed", "8", "--out", str(first), env=cli_env)
+    run("synth", "--cases", "150", "--seed", "8", "--out", str(second), env=cli_env)
+    assert first.read_bytes() == second.read_bytes()
+    assert "exists already" in run("synth", "--cases", "1", "--out", str(first), env=cli_env, check=False).stderr
+    proc = run("import", str(first), "--format", "json", env=cli_env)
+    imported = json.loads(proc.stdout)
+    assert imported["imported"]["cases"] == 150 and imported["ledger_size"] == sum(imported["imported"].values())
+    assert "dutycare import: checking…" in proc.stderr and "dutycare import: writing: " in proc.stderr
+    run("ledger", "verify", env=cli_env)
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_templates_are_written_once_and_import_back(cli_env: dict[str, str], tmp_path: Path) -> None:
+    for kind in ("csv", "xlsx"):
+        out = tmp_path / f"template.{kind}"
+        run("import", "--template", kind, "--out", str(out), env=cli_env)
+        assert "exists already" in run("import", "--template", kind, "--out", str(out), env=cli_env,
+                                       check=False).stderr
+    assert "--out" in run("import", "--template", "csv", env=cli_env, check=False).stderr
+    run("import", str(tmp_path / "template.csv"), env=cli_env)
+    proc = run("import", str(tmp_path / "template.xlsx"), env=cli_env, check=False)
+    assert proc.returncode == 1 and "already exists in the database" in proc.stderr
+
+
+BAD_FILES: dict[str, tuple[str, bytes, str]] = {
+    "empty JSON Lines": ("empty.jsonl", b"", "is empty (0 bytes)"),
+    "empty CSV": ("empty.csv", b"", "is empty (0 bytes)"),
+    "0-byte workbook": ("empty.xlsx", b"", "is empty (0 bytes)"),
+    "not a workbook": ("fake.xlsx", b"PK\x03\x04garbage", "is not an Excel .xlsx workbook"),
+    "header that does not match": ("wrong.csv", "событие,дата\nx,y\n".encode(),
+                                   "row 1, column A: 'событие' is not a column dutycare knows"),
+    "row with a wrong type": ("types.csv", "event_id,event_type,event_date,case_id,source_id,person_id,"
+                              "person_pseudonym,person_age\ne-1,injury,2024-01,c-1,s-1,p-1,Максим,двадцать\n".encode(),
+                              "row 2, column H (person_age): must be a whole number from 0 to 130"),
+    "unterminated JSON line": ("cut.jsonl", b'{"record": "case", "id": "c-1", "title": "Cut\n',
+                               "line 1, column 42: malformed JSON: Unterminated string"),
+    "KOI8-R text": ("koi8.csv", "event_id;событие\n".encode("koi8-r"), "pass --encoding cp1251"),
+}
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("case", list(BAD_FILES), ids=list(BAD_FILES))
+def test_bad_files_are_refused_with_a_message_and_change_nothing(cli_env: dict[str, str], tmp_path: Path,
+                                                                 case: str) -> None:
+    name, content, message = BAD_FILES[case]
+    (tmp_path / name).write_bytes(content)
+    before = _state(cli_env)
+    proc = run("import", str(tmp_path / name), env=cli_env, check=False)
+    assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+    assert "nothing was written" in proc.stderr
+    assert _state(cli_env) == before
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_a_cp1251_csv_is_detected_or_can_be_named(cli_env: dict[str, str], tmp_path: Path) -> None:
+    header = "event_id;event_type;event_date;case_id;source_id;injury;case_title;person_id;person_pseudonym;" \
+             "source_kind;source_title;source_reliability"
+    row = "e-1;injury;2024-03;c-1;s-1;осколок в бедре;Осколок не удалён;p-1;Максим;own_account;Рассказ;C"
+    (tmp_path / "excel.csv").write_bytes(f"{header}\r\n{row}\r\n".encode("cp1251"))
+    proc = run("import", str(tmp_path / "excel.csv"), env=cli_env)
+    assert "cp1251 (detected), semicolon-separated" in proc.stdout
+    assert "Максим" in run("cases", "show", "c-1", env=cli_env).stdout
+    (tmp_path / "again.csv").write_bytes(f"{header}\r\n{row.replace('1', '2')}\r\n".encode("cp1251"))
+    assert "cp1251 (given)" in run("import", str(tmp_path / "again.csv"), "--encoding", "cp1251", env=cli_env).stdout
+
+
+def _max_rss_kib(args: list[str], env: dict[str, str]) -> tuple[int, int, float]:
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(BIN), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss, time.perf_counter() - started
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_junk_fails_fast_and_its_size_does_not_reach_memory(cli_env: dict[str, str], tmp_path: Path) -> None:
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(os.urandom(1 << 10))
+    big = tmp_path / "junk.jsonl"
+    with big.open("wb") as f:
+        for _ in range(40):
+            f.write(os.urandom(1 << 20))
+    code_small, rss_small, _ = _max_rss_kib(["import", str(small), "--quiet"], cli_env)
+    code_big, rss_big, seconds = _max_rss_kib(["import", str(big), "--quiet"], cli_env)
+    assert code_small == code_big == 1
+    assert seconds < 15, f"took {seconds:.1f} s"
+    assert rss_big - rss_small < 24 << 10, f"{rss_small >> 10} MiB for 1 KiB of junk, {rss_big >> 10} MiB for 40 MiB"
+
+
+def _wait_for(stream: object, wanted: Callable[[str], bool], seconds: float) -> list[str]:
+    """Lines read from a pipe until one is wanted (or the time is up)."""
+    lines: list[str] = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([stream], [], [], 0.5)
+        if ready:
+            line = stream.readline()  # type: ignore[attr-defined]
+            if not line:
+                break
+            lines.append(line)
+            if wanted(line):
+                return lines
+    raise AssertionError(f"never saw the expected output; got {lines}")
+
+
+def test_killing_an_import_mid_write_leaves_the_database_as_it_was(cli_env: dict[str, str], tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    run("import", str(scenario), env=cli_env)
+    synthetic, big = tmp_path / "synth.jsonl", tmp_path / "big.jsonl"
+    run("synth", "--cases", "3000", "--seed", "21", "--out", str(synthetic), env=cli_env)
+    taken = {r["id"] for r in load_scenario()["institutions"]}  # already in the database; the file refers to them
+    big.write_text("".join(x for x in synthetic.read_text(encoding="utf-8").splitlines(keepends=True)
+                           if json.loads(x).get("id") not in taken), encoding="utf-8")
+    before = _state(cli_env)
+    proc = subprocess.Popen([str(BIN), "import", str(big)], env=cli_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(proc.stderr, lambda line: "writing…" in line, 300)
+        time.sleep(2.0)  # well into the writing pass: thousands of rows sent, none committed
+        assert proc.poll() is None, "the import finished before it could be killed; make the file larger"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert _state(cli_env) == before
+    verify = run("ledger", "verify", env=cli_env)
+    assert "ok" in verify.stdout.lower() or verify.returncode == 0

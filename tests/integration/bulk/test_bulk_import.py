@@ -1,0 +1,170 @@
+"""Bulk imports on SQLite and PostgreSQL: the same records, ledger and index as the ordinary path; all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from bulk_helpers import as_case_file, bulk_import, snapshot, synth_lines, verified, write_lines
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from dutycare.adapters.storage import tables as t
+from dutycare.adapters.storage.access_tables import search_terms
+from dutycare.bootstrap import Dutycare, initialise
+from dutycare.domain.dates import DateParseError, PartialDate
+from dutycare.domain.errors import InvalidInput
+from dutycare.domain.interchange import case_file_to_dict, parse_case_file
+from dutycare.scenario import load_scenario
+from dutycare.service_layer import bulk_import as bi
+from dutycare.service_layer import services
+from dutycare.settings import Settings
+
+
+def _ledger_facts(app: Dutycare) -> list[tuple[int, str, str, str]]:
+    with app.engine.connect() as conn:
+        rows = conn.execute(select(t.ledger_entries.c.entry).order_by(t.ledger_entries.c.seq)).scalars()
+        out = []
+        for raw in rows:
+            e = json.loads(bytes(raw))
+            out.append((e["seq"], e["entity"], e["id"], e["record_sha256"]))
+        return out
+
+
+def _terms_per_record(app: Dutycare) -> dict[tuple[str, str], int]:
+    with app.engine.connect() as conn:
+        out: dict[tuple[str, str], int] = {}
+        for kind, rid in conn.execute(select(search_terms.c.kind, search_terms.c.record_id)):
+            out[(kind, rid)] = out.get((kind, rid), 0) + 1
+        return out
+
+
+def test_a_synthetic_file_gives_what_the_ordinary_path_gives(app: Dutycare, tmp_path: Path) -> None:
+    lines = synth_lines(120, seed=3)
+    result = bulk_import(app, write_lines(tmp_path / "synth.jsonl", lines))
+    doc = as_case_file(lines)
+    assert result.counts == {s: len(doc[s]) for s in ("people", "institutions", "sources", "cases", "events")}
+    assert result.ledger_size == sum(result.counts.values())
+    assert services.export_case_file(app.uow()) == case_file_to_dict(parse_case_file(doc))
+    assert verified(app)
+
+    other = initialise(Settings(db=str(tmp_path / "plain" / "p.db"), key_file=tmp_path / "k2" / "p.key",
+                                vault=tmp_path / "plain" / "v"))
+    try:
+        services.import_case_file(other.uow(), doc)
+        assert _ledger_facts(other) == _ledger_facts(app)
+        assert _terms_per_record(other) == _terms_per_record(app)
+        assert snapshot(other)["findings"] == snapshot(app)["findings"] > 0
+    finally:
+        other.close()
+
+
+def test_a_bad_record_at_the_very_end_leaves_the_database_as_it_was(app: Dutycare, tmp_path: Path) -> None:
+    services.import_case_file(app.uow(), load_scenario())
+    before = snapshot(app)
+    taken = {r["id"] for section in ("people", "institutions") for r in load_scenario()[section]}
+    lines = [x for x in synth_lines(300, seed=4) if json.loads(x).get("id") not in taken]  # these exist already
+    lines.append(json.dumps({"record": "event", "id": "e-last", "type": "injury", "date": "2024-13",
+                             "cases": ["c-0000001"], "sources": [{"source": "s-0000001-0"}],
+                             "details": {"injury": "x"}}))
+    with pytest.raises(InvalidInput) as caught:
+        bulk_import(app, write_lines(tmp_path / "bad.jsonl", lines))
+    with pytest.raises(DateParseError) as why:
+        PartialDate.parse("2024-13")
+    assert [str(p) for p in caught.value.problems] == [f"line {len(lines)} (event e-last).date: {why.value}"]
+    assert snapshot(app) == before
+
+
+def test_records_named_before_they_are_defined_are_written_parents_first(app: Dutycare, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bi, "BATCH_RECORDS", 50)
+    lines = synth_lines(40, seed=5)
+    result = bulk_import(app, write_lines(tmp_path / "reversed.jsonl", [lines[0], *reversed(lines[1:])]))
+    assert result.counts["events"] == len([x for x in lines if '"record":"event"' in x])
+    assert _by_id(services.export_case_file(app.uow())) == _by_id(case_file_to_dict(parse_case_file(
+        as_case_file(lines))))
+    assert verified(app)
+
+
+def _by_id(doc: dict) -> dict:
+    return {k: sorted(v, key=lambda r: r["id"]) if isinstance(v, list) else v for k, v in doc.items()}
+
+
+def test_a_file_may_add_to_records_already_in_the_database(app: Dutycare, tmp_path: Path) -> None:
+    services.import_case_file(app.uow(), load_scenario())
+    answer = {"record": "event", "id": "ev-answer", "type": "complaint_answered", "date": "2024-05-02",
+              "cases": ["case-a", "case-b"], "institution": "i-prosecutor-general",
+              "sources": [{"source": "s-video-appeal"}],
+              "details": {"complaint": "ev-joint-appeal", "outcome": "formal_reply"}}
+    wrong = {**answer, "id": "ev-wrong", "details": {"complaint": "ev-a-injury", "outcome": "formal_reply"}}
+    result = bulk_import(app, write_lines(tmp_path / "more.jsonl", [json.dumps(answer, ensure_ascii=False)]))
+    assert result.counts["events"] == 1 and result.case_ids == {"case-a", "case-b"}
+    with pytest.raises(InvalidInput) as caught:
+        bulk_import(app, write_lines(tmp_path / "wrong.jsonl", [json.dumps(answer), json.dumps(wrong)]))
+    assert [str(p) for p in caught.value.problems] == [
+        "line 1 (event ev-answer).id: a event 'ev-answer' already exists in the database",
+        "line 2 (event ev-wrong).details.complaint: refers to event 'ev-a-injury' of type injury, not complaint"]
+    assert verified(app)
+
+
+def test_a_case_file_is_streamed_into_the_bulk_writer(app: Dutycare, tmp_path: Path) -> None:
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    result = bulk_import(app, path)
+    assert result.counts["events"] == 24
+    assert services.export_case_file(app.uow()) == load_scenario()
+    assert verified(app)
+
+
+def _rows_csv(rows: list[list[str]], encoding: str, sep: str = ";") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=sep).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+HEADER = ["event_id", "event_type", "event_date", "case_id", "institution_id", "source_id", "category",
+          "case_title", "person_id", "person_pseudonym", "person_age", "institution_name", "institution_type",
+          "source_kind", "source_title", "source_reliability"]
+
+
+@pytest.mark.parametrize("db_target", ["sqlite", "postgresql"], indirect=True)
+def test_a_cp1251_spreadsheet_from_excel_imports(app: Dutycare, tmp_path: Path) -> None:
+    rows = [HEADER,
+            ["ev-1", "fitness_decision", "2024-01", "case-1", "i-vvk", "s-1", "A", "Признан годным", "p-1",
+             "Максим", "21", "ВВК при госпитале", "medical_commission", "own_account", "Рассказ Максима", "C"],
+            ["ev-2", "fitness_decision", "2024-02", "case-1", "i-vvk", "s-1", "Б", "", "p-1", "", "", "", "", "",
+             "", ""]]
+    path = tmp_path / "excel.csv"
+    path.write_bytes(_rows_csv(rows, "cp1251"))
+    result = bulk_import(app, path)
+    assert result.counts == {"people": 1, "institutions": 1, "sources": 1, "cases": 1, "events": 2}
+    events = services.case_timeline(app.uow(), "case-1").events
+    assert [e.details["category"] for e in events] == ["А", "Б"]
+    assert services.case_timeline(app.uow(), "case-1").person.pseudonym == "Максим"
+    assert verified(app)
+
+
+def test_spreadsheet_problems_name_row_and_column(app: Dutycare, tmp_path: Path) -> None:
+    rows = [HEADER,
+            ["ev-1", "fitness_decision", "2024-01", "case-1", "i-vvk", "s-1", "Z", "Признан годным", "p-1",
+             "Максим", "двадцать", "ВВК", "medical_commission", "own_account", "Рассказ", "C"],
+            ["ev-2", "fitness_decision", "2024-02-30", "case-2", "i-vvk", "s-9", "Б", "", "", "", "", "", "", "",
+             "", ""]]
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "rows.xlsx")
+    with pytest.raises(InvalidInput) as caught:
+        bulk_import(app, tmp_path / "rows.xlsx")
+    assert sorted(str(p) for p in caught.value.problems) == sorted([
+        "sheet 'Sheet', row 2, column K (person_age): must be a whole number from 0 to 130",
+        "sheet 'Sheet', row 2, column G (category): 'Z' is not a fitness category; use А, Б, В, Г or Д",
+        "sheet 'Sheet', row 3, column C (event_date): '2024-02-30' is not a real calendar date (day is out of "
+        "range for month)",
+        "sheet 'Sheet', row 3, column D (case_id): refers to case 'case-2', which does not exist",
+        "sheet 'Sheet', row 3, column F (source_id): refers to source 's-9', which does not exist",
+    ])
+    assert services.record_counts(app.uow())["event"] == 0

@@ -1,0 +1,85 @@
+"""Memory stays flat: junk fails fast without being held, and a larger file does not need more memory per record."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from bulk_helpers import bulk_import, synth_lines, write_lines
+
+from dutycare.bootstrap import Dutycare, initialise
+from dutycare.domain.errors import InvalidInput
+from dutycare.service_layer import bulk_import as bulk_import_module
+from dutycare.settings import Settings
+
+JUNK_BYTES = 30 << 20
+
+
+def _peak(run: Callable[[], object]) -> tuple[int, float, object]:
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        outcome: object = run()
+    except InvalidInput as exc:
+        outcome = exc
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak, time.perf_counter() - started, outcome
+
+
+def _junk(path: Path, kind: str) -> Path:
+    rng = random.Random(7)
+    with path.open("wb") as f:
+        for _ in range(JUNK_BYTES >> 20):
+            if kind == "bytes":
+                f.write(rng.randbytes(1 << 20))
+            elif kind == "one-line":
+                f.write(b"x" * (1 << 20))
+            else:  # text that looks like writing but is no format at all
+                words = ("отказ", "операция", "госпиталь", "lorem", "ipsum", "{", "}", ",", '"', "\n")
+                f.write((" ".join(rng.choice(words) for _ in range(300_000))).encode()[:1 << 20])
+    return path
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("suffix", "kind"), [(".jsonl", "bytes"), (".jsonl", "text"), (".jsonl", "one-line"),
+                                              (".csv", "bytes"), (".csv", "text"), (".json", "text"),
+                                              (".xlsx", "bytes")])
+def test_tens_of_megabytes_of_junk_fail_fast_in_little_memory(app: Dutycare, tmp_path: Path, suffix: str,
+                                                              kind: str) -> None:
+    path = _junk(tmp_path / f"junk{suffix}", kind)
+    assert os.path.getsize(path) == JUNK_BYTES
+    peak, seconds, outcome = _peak(lambda: bulk_import(app, path))
+    assert isinstance(outcome, InvalidInput), outcome
+    assert seconds < 10, f"took {seconds:.1f} s"
+    assert peak < 12 << 20, f"peak {peak >> 20} MiB"
+
+
+def test_memory_grows_only_by_the_ids_kept_for_reference_checks(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records are never all held: the peak grows by what the id sets need (well under 400 bytes a record).
+
+    Findings are left out here: how much memory their refresh needs is a property of the rules, not of the import.
+    """
+    monkeypatch.setattr(bulk_import_module, "refresh_findings", lambda uow, case_ids: 0)
+    peaks, records = [], []
+    for cases in (300, 2000):
+        app = initialise(Settings(db=str(tmp_path / f"d{cases}" / "x.db"), key_file=tmp_path / f"k{cases}" / "k.key",
+                                  vault=tmp_path / f"d{cases}" / "v"))
+        try:
+            lines = synth_lines(cases, seed=cases)
+            path = write_lines(tmp_path / f"s{cases}.jsonl", lines)
+            peak, _, outcome = _peak(lambda a=app, p=path: bulk_import(a, p))
+            assert not isinstance(outcome, InvalidInput), outcome
+            peaks.append(peak)
+            records.append(len(lines))
+        finally:
+            app.close()
+    per_record = (peaks[1] - peaks[0]) / (records[1] - records[0])
+    assert per_record < 400, f"{per_record:.0f} bytes per record; peaks {[p >> 20 for p in peaks]} MiB"

@@ -1,0 +1,57 @@
+"""The bulk writer's shortcuts give byte for byte what the ordinary write path gives."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dutycare.adapters.storage.bulk_writer import EntryEncoder, SearchWords, fast_record_digest
+from dutycare.domain.interchange import parse_case_file
+from dutycare.ledger.entry import LedgerEntry, encode_entry, record_digest
+from dutycare.scenario import load_scenario
+from dutycare.service_layer.changes import created
+from dutycare.service_layer.search import record_words
+from dutycare.synth import write_jsonl
+
+AT = datetime(2026, 11, 25, 5, 0, 1, 123456, tzinfo=UTC)
+ids = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40)
+
+
+@settings(max_examples=300)
+@given(ids, st.integers(0, 2**53 - 1), st.sampled_from(["person", "case", "event", "source"]), ids)
+def test_entries_are_encoded_exactly_as_encode_entry_does(entity_id: str, seq: int, entity: str, actor: str) -> None:
+    digest = "ab" * 32
+    entry = LedgerEntry(seq=seq, at=AT, actor=actor, action="create", entity=entity, id=entity_id,
+                        record_sha256=digest)
+    assert EntryEncoder(AT, actor).encode(seq, entity, entity_id, digest) == encode_entry(entry)
+
+
+def _synth_changes() -> list:
+    out = io.StringIO()
+    write_jsonl(out, 60, 4)
+    doc: dict = {"format": "dutycare-case-file", "format_version": 1, "people": [], "institutions": [],
+                 "sources": [], "cases": [], "events": []}
+    sections = {"person": "people", "institution": "institutions", "source": "sources", "case": "cases",
+                "event": "events"}
+    for line in out.getvalue().splitlines()[1:]:
+        rec = json.loads(line)
+        doc[sections[rec.pop("record")]].append(rec)
+    return [*created(parse_case_file(doc)), *created(parse_case_file(load_scenario()))]
+
+
+def test_record_digests_and_search_words_match_the_ordinary_path() -> None:
+    words = SearchWords()
+    for change in _synth_changes():
+        assert fast_record_digest(change.record) == record_digest(change.record)
+        if change.entity in ("case", "event", "person"):
+            assert words.of_record(change.entity, change.record) == record_words(change.entity, change.record)
+
+
+@given(st.text(max_size=200))
+def test_words_of_any_text_match(text: str) -> None:
+    record = {"id": "c", "title": text, "summary": text.upper()}
+    assert SearchWords().of_record("case", record) == record_words("case", record)

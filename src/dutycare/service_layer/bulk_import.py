@@ -47,6 +47,10 @@ _EVENT_REFS: dict[str, tuple[tuple[str, str], ...]] = {
                    for f in spec.fields if f.kind is FieldKind.EVENT)
     for t, spec in EVENT_SPECS.items()
 }
+# The event types other events may refer to; None when some reference accepts any type.
+_REFERRED_EVENT_TYPES: frozenset[str] | None = (
+    None if any(not wanted for refs in _EVENT_REFS.values() for _, wanted in refs)
+    else frozenset(t.value for t in EVENT_REF_TYPES.values()))
 _INTEGER_DETAILS: dict[str, tuple[str, ...]] = {
     t.value: tuple(f.name for f in spec.fields if f.kind is FieldKind.INTEGER) for t, spec in EVENT_SPECS.items()
 }
@@ -150,6 +154,10 @@ class BulkStore(Protocol):
         """Flush everything still buffered; return the ledger's new size."""
         ...
 
+    def close(self, failed: bool = False) -> None:
+        """Release what the store holds (a sending thread, connection settings), after success or failure."""
+        ...
+
 
 StoreFactory = Callable[[UnitOfWork], BulkStore]
 
@@ -186,6 +194,9 @@ class RepositoryStore:
     def finish(self) -> int:
         """The ledger's size."""
         return self.size if self.size is not None else self.uow.ledger.append([], self.uow.actor)
+
+    def close(self, failed: bool = False) -> None:
+        """Nothing to release."""
 
 
 @dataclass(frozen=True)
@@ -293,6 +304,7 @@ class Knowledge:
     pending: set[tuple[str, str]] = field(default_factory=set)
     pending_events: dict[str, str] = field(default_factory=dict)
     complete: Knowledge | None = None  # on a second check, what the whole file holds
+    forward: bool | None = None  # set by compact()
 
     def defined(self, kind: str, record_id: str) -> bool:
         """Whether the file (so far) defines this record."""
@@ -330,7 +342,16 @@ class Knowledge:
 
     def forward_references(self) -> bool:
         """Whether any reference named a record the file defines only further on."""
-        return any(self.defined(kind, rid) for kind, rid in self.pending)
+        return self.forward if self.forward is not None else any(self.defined(k, r) for k, r in self.pending)
+
+    def compact(self) -> None:
+        """Once the file is known to be valid, keep only what writing needs: whether to write parents first, and
+        the types of events other events refer to (every reference was checked, so those are all it asks for)."""
+        self.forward = self.forward_references()
+        self.seen = {kind: set() for kind in self.seen}
+        self.pending.clear()
+        if _REFERRED_EVENT_TYPES is not None:
+            self.event_types = {i: t for i, t in self.event_types.items() if t in _REFERRED_EVENT_TYPES}
 
 
 class _Known:
@@ -558,6 +579,7 @@ def check_source(source: RecordSource, store: BulkStore, progress: Progress) -> 
         # Some reference named nothing; check again knowing the whole file, so each is reported where it is.
         checker, log = _run_check(source, store, progress, checker.k)
     log.raise_if_any()
+    checker.k.compact()
     return checker
 
 
@@ -622,9 +644,14 @@ def import_records(uow: UnitOfWork, source: RecordSource, store_factory: StoreFa
     try:
         with uow:
             store = store_factory(uow)
-            checker = check_source(source, store, report)
-            written = write_source(source, store, checker, report)
-            size = store.finish()
+            failed = True
+            try:
+                checker = check_source(source, store, report)
+                written = write_source(source, store, checker, report)
+                size = store.finish()
+                failed = False
+            finally:
+                store.close(failed)
             report.start("findings")
             refresh_findings(uow, written.case_ids)  # in the same transaction as the records
             report.start("committing")

@@ -16,7 +16,7 @@ from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.bootstrap import Dutycare, initialise
 from dutycare.domain.dates import DateParseError, PartialDate
-from dutycare.domain.errors import InvalidInput
+from dutycare.domain.errors import DomainError, InvalidInput
 from dutycare.domain.interchange import case_file_to_dict, parse_case_file
 from dutycare.scenario import load_scenario
 from dutycare.service_layer import bulk_import as bi
@@ -168,3 +168,21 @@ def test_spreadsheet_problems_name_row_and_column(app: Dutycare, tmp_path: Path)
         "sheet 'Sheet', row 3, column F (source_id): refers to source 's-9', which does not exist",
     ])
     assert services.record_counts(app.uow())["event"] == 0
+
+
+def test_a_write_that_races_the_import_stops_it_cleanly(app: Dutycare, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_lines(tmp_path / "s.jsonl", synth_lines(30, seed=6))
+    original = bi.write_source
+
+    def racing(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(bi, "write_source", original)  # the racing write itself goes through unhindered
+        services.import_case_file(app.uow(), {"format": "dutycare-case-file", "format_version": 1,
+                                              "people": [{"id": "p-0000030", "pseudonym": "Другой"}]})
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bi, "write_source", racing)
+    with pytest.raises(DomainError, match="another write added a record with one of its ids; nothing was written"):
+        bulk_import(app, path)
+    assert services.record_counts(app.uow()) == {"person": 1, "institution": 0, "source": 0, "case": 0, "event": 0}
+    assert verified(app)

@@ -173,3 +173,9 @@ def test_file_types_come_from_the_name_or_the_content(tmp_path: Path) -> None:
         open_source(tmp_path / "missing.csv")
     with pytest.raises(DomainError, match="CSV files only"):
         open_source(tmp_path / "a.JSONL", encoding="cp1251")
+
+
+def test_every_column_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "import-formats.md").read_text(encoding="utf-8")
+    missing = [c.name for c in COLUMNS if f"`{c.name}`" not in doc]
+    assert not missing, f"docs/import-formats.md does not describe {missing}"

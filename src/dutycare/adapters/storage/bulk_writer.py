@@ -12,12 +12,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import queue
 import re
+import sqlite3
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
+import psycopg
 from sqlalchemy import BigInteger, Connection, Date, Integer, LargeBinary, Table, func, select
 
 from dutycare.adapters.storage import mapping as m
@@ -26,6 +30,7 @@ from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.adapters.storage.ledger_store import Clock, SqlLedger
 from dutycare.adapters.storage.repository import KIND_TABLES
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
+from dutycare.domain.errors import DomainError
 from dutycare.domain.events import EVENT_SPECS, FieldKind
 from dutycare.domain.model import CaseFile
 from dutycare.ledger.entry import LedgerEntry, encode_entry, format_timestamp, record_digest
@@ -119,8 +124,9 @@ class SearchRows:
 
     KINDS = frozenset({"case", "event", "person"})
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, before_direct_write: Callable[[], None]) -> None:
         self.index = index
+        self.before_direct_write = before_direct_write
         self.words = SearchWords()
         self.digests: dict[str, str] = {}
         self.ready = index.digests([]) is not None
@@ -133,6 +139,7 @@ class SearchRows:
             return []
         if not self.ready:  # the index key is made by the first ordinary indexed write
             first, words = found.pop(0)
+            self.before_direct_write()
             self.index.replace(first.entity, first.entity_id, words)
             self.ready = True
         self._learn({w for _, words in found for w in words})
@@ -172,28 +179,62 @@ class SqliteTables:
         """Insert rows (dates as ISO text, as SQLAlchemy stores them on SQLite)."""
         if rows:
             marks = ",".join("?" * len(columns))
-            self.raw.executemany(f"INSERT INTO {table.name} ({','.join(columns)}) VALUES ({marks})", rows)
+            try:
+                self.raw.executemany(f"INSERT INTO {table.name} ({','.join(columns)}) VALUES ({marks})", rows)
+            except sqlite3.IntegrityError as exc:
+                raise _raced(exc) from exc
 
     @staticmethod
     def day(value: date) -> Any:
         """A date as this database stores it."""
         return value.isoformat()
 
-    def close(self) -> None:
+    def sync(self) -> None:
+        """Everything put is written already."""
+
+    def close(self, failed: bool = False) -> None:
         """Give the connection its usual page cache back."""
         self.raw.execute("PRAGMA cache_size=-2000")
 
 
 class PostgresTables:
-    """Binary COPY through psycopg on the same connection and transaction."""
+    """Binary COPY through psycopg on the same connection and transaction.
+
+    One background thread sends the COPYs, in the order they were put, so that the server stores one batch while
+    this process prepares the next; nothing else uses the connection until `sync` or `close` has waited for it.
+    """
+
+    QUEUE_DEPTH = 16
 
     def __init__(self, conn: Connection) -> None:
         self.raw = conn.connection.driver_connection
+        self.jobs: queue.Queue[tuple[Table, tuple[str, ...], list[tuple[Any, ...]]] | None] = queue.Queue(
+            self.QUEUE_DEPTH)
+        self.failure: BaseException | None = None
+        self.abandoned = False
+        self.thread = threading.Thread(target=self._send, name="dutycare-copy", daemon=True)
+        self.thread.start()
 
     def put(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Copy rows into a table."""
-        if not rows:
-            return
+        """Queue rows for one table (waits while the queue is full)."""
+        self._raise_failure()
+        if rows:
+            self.jobs.put((table, tuple(columns), rows))
+
+    def _send(self) -> None:
+        while True:
+            job = self.jobs.get()
+            try:
+                if job is None:
+                    return
+                if self.failure is None and not self.abandoned:
+                    self._copy(*job)
+            except BaseException as exc:  # handed to the importing thread, which stops and rolls back
+                self.failure = exc
+            finally:
+                self.jobs.task_done()
+
+    def _copy(self, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         types = [_pg_type(table.c[name]) for name in columns]
         with self.raw.cursor() as cur, cur.copy(
                 f"COPY {table.name} ({','.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
@@ -201,13 +242,33 @@ class PostgresTables:
             for row in rows:
                 copy.write_row(row)
 
+    def _raise_failure(self) -> None:
+        if self.failure is not None:
+            if isinstance(self.failure, psycopg.errors.UniqueViolation):
+                raise _raced(self.failure) from self.failure
+            raise self.failure
+
     @staticmethod
     def day(value: date) -> Any:
         """Dates go as they are."""
         return value
 
-    def close(self) -> None:
-        """Nothing to restore."""
+    def sync(self) -> None:
+        """Wait until everything put is in the database."""
+        self.jobs.join()
+        self._raise_failure()
+
+    def close(self, failed: bool = False) -> None:
+        """Stop the sending thread; after a failure, drop what is still queued."""
+        self.abandoned = failed
+        if self.thread.is_alive():
+            self.jobs.put(None)
+            self.thread.join()
+
+
+def _raced(exc: BaseException) -> DomainError:
+    return DomainError("While this file was being imported, another write added a record with one of its ids; "
+                       f"nothing was written. Import the file again. ({exc})")
 
 
 # -- the store -------------------------------------------------------------------------------------------------
@@ -272,8 +333,8 @@ class SqlBulkStore:
             last = self.conn.execute(select(func.max(table.c.position))).scalar()
             self.positions[kind] = 0 if last is None else int(last) + 1
         self.entries = EntryEncoder(self.clock(), self.actor)
-        self.search = SearchRows(self.index)
         self.tables = SqliteTables(self.conn) if sqlite else PostgresTables(self.conn)
+        self.search = SearchRows(self.index, self.tables.sync)
 
     def write(self, batch: CaseFile, changes: list[Change]) -> None:
         """Write a batch: record rows, link rows, ledger rows and search rows, parents first."""
@@ -325,8 +386,14 @@ class SqlBulkStore:
         return rows
 
     def finish(self) -> int:
-        """Restore connection settings; return the ledger's new size."""
+        """Wait until everything is written; return the ledger's new size."""
         if self.tables is not None:
-            self.tables.close()
+            self.tables.sync()
         return self.seq
+
+    def close(self, failed: bool = False) -> None:
+        """Stop background sending and restore connection settings (after success or failure alike)."""
+        if self.tables is not None:
+            self.tables.close(failed)
+            self.tables = None
 

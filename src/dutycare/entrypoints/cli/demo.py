@@ -12,11 +12,11 @@ import typer
 from dutycare.bootstrap import Dutycare, initialise, key_location
 from dutycare.domain.errors import DomainError
 from dutycare.entrypoints.cli.common import KeyFileOption
-from dutycare.entrypoints.cli.render import timeline_text
+from dutycare.entrypoints.cli.render import findings_text, timeline_text
 from dutycare.entrypoints.cli.serve import HostOption, PortOption, run_server
 from dutycare.entrypoints.cli.users import staff_uow
 from dutycare.scenario import load_scenario
-from dutycare.service_layer import accounts, services
+from dutycare.service_layer import accounts, findings, services
 from dutycare.settings import Settings
 
 DEMO_DB = Path("dutycare-demo") / "demo.db"
@@ -61,6 +61,7 @@ def demo(
         typer.echo(f"Demo database: {db} (organisation key: {key_location(app)})\n")
         for case_id in ("case-a", "case-b", "case-c"):
             typer.echo(timeline_text(services.case_timeline(app.uow(), case_id), lang))
+            typer.echo(findings_text(findings.case_findings(app.uow(), case_id), lang))
             typer.echo("")
         counts = services.record_counts(app.uow())
         typer.echo("Loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dutycare.domain.events import Event
 from dutycare.domain.model import Timeline
+from dutycare.rules.model import Finding
 
 
 def _institution(timeline: Timeline, event: Event) -> str:
@@ -38,4 +39,16 @@ def timeline_text(timeline: Timeline, lang: str = "ru") -> str:
         cites = ", ".join(timeline.sources[c.source_id].title if c.source_id in timeline.sources else c.source_id
                           for c in e.citations)
         lines.append(f"  {'':<22}   источник / source: {cites}")
+    return "\n".join(lines)
+
+
+def findings_text(found: list[Finding], lang: str = "ru", width: int = 160) -> str:
+    """Findings as short lines: rule, severity, certainty and the start of the explanation."""
+    title = "  Выявленные нарушения" if lang == "ru" else "  Findings"
+    lines = [f"{title} ({len(found)}):"]
+    for f in found:
+        text = f.explanation_ru if lang == "ru" else f.explanation_en
+        if len(text) > width:
+            text = text[: width - 1].rstrip() + "…"
+        lines.append(f"    {f.rule_id:<4} {f.severity.value:<6} {f.certainty.value:<11} {text}")
     return "\n".join(lines)

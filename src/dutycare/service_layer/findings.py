@@ -60,7 +60,11 @@ def _ancestors(institution_id: str, institutions: Mapping[str, Institution]) -> 
 
 
 def refresh_findings(uow: UnitOfWork, case_ids: Iterable[str]) -> int:
-    """Re-evaluate the findings of these cases, and of the institutions their events name; return how many."""
+    """Re-evaluate the findings of these cases, and of the institutions their events name; return how many.
+
+    Rules read only the non-identifying facts of events, so nothing is decrypted here and no explanation can carry
+    identifying text; findings are stored batch by batch, so memory stays flat however many cases are refreshed.
+    """
     book, today = uow.rulebook, uow.today()
     ids = sorted(set(case_ids))
     if not ids:
@@ -69,17 +73,19 @@ def refresh_findings(uow: UnitOfWork, case_ids: Iterable[str]) -> int:
     ctx = EvalContext(today, book.clock_book)
     per_case = [r for r in book.rules if r.scope.value in PER_CASE]
     at = datetime.now(UTC).isoformat()
-    rows, touched = [], set()
+    count, touched = 0, set()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        by_case = uow.records.events_by_case(chunk)
+        by_case = uow.records.events_by_case(chunk, facts_only=True)
+        rows = []
         for case_id in chunk:
             events = by_case.get(case_id, [])
             touched |= {e.institution_id for e in events if e.institution_id}
             rows += [_row(f, book.scope_of(f.rule_id), at)
                      for f in evaluate_view(CaseView(case_id, events, institutions), per_case, ctx)]
-    uow.findings.replace_for_cases(ids, PER_CASE, rows)
-    return len(rows) + _refresh_institutions(uow, touched, institutions, today, at)
+        uow.findings.replace_for_cases(chunk, PER_CASE, rows)
+        count += len(rows)
+    return count + _refresh_institutions(uow, touched, institutions, today, at)
 
 
 def _refresh_institutions(uow: UnitOfWork, touched: set[str], institutions: dict[str, Institution], today: date,
@@ -91,7 +97,7 @@ def _refresh_institutions(uow: UnitOfWork, touched: set[str], institutions: dict
         return 0
     rows = []
     for speaker in speakers:
-        events = uow.records.events_at_institutions(family_of(speaker, institutions))
+        events = uow.records.event_facts_at_institutions(family_of(speaker, institutions))
         if not any(e.type is EventType.PUBLIC_STATEMENT and e.institution_id == speaker for e in events):
             continue
         event_ids = {e.id for e in events}

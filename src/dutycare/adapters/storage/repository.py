@@ -170,16 +170,37 @@ class SqlRecords:
         ids = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == case_id)
         return self._events(select(t.events).where(t.events.c.id.in_(ids)))
 
-    def events_by_case(self, case_ids: Sequence[str]) -> dict[str, list[Event]]:
-        """The live events of several cases, grouped by case (an event of several cases appears under each)."""
+    def events_by_case(self, case_ids: Sequence[str], facts_only: bool = False) -> dict[str, list[Event]]:
+        """The live events of several cases, grouped by case (an event of several cases appears under each).
+
+        With ``facts_only`` nothing is decrypted: events carry only their non-identifying fields, as rules need.
+        """
         wanted = set(case_ids)
         ids = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id.in_(sorted(wanted)))
+        query = select(t.events).where(t.events.c.id.in_(ids))
+        events = self._event_facts(query) if facts_only else self._events(query)
         grouped: dict[str, list[Event]] = defaultdict(list)
-        for event in self._events(select(t.events).where(t.events.c.id.in_(ids))):
+        for event in events:
             for case_id in event.case_ids:
                 if case_id in wanted:
                     grouped[case_id].append(event)
         return grouped
+
+    def event_facts_at_institutions(self, institution_ids: Iterable[str]) -> list[Event]:
+        """The non-identifying facts of every live event at these institutions (nothing is decrypted)."""
+        return self._event_facts(select(t.events).where(t.events.c.institution_id.in_(sorted(set(institution_ids)))))
+
+    def _event_facts(self, query: Any) -> list[Event]:
+        query = query.where(t.events.c.deleted_at.is_(None)).order_by(t.events.c.position)
+        rows = list(self.conn.execute(query.with_only_columns(
+            t.events.c.id, t.events.c.type, t.events.c.date, t.events.c.institution_id, t.events.c.details,
+            maintain_column_froms=True)).mappings())
+        links: dict[str, list[str]] = defaultdict(list)
+        for chunk in _chunks([r["id"] for r in rows]):
+            q = select(t.event_cases).where(t.event_cases.c.event_id.in_(chunk)).order_by(t.event_cases.c.ordinal)
+            for r in self.conn.execute(q).mappings():
+                links[r["event_id"]].append(r["case_id"])
+        return [m.event_facts_from_row(r, tuple(links[r["id"]])) for r in rows]
 
     def events_of_types(self, types: Iterable[str]) -> list[Event]:
         """Every live event of these types."""

@@ -1,7 +1,7 @@
 """Run every benchmark in this directory (bench_*.py), each in its own process, and print one table of figures.
 
-Scripts report figures as ``BENCH {json}`` lines (see common.py); for a script that does not (yet), the lines of
-its output that carry figures (rates, ratios, percentiles, targets) are shown under the table instead.
+Scripts report figures as ``BENCH {json}`` lines (see common.py); for a script that does not (yet), the last lines
+of its output (where scripts print their results) are shown under the table instead.
 
     python benchmarks/run_all.py [--events 1000000] [--only import rules] [--timeout 7200]
 
@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from common import PREFIX, machine
 
 HERE = Path(__file__).resolve().parent
 
-FIGURE_LINE = re.compile(r"ratio|/s\b|p95|target|MISSED|\bmet\b|peak", re.IGNORECASE)
+TAIL_LINES = 12
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Outcome:
     seconds: float
     code: int
     figures: list[dict[str, object]] = field(default_factory=list)
-    other: list[str] = field(default_factory=list)
+    other: deque[str] = field(default_factory=lambda: deque(maxlen=TAIL_LINES))
 
 
 def size_options(script: Path, events: int) -> list[str]:
@@ -60,7 +61,7 @@ def run(script: Path, events: int, timeout: float) -> Outcome:
             print(line, end="", flush=True)
             if line.startswith(PREFIX):
                 outcome.figures.append(json.loads(line[len(PREFIX):]))
-            elif FIGURE_LINE.search(line):
+            elif line.strip():
                 outcome.other.append(line.rstrip())
         outcome.code = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:

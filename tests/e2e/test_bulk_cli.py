@@ -165,7 +165,7 @@ def test_killing_an_import_mid_write_leaves_the_database_as_it_was(cli_env: dict
     scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
     run("import", str(scenario), env=cli_env)
     synthetic, big = tmp_path / "synth.jsonl", tmp_path / "big.jsonl"
-    run("synth", "--cases", "3000", "--seed", "21", "--out", str(synthetic), env=cli_env)
+    run("synth", "--cases", "5000", "--seed", "21", "--out", str(synthetic), env=cli_env)
     taken = {r["id"] for r in load_scenario()["institutions"]}  # already in the database; the file refers to them
     big.write_text("".join(x for x in synthetic.read_text(encoding="utf-8").splitlines(keepends=True)
                            if json.loads(x).get("id") not in taken), encoding="utf-8")
@@ -174,7 +174,7 @@ def test_killing_an_import_mid_write_leaves_the_database_as_it_was(cli_env: dict
                             stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(proc.stderr, lambda line: "writing…" in line, 300)
-        time.sleep(2.0)  # well into the writing pass: thousands of rows sent, none committed
+        time.sleep(1.0)  # into the writing pass (which takes seconds): thousands of rows sent, none committed
         assert proc.poll() is None, "the import finished before it could be killed; make the file larger"
         proc.send_signal(signal.SIGKILL)
     finally:

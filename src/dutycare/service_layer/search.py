@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from dutycare.domain.events import EVENT_SPECS, EventType, FieldKind
+from dutycare.domain.events import EVENT_SPECS, FieldKind
 from dutycare.service_layer.changes import Action, Change, created
 
 if TYPE_CHECKING:
@@ -75,7 +75,14 @@ def query_words(text: str) -> list[str]:
     return list(seen)
 
 
-def _texts_of(kind: str, record: Mapping[str, object]) -> Iterable[str]:
+TEXT_FIELDS: Mapping[str, tuple[str, ...]] = {
+    t.value: tuple(f.name for f in spec.fields if f.kind is FieldKind.TEXT) for t, spec in EVENT_SPECS.items()
+}
+"""For each event type, the detail fields that hold free text (and so are searchable)."""
+
+
+def texts_of(kind: str, record: Mapping[str, object]) -> Iterable[str]:
+    """The texts of a record (in interchange form) that the search index covers."""
     if kind == "case":
         yield from (str(record.get(k) or "") for k in ("title", "summary"))
     elif kind == "person":
@@ -83,17 +90,17 @@ def _texts_of(kind: str, record: Mapping[str, object]) -> Iterable[str]:
     elif kind == "event":
         yield str(record.get("summary") or "")
         details = record.get("details")
-        etype = record.get("type")
-        if isinstance(details, Mapping) and etype in {t.value for t in EventType}:
-            for spec in EVENT_SPECS[EventType(str(etype))].fields:
-                if spec.kind is FieldKind.TEXT and isinstance(details.get(spec.name), str):
-                    yield str(details[spec.name])
+        if isinstance(details, Mapping):
+            for name in TEXT_FIELDS.get(str(record.get("type")), ()):
+                value = details.get(name)
+                if isinstance(value, str):
+                    yield value
 
 
 def record_words(kind: str, record: Mapping[str, object]) -> set[str]:
     """Every indexed word of one record in its interchange form."""
     found: set[str] = set()
-    for text in _texts_of(kind, record):
+    for text in texts_of(kind, record):
         found |= words(text)
     return found
 

@@ -31,12 +31,12 @@ from dutycare.adapters.storage.ledger_store import Clock, SqlLedger
 from dutycare.adapters.storage.repository import KIND_TABLES
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.domain.errors import DomainError
-from dutycare.domain.events import EVENT_SPECS, FieldKind
 from dutycare.domain.model import CaseFile
 from dutycare.ledger.entry import LedgerEntry, encode_entry, format_timestamp, record_digest
 from dutycare.ledger.merkle import leaf_hash
 from dutycare.service_layer import search
 from dutycare.service_layer.changes import Action, Change
+from dutycare.service_layer.search import texts_of
 
 LOOKUP_CHUNK = 500
 SQLITE_CACHE_KIB = 131072  # a larger page cache while one transaction writes a large file
@@ -81,10 +81,6 @@ class EntryEncoder:
 
 # -- search index rows -----------------------------------------------------------------------------------------
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_EVENT_TEXT_FIELDS = {t.value: tuple(f.name for f in s.fields if f.kind is FieldKind.TEXT)
-                      for t, s in EVENT_SPECS.items()}
-
-
 class SearchWords:
     """The words search.record_words finds, with each word normalised once per import instead of every time."""
 
@@ -99,24 +95,10 @@ class SearchWords:
     def of_record(self, kind: str, record: Mapping[str, Any]) -> set[str]:
         """Every indexed word of one record, as search.record_words gives it."""
         out: set[str] = set()
-        for text in self._texts(kind, record):
+        for text in texts_of(kind, record):
             if text:
                 out |= self.words(text)
         return out
-
-    @staticmethod
-    def _texts(kind: str, record: Mapping[str, Any]) -> Iterator[str]:
-        if kind == "case":
-            yield from (str(record.get(k) or "") for k in ("title", "summary"))
-        elif kind == "person":
-            yield str(record.get("pseudonym") or "")
-        elif kind == "event":
-            yield str(record.get("summary") or "")
-            details = record.get("details")
-            if isinstance(details, Mapping):
-                for name in _EVENT_TEXT_FIELDS.get(str(record.get("type")), ()):
-                    if isinstance(details.get(name), str):
-                        yield details[name]
 
 
 class SearchRows:

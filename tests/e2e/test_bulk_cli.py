@@ -8,35 +8,15 @@ import select
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 import pytest
+from cli_runner import BIN, run
 
 from dutycare.scenario import load_scenario
-
-BIN = Path(sys.executable).with_name("dutycare")
-
-
-def run(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run dutycare and return what it printed."""
-    proc = subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"dutycare {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    assert "Traceback" not in proc.stderr, proc.stderr
-    return proc
-
-
-@pytest.fixture
-def cli_env(db_target: str, tmp_path: Path) -> dict[str, str]:
-    """A fresh database and a key file outside its data directory."""
-    env = {**os.environ, "DUTYCARE_DB": db_target, "DUTYCARE_KEY_FILE": str(tmp_path / "keys" / "org.key"),
-           "DUTYCARE_VAULT": str(tmp_path / "data" / "vault")}
-    run("init", env=env)
-    return env
 
 
 def _state(env: dict[str, str]) -> tuple[object, list[tuple[int, bytes]]]:

@@ -19,6 +19,7 @@ from dutycare.domain.model import Case, CaseFile, Institution, Person, Source
 
 FORMAT_NAME = "dutycare-case-file"
 FORMAT_VERSION = 1
+MAX_ID_LENGTH = 80
 EVENT_REF_TYPES = {"complaint": EventType.COMPLAINT, "request": EventType.RECORDS_REQUESTED}
 
 PERSON_KEYS = ("id", "pseudonym", "role", "service_status", "age", "age_as_of", "birth_year",
@@ -127,6 +128,9 @@ class _Reader:
     def claim_id(self, where: str, kind: str, raw: Mapping[str, Any]) -> str | None:
         record_id = self.text(where, raw, "id", required=True)
         if record_id is None:
+            return None
+        if len(record_id) > MAX_ID_LENGTH:
+            self.problem(where, "id", f"is {len(record_id)} characters long; ids may have at most {MAX_ID_LENGTH}")
             return None
         if record_id in self.ids.setdefault(kind, set()):
             self.problem(where, "id", f"'{record_id}' is used twice in this file")

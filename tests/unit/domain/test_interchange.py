@@ -94,3 +94,9 @@ def test_scenario_matches_the_published_json_schema() -> None:
 def test_published_schema_file_is_current() -> None:
     path = Path(__file__).resolve().parents[3] / "docs" / "case-file.schema.json"
     assert json.loads(path.read_text(encoding="utf-8")) == case_file_schema(), "run: python -m dutycare.docgen"
+
+
+def test_ids_longer_than_storage_holds_are_refused() -> None:
+    doc = copy.deepcopy(load_scenario())
+    doc["people"][0]["id"] = "p-" + "x" * 90
+    assert any("at most 80" in p for p in problems(doc))

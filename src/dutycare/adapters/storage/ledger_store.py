@@ -31,6 +31,8 @@ class SqlLedger:
     def _lock(self) -> None:
         if self.conn.dialect.name == "postgresql":
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+        else:  # take SQLite's write lock before reading the log's size, so two writers cannot share a seq
+            self.conn.execute(text("UPDATE meta SET value = value WHERE key = 'key_check'"))
 
     def size(self) -> int:
         """How many entries the log holds (entries are numbered from 0 without gaps)."""

@@ -42,7 +42,8 @@ def test_synthetic_data_imports_from_the_command_line_and_verifies(cli_env: dict
     proc = run("import", str(first), "--format", "json", env=cli_env)
     imported = json.loads(proc.stdout)
     assert imported["imported"]["cases"] == 150 and imported["ledger_size"] == sum(imported["imported"].values())
-    assert "dutycare import: checking…" in proc.stderr and "dutycare import: writing: " in proc.stderr
+    assert "dutycare import: checking and writing…" in proc.stderr
+    assert "dutycare import: checking and writing: 2,247 records" in proc.stderr
     run("ledger", "verify", env=cli_env)
 
 

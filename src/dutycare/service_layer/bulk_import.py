@@ -1,18 +1,22 @@
-"""The one import path: records streamed from a file or a document are all validated first, then written —
-with their ledger entries and search index entries — in one transaction, or nothing is written.
+"""The one import path: records streamed from a file or a document are validated and written — with their ledger
+entries, search index entries and findings — in one transaction, or nothing is written.
 
-Validation (the first pass) keeps only ids and event types, never the records, so memory stays flat however long
-the file is. References may point forwards in the file or at records already in the database; they are checked
-once the whole file has been read. Writing (the second pass) reads the source again and hands batches of domain
-records to a store: the plain repositories (`RepositoryStore`) or a bulk writer for large files. Both use the same
-row mapping, the same encryption and the same ledger entry encoding; neither commits until everything is written.
+Most sources are read once (`check_and_write`): each batch is validated against what the file has defined so far and
+the database, and written while everything so far is valid; the first problem rolls the writing back and checking
+goes on to the end, so that every problem is reported. Validation keeps only ids and event types, never the
+records, so memory stays flat however long the file is. A source that names records long before defining them is
+validated whole first and then read again and written parents first (`check_source`, `write_source`). Records go
+to a store: the plain repositories (`RepositoryStore`) or a bulk writer for large files. Both use the same row
+mapping, the same encryption and the same ledger entry encoding; neither commits.
 """
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -29,7 +33,7 @@ from dutycare.domain.interchange import (
 from dutycare.domain.model import CaseFile
 from dutycare.ledger.entry import MAX_SAFE_INT
 from dutycare.service_layer.changes import Change, created
-from dutycare.service_layer.findings import refresh_findings
+from dutycare.service_layer.findings import ImportFindings, refresh_findings
 from dutycare.service_layer.search import index_changes
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
@@ -37,6 +41,8 @@ KINDS = ("person", "institution", "source", "case", "event")
 SECTION_OF = {kind: section for section, kind in SECTION_KINDS.items()}
 MAX_PROBLEMS_KEPT = 100
 BATCH_RECORDS = 2000
+MAX_HELD_BATCHES = 8  # how many batches may wait for records named further on before the import falls back to
+# checking the whole file first and then writing it parents first
 MAX_ID_LENGTH = 80  # what the storage's id columns hold
 # When a file names records before defining them, rows must still reach the tables parents first.
 KIND_SWEEPS: tuple[tuple[str, ...], ...] = (("person", "institution", "source"), ("case",), ("event",))
@@ -150,6 +156,10 @@ class BulkStore(Protocol):
         """Write one batch of validated new records and one ledger entry per change."""
         ...
 
+    def sync(self) -> None:
+        """Wait until everything written so far has reached the database (before the connection is used else)."""
+        ...
+
     def finish(self) -> int:
         """Flush everything still buffered; return the ledger's new size."""
         ...
@@ -190,6 +200,9 @@ class RepositoryStore:
         self.uow.records.add_case_file(batch)
         self.size = self.uow.ledger.append(changes, self.uow.actor)
         index_changes(self.uow.search, changes)
+
+    def sync(self) -> None:
+        """Everything is written at once."""
 
     def finish(self) -> int:
         """The ledger's size."""
@@ -305,6 +318,7 @@ class Knowledge:
     pending_events: dict[str, str] = field(default_factory=dict)
     complete: Knowledge | None = None  # on a second check, what the whole file holds
     forward: bool | None = None  # set by compact()
+    saw_forward: bool = False  # a forward reference was settled (and dropped from pending) while importing
 
     def defined(self, kind: str, record_id: str) -> bool:
         """Whether the file (so far) defines this record."""
@@ -342,7 +356,9 @@ class Knowledge:
 
     def forward_references(self) -> bool:
         """Whether any reference named a record the file defines only further on."""
-        return self.forward if self.forward is not None else any(self.defined(k, r) for k, r in self.pending)
+        if self.forward is not None:
+            return self.forward
+        return self.saw_forward or any(self.defined(k, r) for k, r in self.pending)
 
     def compact(self) -> None:
         """Once the file is known to be valid, keep only what writing needs: whether to write parents first, and
@@ -473,21 +489,52 @@ class Checker:
         self.counts: dict[str, int] = dict.fromkeys(KINDS, 0)
         self.empty = {kind: store.is_empty(kind) for kind in KINDS}
 
-    def check(self, batch: Batch) -> None:
-        """Validate one batch against the file so far and the database."""
+    def check(self, batch: Batch) -> CaseFile | None:
+        """Validate one batch against the file so far and the database; return its records if it has no problem."""
+        problems_before = self.log.total
         batch_ids = batch.ids()
         for rec in batch.records:
             self._own_problems(rec)
         claimed = {kind: self.store.existing(kind, ids) for kind, ids in batch_ids.items() if not self.empty[kind]}
         doc, index = batch.document()
+        parsed: CaseFile | None = None
         try:
-            parse_case_file(doc, known=_Known(self.k, batch_ids, claimed, self._assumed(batch, batch_ids)))
+            parsed = parse_case_file(doc, known=_Known(self.k, batch_ids, claimed, self._assumed(batch, batch_ids)))
         except InvalidInput as exc:
             for p in exc.problems:
                 self.log.add(relocate(p, index))
         for rec in batch.records:
             self.k.remember(rec)
             self.counts[rec.kind] += 1
+        return parsed if self.log.total == problems_before else None
+
+    def settle(self) -> bool:
+        """Settle the references the file so far left open; True when every one stands.
+
+        A reference to a record the file has defined since (further on) stands, and is remembered as a forward
+        reference; one to a record in the database stands too. The rest stay open for `resolve` to judge once
+        the whole file has been read.
+        """
+        k = self.k
+        later = {ref for ref in k.pending if k.defined(*ref)}
+        if later:
+            k.pending -= later
+            k.saw_forward = True
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for kind, rid in k.pending:
+            wanted[kind].add(rid)
+        for kind, ids in wanted.items():
+            found = self.store.existing(kind, ids)
+            k.in_database[kind] |= found
+            k.pending -= {(kind, rid) for rid in found}
+        unseen = [e for e in k.pending_events if e not in k.event_types]
+        if unseen:
+            k.database_event_types.update(self.store.event_types(unseen))
+        for eid, wanted_type in list(k.pending_events.items()):
+            found_type = k.event_types.get(eid) or k.database_event_types.get(eid)
+            if found_type is not None and (not wanted_type or found_type == wanted_type):
+                del k.pending_events[eid]
+        return not k.pending and not k.pending_events
 
     def _own_problems(self, rec: RawRecord) -> None:
         rid = rec.data.get("id")
@@ -634,26 +681,99 @@ def write_source(source: RecordSource, store: BulkStore, checker: Checker, progr
     return written
 
 
+def merge(parts: list[CaseFile]) -> CaseFile:
+    """Several checked batches as one, each kind in the order read."""
+    if len(parts) == 1:
+        return parts[0]
+    return CaseFile(people=tuple(r for p in parts for r in p.people),
+                    institutions=tuple(r for p in parts for r in p.institutions),
+                    sources=tuple(r for p in parts for r in p.sources), cases=tuple(r for p in parts for r in p.cases),
+                    events=tuple(r for p in parts for r in p.events))
+
+
+class _WriteAgain(Exception):
+    """The file is valid but names records before defining them: write it again, parents first."""
+
+    def __init__(self, checker: Checker) -> None:
+        super().__init__("forward references")
+        self.checker = checker
+
+
+def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore, progress: Progress) -> Written:
+    """One pass that validates each batch and, while everything so far is valid and refers only to records already
+    written, writes it at once (records, ledger, index, case findings), all in the caller's transaction.
+
+    At the first problem, or the first reference to a record not written yet, writing stops and what was written is
+    rolled back; checking goes on to the end so that every problem is reported (InvalidInput). A valid file that
+    refers forwards raises `_WriteAgain`, for the two-pass path to write it parents first.
+    """
+    log = ProblemLog()
+    checker = Checker(store, Knowledge(), log)
+    written = Written()
+    progress.start("importing")
+    store.start()
+    window: ImportFindings | None = ImportFindings(uow, store.sync)
+    window.start()
+    held: list[CaseFile] = []  # checked batches that refer to records further on, held until those are read
+    for batch in batches(source.items(), log):
+        parsed = checker.check(batch)
+        if window is not None:
+            if parsed is not None:
+                held.append(parsed)
+                if checker.settle():
+                    together = merge(held)  # parents are written before what refers to them
+                    held = []
+                    store.write(together, list(created(together)))
+                    written.add(together)
+                    window.add(together)
+            if parsed is None or len(held) > MAX_HELD_BATCHES:  # nothing more is written; checking goes on
+                store.close(failed=True)
+                uow.rollback()
+                window, held = None, []
+        done, total = source.progress()
+        progress.update(sum(checker.counts.values()), done / total if total else None)
+    if window is not None and not log.total and not held:
+        progress.start("findings")
+        window.refresh_rest()
+        return written
+    if window is not None:
+        store.close(failed=True)
+        uow.rollback()
+    if log.total < log.limit and not checker.resolve():
+        checker, log = _run_check(source, store, progress, checker.k)
+    log.raise_if_any()
+    checker.k.compact()
+    raise _WriteAgain(checker)
+
+
 def import_records(uow: UnitOfWork, source: RecordSource, store_factory: StoreFactory = RepositoryStore,
                    progress: Progress | None = None) -> ImportResult:
-    """Validate every record of a source, then write them all with their ledger and index entries, or nothing.
+    """Validate every record of a source and write them all with their ledger and index entries, or nothing.
 
-    This is the one import path (files of every format, and documents through services.import_case_file).
+    This is the one import path (files of every format, and documents through services.import_case_file). Most
+    files are checked and written in one pass (`check_and_write`); a file that names records before defining them
+    is checked whole first and then written parents first, in a second pass over the source.
     """
     report = progress or NoProgress()
     try:
-        with uow:
+        with uow, fewer_collections():
             store = store_factory(uow)
             failed = True
             try:
-                checker = check_source(source, store, report)
-                written = write_source(source, store, checker, report)
+                written = check_and_write(uow, source, store, report)
                 size = store.finish()
                 failed = False
+            except _WriteAgain as again:
+                store.close(failed=True)
+                uow.rollback()
+                store = store_factory(uow)
+                written = write_source(source, store, again.checker, report)
+                size = store.finish()
+                failed = False
+                report.start("findings")
+                refresh_findings(uow, written.case_ids)  # in the same transaction as the records
             finally:
                 store.close(failed)
-            report.start("findings")
-            refresh_findings(uow, written.case_ids)  # in the same transaction as the records
             report.start("committing")
             uow.commit()
     finally:
@@ -661,3 +781,14 @@ def import_records(uow: UnitOfWork, source: RecordSource, store_factory: StoreFa
     counts = {SECTION_OF[kind]: n for kind, n in written.counts.items()}
     return ImportResult(counts, size, source.digest(), frozenset(written.case_ids))
 
+
+@contextmanager
+def fewer_collections(threshold: int = 50_000) -> Iterator[None]:
+    """Run the garbage collector's youngest generation less often while an import allocates millions of small
+    objects that live until their batch is written (restored afterwards)."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(threshold, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

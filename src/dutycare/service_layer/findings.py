@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from dutycare.domain.events import EventType
-from dutycare.domain.model import Institution
+from dutycare.domain.events import EVENT_SPECS, Event, EventType
+from dutycare.domain.model import CaseFile, Institution
 from dutycare.jurisdictions.clocks import ClockBook
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
 from dutycare.rules.evaluate import evaluate_institution, evaluate_view
@@ -59,21 +59,23 @@ def _ancestors(institution_id: str, institutions: Mapping[str, Institution]) -> 
     return chain
 
 
-def refresh_findings(uow: UnitOfWork, case_ids: Iterable[str]) -> int:
-    """Re-evaluate the findings of these cases, and of the institutions their events name; return how many.
+def refresh_findings(uow: UnitOfWork, case_ids: Iterable[str], institution_ids: Iterable[str] = ()) -> int:
+    """Re-evaluate the findings of these cases, and of the institutions their events (or ``institution_ids``)
+    name; return how many.
 
     Rules read only the non-identifying facts of events, so nothing is decrypted here and no explanation can carry
     identifying text; findings are stored batch by batch, so memory stays flat however many cases are refreshed.
     """
     book, today = uow.rulebook, uow.today()
     ids = sorted(set(case_ids))
-    if not ids:
+    touched = set(institution_ids)
+    if not ids and not touched:
         return 0
     institutions = uow.records.institutions_by_id()
     ctx = EvalContext(today, book.clock_book)
     per_case = [r for r in book.rules if r.scope.value in PER_CASE]
     at = datetime.now(UTC).isoformat()
-    count, touched = 0, set()
+    count = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         by_case = uow.records.events_by_case(chunk, facts_only=True)
@@ -88,22 +90,126 @@ def refresh_findings(uow: UnitOfWork, case_ids: Iterable[str]) -> int:
     return count + _refresh_institutions(uow, touched, institutions, today, at)
 
 
+def facts_of(event: Event) -> Event:
+    """An event as rules see it: its non-identifying details only, in declared order, without summary or citations
+    (what the repository gives for ``facts_only``)."""
+    details = event.details
+    kept = {f.name: details[f.name] for f in EVENT_SPECS[event.type].fields if f.name in details and not f.sensitive}
+    return Event(event.id, event.type, event.date, event.case_ids, (), event.institution_id, None, kept)
+
+
+class ImportFindings:
+    """Case findings of the cases an import creates, evaluated from the events as they are written.
+
+    A large import writes cases with their events close together, so a case not touched for ``lag`` batches is
+    taken as complete: it is evaluated from the facts held here and let go, which keeps memory flat and spares
+    reading every event back. A case touched again after that, or one that existed before the import, is left
+    for `refresh_findings` (``stale``), as are the institutions the events name (``touched``); the result is the
+    same as refreshing every written case afterwards.
+    """
+
+    def __init__(self, uow: UnitOfWork, before_store: Callable[[], None], lag: int = 2) -> None:
+        self.uow = uow
+        self.before_store = before_store
+        self.lag = lag
+        book = uow.rulebook
+        self.ctx = EvalContext(uow.today(), book.clock_book)
+        self.rules = [r for r in book.rules if r.scope.value in PER_CASE]
+        self.at = datetime.now(UTC).isoformat()
+        self.institutions: dict[str, Institution] = {}
+        self.open: dict[str, list[Event]] = {}
+        self.last_seen: dict[str, int] = {}
+        self.stale: set[str] = set()
+        self.touched: set[str] = set()
+        self.pending: list[FindingRow] = []
+        self.pending_cases: list[str] = []
+        self.batches = 0
+        self.count = 0
+
+    def start(self) -> None:
+        """Read the institutions already stored (before anything is written on a connection shared with a sender)."""
+        self.institutions = self.uow.records.institutions_by_id()
+
+    def add(self, batch: CaseFile) -> None:
+        """Take a written batch: hold its cases' facts, evaluate the cases left untouched for ``lag`` batches."""
+        self.batches += 1
+        self.institutions.update((i.id, i) for i in batch.institutions)
+        for case in batch.cases:
+            self.open[case.id] = []
+            self.last_seen[case.id] = self.batches
+        for event in batch.events:
+            if event.institution_id:
+                self.touched.add(event.institution_id)
+            facts = facts_of(event)
+            for case_id in event.case_ids:
+                held = self.open.get(case_id)
+                if held is None:
+                    self.stale.add(case_id)
+                else:
+                    held.append(facts)
+                    self.last_seen[case_id] = self.batches
+        quiet = [c for c, n in self.last_seen.items() if n <= self.batches - self.lag]
+        self._evaluate(quiet)
+
+    def finish(self) -> None:
+        """Evaluate the cases still held and store what is left."""
+        self._evaluate(list(self.open))
+        self._store()
+
+    def _evaluate(self, case_ids: list[str]) -> None:
+        book = self.uow.rulebook
+        for case_id in case_ids:
+            events = self.open.pop(case_id)
+            del self.last_seen[case_id]
+            if case_id in self.stale:
+                continue
+            self.pending += [_row(f, book.scope_of(f.rule_id), self.at)
+                             for f in evaluate_view(CaseView(case_id, events, self.institutions), self.rules, self.ctx)]
+            self.pending_cases.append(case_id)
+        if len(self.pending_cases) >= BATCH:
+            self._store()
+
+    def _store(self) -> None:
+        if self.pending_cases:
+            self.before_store()
+            self.uow.findings.replace_for_cases(self.pending_cases, PER_CASE, self.pending)
+            self.count += len(self.pending)
+        self.pending, self.pending_cases = [], []
+
+    def refresh_rest(self) -> int:
+        """Refresh the stale cases and the touched institutions from the database; return how many findings."""
+        self.finish()
+        return self.count + refresh_findings(self.uow, self.stale, self.touched)
+
+
 def _refresh_institutions(uow: UnitOfWork, touched: set[str], institutions: dict[str, Institution], today: date,
                           at: str) -> int:
+    """Institution findings of every institution above the touched ones that made a public statement.
+
+    Each speaker reads only what institution rules declare they read: its family's events of the rules' ``reads``
+    types, and the findings of the rules they ``use`` with those findings' events at the family. Memory is bounded
+    by those, not by every event at a large institution.
+    """
     book = uow.rulebook
     rules = [r for r in book.rules if r.scope is Scope.INSTITUTION]
     speakers = sorted({a for inst in touched for a in _ancestors(inst, institutions)})
     if not rules or not speakers:
         return 0
+    speaking = {e.institution_id for e in uow.records.event_facts_at_institutions(
+        speakers, [EventType.PUBLIC_STATEMENT.value])}
+    reads = [r.reads for r in rules]
+    types = None if None in reads else sorted({EventType.PUBLIC_STATEMENT.value,
+                                              *(x.value for kinds in reads for x in kinds or ())})
+    used = {rule_id for r in rules for rule_id in r.uses}
     rows = []
-    for speaker in speakers:
-        events = uow.records.event_facts_at_institutions(family_of(speaker, institutions))
-        if not any(e.type is EventType.PUBLIC_STATEMENT and e.institution_id == speaker for e in events):
-            continue
-        event_ids = {e.id for e in events}
-        stored = uow.findings.for_cases({c for e in events for c in e.case_ids})
-        relevant = [_finding(r, book) for r in stored if set(r.event_ids) & event_ids]
-        found = evaluate_institution(institutions[speaker], events, institutions, rules=rules, today=today,
+    for speaker in (s for s in speakers if s in speaking):
+        family = family_of(speaker, institutions)
+        events = {e.id: e for e in uow.records.event_facts_at_institutions(family, types)}
+        stored = [_finding(r, book) for r in uow.findings.of_rules_at_institutions(used, family)]
+        missing = {i for f in stored for i in f.event_ids} - events.keys()
+        events.update((e.id, e) for e in uow.records.event_facts_by_id(missing) if e.institution_id in family)
+        relevant = [f for f in stored if not events.keys().isdisjoint(f.event_ids)]
+        found = evaluate_institution(institutions[speaker], events.values(), institutions, rules=rules, today=today,
                                      case_findings=relevant)
         rows += [_row(f, Scope.INSTITUTION.value, at) for f in found]
     uow.findings.replace_for_institutions(speakers, Scope.INSTITUTION.value, rows)

@@ -12,15 +12,17 @@ from bulk_helpers import as_case_file, bulk_import, snapshot, synth_lines, verif
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from dutycare.adapters.importers import open_source
 from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.access_tables import search_terms
+from dutycare.adapters.storage.bulk_writer import SqlBulkStore
 from dutycare.bootstrap import Dutycare, initialise
 from dutycare.domain.dates import DateParseError, PartialDate
 from dutycare.domain.errors import DomainError, InvalidInput
 from dutycare.domain.interchange import case_file_to_dict, parse_case_file
 from dutycare.scenario import load_scenario
 from dutycare.service_layer import bulk_import as bi
-from dutycare.service_layer import services
+from dutycare.service_layer import findings, services
 from dutycare.settings import Settings
 
 
@@ -78,11 +80,50 @@ def test_a_bad_record_at_the_very_end_leaves_the_database_as_it_was(app: Dutycar
     assert snapshot(app) == before
 
 
+class CountingSource:
+    """A source that counts how often it is read from the beginning."""
+
+    def __init__(self, inner: bi.RecordSource) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return self.inner.items()
+
+    def progress(self) -> tuple[int, int]:
+        return self.inner.progress()
+
+    def digest(self) -> str | None:
+        return self.inner.digest()
+
+
+def _import_counting(app: Dutycare, path: Path) -> tuple[bi.ImportResult, int]:
+    source = CountingSource(open_source(path))
+    result = bi.import_records(app.uow(), source, SqlBulkStore.for_uow)
+    return result, source.reads
+
+
+def test_a_file_in_order_is_read_once_holding_batches_that_refer_a_little_ahead(
+        app: Dutycare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bi, "BATCH_RECORDS", 30)
+    lines = synth_lines(80, seed=5)
+    doc = as_case_file(lines)
+    joint = [e for e in doc["events"] if len(e["cases"]) > 1]
+    assert joint, "the synthetic file has joint complaints naming a case defined after the complaint"
+    result, reads = _import_counting(app, write_lines(tmp_path / "in-order.jsonl", lines))
+    assert reads == 1
+    assert result.counts["events"] == len(doc["events"])
+    assert _by_id(services.export_case_file(app.uow())) == _by_id(case_file_to_dict(parse_case_file(doc)))
+    assert verified(app)
+
+
 def test_records_named_before_they_are_defined_are_written_parents_first(app: Dutycare, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bi, "BATCH_RECORDS", 50)
     lines = synth_lines(40, seed=5)
-    result = bulk_import(app, write_lines(tmp_path / "reversed.jsonl", [lines[0], *reversed(lines[1:])]))
+    result, reads = _import_counting(app, write_lines(tmp_path / "reversed.jsonl", [lines[0], *reversed(lines[1:])]))
+    assert reads == 4, "checked once, then written in three sweeps: parents, cases, events"
     assert result.counts["events"] == len([x for x in lines if '"record":"event"' in x])
     assert _by_id(services.export_case_file(app.uow())) == _by_id(case_file_to_dict(parse_case_file(
         as_case_file(lines))))
@@ -172,7 +213,10 @@ def test_spreadsheet_problems_name_row_and_column(app: Dutycare, tmp_path: Path)
 
 def test_a_write_that_races_the_import_stops_it_cleanly(app: Dutycare, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write_lines(tmp_path / "s.jsonl", synth_lines(30, seed=6))
+    # A file that refers forwards (across batches) is checked whole before it is written: a write may come between.
+    monkeypatch.setattr(bi, "BATCH_RECORDS", 50)
+    lines = synth_lines(30, seed=6)
+    path = write_lines(tmp_path / "s.jsonl", [lines[0], *reversed(lines[1:])])
     original = bi.write_source
 
     def racing(*args: object, **kwargs: object) -> object:
@@ -186,3 +230,41 @@ def test_a_write_that_races_the_import_stops_it_cleanly(app: Dutycare, tmp_path:
         bulk_import(app, path)
     assert services.record_counts(app.uow()) == {"person": 1, "institution": 0, "source": 0, "case": 0, "event": 0}
     assert verified(app)
+
+
+def _finding_rows(app: Dutycare) -> dict[str, tuple]:
+    with app.engine.connect() as conn:
+        links: dict[str, list[str]] = {}
+        for key, case_id in conn.execute(select(t.finding_cases.c.finding_key, t.finding_cases.c.case_id)):
+            links.setdefault(key, []).append(case_id)
+        return {r.key: (r.rule_id, r.scope, r.severity, r.certainty, r.institution_id, r.event_ids,
+                        r.explanation_ru, r.explanation_en, tuple(sorted(links.get(r.key, []))))
+                for r in conn.execute(select(t.findings))}
+
+
+@pytest.mark.parametrize("layout", ["in order", "late events", "added to stored cases"])
+def test_findings_written_during_an_import_equal_a_full_re_evaluation(app: Dutycare, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      layout: str) -> None:
+    """Cases are evaluated from the events as they are written; cases touched again later, and cases stored before
+    the import, are refreshed from the database. Either way the findings are those of evaluating everything anew."""
+    monkeypatch.setattr(bi, "BATCH_RECORDS", 40)  # many batches, so that most cases are evaluated mid-import
+    lines = synth_lines(150, seed=8)
+    first_cases = [x for x in lines if '"record":"case"' in x][:40]
+    early = {json.loads(x)["id"] for x in first_cases}
+    moved = [x for x in lines if '"record":"event"' in x and json.loads(x)["type"] in
+             ("fitness_decision", "treatment_refused") and set(json.loads(x)["cases"]) & early]
+    assert len(moved) > 10
+    rest = [x for x in lines if x not in moved]
+    if layout == "late events":  # events of early cases come at the very end of the file
+        lines = rest + moved
+    elif layout == "added to stored cases":  # the early cases are stored already; the file adds events to them
+        cut = rest.index(first_cases[-1]) + 1
+        bulk_import(app, write_lines(tmp_path / "first.jsonl", rest[:cut]))
+        lines = [lines[0], *rest[cut:], *moved]
+    result = bulk_import(app, write_lines(tmp_path / "f.jsonl", lines))
+    assert result.counts["events"] > 0
+    imported = _finding_rows(app)
+    assert {row[0] for row in imported.values()} >= {"R1", "R8"}
+    findings.refresh_all(app.uow())
+    assert _finding_rows(app) == imported

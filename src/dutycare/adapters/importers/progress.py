@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-PHASES = {"checking": "checking", "writing": "writing", "findings": "updating findings", "committing": "committing"}
+PHASES = {"importing": "checking and writing", "checking": "checking", "writing": "writing",
+          "findings": "updating findings", "committing": "committing"}
 
 
 def _duration(seconds: float) -> str:

@@ -290,6 +290,7 @@ class SqlBulkStore:
 
     def existing(self, kind: str, ids: Collection[str]) -> set[str]:
         """Which of these ids exist, asked in chunks."""
+        self.sync()
         table = KIND_TABLES[kind]
         found: set[str] = set()
         for chunk in _chunks(ids):
@@ -298,6 +299,7 @@ class SqlBulkStore:
 
     def event_types(self, ids: Collection[str]) -> dict[str, str]:
         """Types of the existing ones of these events."""
+        self.sync()
         out: dict[str, str] = {}
         for chunk in _chunks(ids):
             q = select(t.events.c.id, t.events.c.type).where(t.events.c.id.in_(chunk))
@@ -367,10 +369,14 @@ class SqlBulkStore:
             self.seq += 1
         return rows
 
-    def finish(self) -> int:
-        """Wait until everything is written; return the ledger's new size."""
+    def sync(self) -> None:
+        """Wait until every row put so far is in the database, so that the connection may be used for other work."""
         if self.tables is not None:
             self.tables.sync()
+
+    def finish(self) -> int:
+        """Wait until everything is written; return the ledger's new size."""
+        self.sync()
         return self.seq
 
     def close(self, failed: bool = False) -> None:

@@ -70,6 +70,20 @@ class SqlFindings:
             keys |= {r[0] for r in self.conn.execute(q)}
         return self._rows(sorted(keys))
 
+    def of_rules_at_institutions(self, rule_ids: Iterable[str], institution_ids: Iterable[str]) -> list[FindingRow]:
+        """The findings of these rules linked to a case that has an event at one of these institutions (the
+        database does the joining, so only the findings themselves are read)."""
+        rules, places = sorted(set(rule_ids)), sorted(set(institution_ids))
+        if not rules or not places:
+            return []
+        at_places = (select(t.event_cases.c.case_id)
+                     .join(t.events, t.events.c.id == t.event_cases.c.event_id)
+                     .where(t.events.c.institution_id.in_(places), t.events.c.deleted_at.is_(None)))
+        q = (select(t.finding_cases.c.finding_key).distinct()
+             .join(t.findings, t.findings.c.key == t.finding_cases.c.finding_key)
+             .where(t.findings.c.rule_id.in_(rules), t.finding_cases.c.case_id.in_(at_places)))
+        return self._rows(sorted(r[0] for r in self.conn.execute(q)))
+
     def all(self) -> list[FindingRow]:
         """Every stored finding."""
         return self._rows([r[0] for r in self.conn.execute(select(t.findings.c.key))])
@@ -87,7 +101,8 @@ class SqlFindings:
             for key, case_id in self.conn.execute(select(t.finding_cases.c.finding_key, t.finding_cases.c.case_id)
                                                   .where(t.finding_cases.c.finding_key.in_(chunk))):
                 links.setdefault(key, []).append(case_id)
-            rows += list(self.conn.execute(select(t.findings).where(t.findings.c.key.in_(chunk))).mappings())
+            rows += list(self.conn.execute(select(t.findings).where(t.findings.c.key.in_(chunk))
+                                           .order_by(t.findings.c.key)).mappings())
         return [FindingRow(r["key"], r["rule_id"], r["scope"], r["severity"], r["certainty"],
                            tuple(sorted(links.get(r["key"], []))), tuple(json.loads(r["event_ids"])),
                            r["institution_id"], r["explanation_ru"], r["explanation_en"], r["evaluated_at"])

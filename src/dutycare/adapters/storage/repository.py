@@ -186,9 +186,21 @@ class SqlRecords:
                     grouped[case_id].append(event)
         return grouped
 
-    def event_facts_at_institutions(self, institution_ids: Iterable[str]) -> list[Event]:
-        """The non-identifying facts of every live event at these institutions (nothing is decrypted)."""
-        return self._event_facts(select(t.events).where(t.events.c.institution_id.in_(sorted(set(institution_ids)))))
+    def event_facts_at_institutions(self, institution_ids: Iterable[str],
+                                    types: Iterable[str] | None = None) -> list[Event]:
+        """The non-identifying facts of the live events at these institutions, of these types if given (nothing is
+        decrypted)."""
+        query = select(t.events).where(t.events.c.institution_id.in_(sorted(set(institution_ids))))
+        if types is not None:
+            query = query.where(t.events.c.type.in_(sorted({str(x) for x in types})))
+        return self._event_facts(query)
+
+    def event_facts_by_id(self, event_ids: Iterable[str]) -> list[Event]:
+        """The non-identifying facts of these live events (those that exist), read in chunks."""
+        out: list[Event] = []
+        for chunk in _chunks(sorted(set(event_ids))):
+            out += self._event_facts(select(t.events).where(t.events.c.id.in_(chunk)))
+        return out
 
     def _event_facts(self, query: Any) -> list[Event]:
         query = query.where(t.events.c.deleted_at.is_(None)).order_by(t.events.c.position)

@@ -92,6 +92,8 @@ def sqlite_baseline(imported_db: Path, work: Path) -> float:
     with sqlite3.connect(imported_db) as src:
         rows = src.execute(f"SELECT {','.join(EVENT_COLUMNS)} FROM events ORDER BY position").fetchall()
     path = work / "baseline.db"
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)  # a kept work directory holds the last run's
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from dutycare.domain import vocabulary as v
 from dutycare.domain.dates import PartialDate
@@ -85,7 +86,12 @@ class EventSpec:
 
     def field(self, name: str) -> FieldSpec | None:
         """The spec of one detail field, or None."""
-        return next((f for f in self.fields if f.name == name), None)
+        return self.by_name.get(name)
+
+    @cached_property
+    def by_name(self) -> dict[str, FieldSpec]:
+        """The detail fields by name (asked for every field of every event validated or stored)."""
+        return {f.name: f for f in self.fields}
 
 
 def _text(name: str, required: bool = False, sensitive: bool = True, help_en: str = "") -> FieldSpec:

@@ -128,9 +128,12 @@ def event_from_row(row: Mapping[str, Any], case_ids: tuple[str, ...], citations:
                  details=ordered)
 
 
+_EVENT_TYPES = {t.value: t for t in EventType}
+
+
 def event_facts_from_row(row: Mapping[str, Any], case_ids: tuple[str, ...]) -> Event:
     """The event's non-identifying facts only (no summary, no sealed details, no citations): what rules read."""
-    etype = EventType(row["type"])
+    etype = _EVENT_TYPES.get(row["type"]) or EventType(row["type"])
     plain = json.loads(row["details"])
     ordered = {f.name: plain[f.name] for f in EVENT_SPECS[etype].fields if f.name in plain}
     return Event(id=row["id"], type=etype, date=PartialDate.parse(row["date"]), case_ids=case_ids, citations=(),

@@ -34,6 +34,7 @@ from dutycare.domain.model import CaseFile
 from dutycare.ledger.entry import MAX_SAFE_INT
 from dutycare.service_layer.changes import Change, created
 from dutycare.service_layer.findings import ImportFindings, refresh_findings
+from dutycare.service_layer.queries import FindingRow
 from dutycare.service_layer.search import index_changes
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
@@ -160,6 +161,10 @@ class BulkStore(Protocol):
         """Wait until everything written so far has reached the database (before the connection is used else)."""
         ...
 
+    def put_findings(self, rows: list[FindingRow]) -> None:
+        """Write findings of cases this import created (so no finding with their keys is stored yet)."""
+        ...
+
     def finish(self) -> int:
         """Flush everything still buffered; return the ledger's new size."""
         ...
@@ -203,6 +208,10 @@ class RepositoryStore:
 
     def sync(self) -> None:
         """Everything is written at once."""
+
+    def put_findings(self, rows: list[FindingRow]) -> None:
+        """Store the findings."""
+        self.uow.findings.store(rows)
 
     def finish(self) -> int:
         """The ledger's size."""
@@ -712,7 +721,7 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore, pro
     written = Written()
     progress.start("importing")
     store.start()
-    window: ImportFindings | None = ImportFindings(uow, store.sync)
+    window: ImportFindings | None = ImportFindings(uow, store.put_findings, store.sync)
     window.start()
     held: list[CaseFile] = []  # checked batches that refer to records further on, held until those are read
     for batch in batches(source.items(), log):

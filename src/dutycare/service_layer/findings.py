@@ -103,14 +103,18 @@ class ImportFindings:
 
     A large import writes cases with their events close together, so a case not touched for ``lag`` batches is
     taken as complete: it is evaluated from the facts held here and let go, which keeps memory flat and spares
-    reading every event back. A case touched again after that, or one that existed before the import, is left
-    for `refresh_findings` (``stale``), as are the institutions the events name (``touched``); the result is the
-    same as refreshing every written case afterwards.
+    reading every event back. Its findings go to ``put`` with the records (their keys are new: no finding of a new
+    case can be stored yet), except findings of several cases (a joint complaint), which are reached once from each
+    case and stored, the last one reached, at the end. A case touched again after it was evaluated, or one that
+    existed before the import, is left for `refresh_findings` (``stale``), as are the institutions the events name
+    (``touched``); the result is the same as refreshing every written case afterwards.
     """
 
-    def __init__(self, uow: UnitOfWork, before_store: Callable[[], None], lag: int = 2) -> None:
+    def __init__(self, uow: UnitOfWork, put: Callable[[list[FindingRow]], None], sync: Callable[[], None],
+                 lag: int = 2) -> None:
         self.uow = uow
-        self.before_store = before_store
+        self.put = put
+        self.sync = sync
         self.lag = lag
         book = uow.rulebook
         self.ctx = EvalContext(uow.today(), book.clock_book)
@@ -121,8 +125,7 @@ class ImportFindings:
         self.last_seen: dict[str, int] = {}
         self.stale: set[str] = set()
         self.touched: set[str] = set()
-        self.pending: list[FindingRow] = []
-        self.pending_cases: list[str] = []
+        self.joint: dict[str, FindingRow] = {}
         self.batches = 0
         self.count = 0
 
@@ -148,38 +151,32 @@ class ImportFindings:
                 else:
                     held.append(facts)
                     self.last_seen[case_id] = self.batches
-        quiet = [c for c, n in self.last_seen.items() if n <= self.batches - self.lag]
-        self._evaluate(quiet)
-
-    def finish(self) -> None:
-        """Evaluate the cases still held and store what is left."""
-        self._evaluate(list(self.open))
-        self._store()
+        self._evaluate([c for c, n in self.last_seen.items() if n <= self.batches - self.lag])
 
     def _evaluate(self, case_ids: list[str]) -> None:
-        book = self.uow.rulebook
+        book, own = self.uow.rulebook, []
         for case_id in case_ids:
             events = self.open.pop(case_id)
             del self.last_seen[case_id]
             if case_id in self.stale:
                 continue
-            self.pending += [_row(f, book.scope_of(f.rule_id), self.at)
-                             for f in evaluate_view(CaseView(case_id, events, self.institutions), self.rules, self.ctx)]
-            self.pending_cases.append(case_id)
-        if len(self.pending_cases) >= BATCH:
-            self._store()
-
-    def _store(self) -> None:
-        if self.pending_cases:
-            self.before_store()
-            self.uow.findings.replace_for_cases(self.pending_cases, PER_CASE, self.pending)
-            self.count += len(self.pending)
-        self.pending, self.pending_cases = [], []
+            for f in evaluate_view(CaseView(case_id, events, self.institutions), self.rules, self.ctx):
+                row = _row(f, book.scope_of(f.rule_id), self.at)
+                if len(row.case_ids) > 1:
+                    self.joint[row.key] = row
+                else:
+                    own.append(row)
+        if own:
+            self.put(own)
+            self.count += len(own)
 
     def refresh_rest(self) -> int:
-        """Refresh the stale cases and the touched institutions from the database; return how many findings."""
-        self.finish()
-        return self.count + refresh_findings(self.uow, self.stale, self.touched)
+        """Evaluate the cases still held, store the joint findings, then refresh the stale cases and the touched
+        institutions from the database; return how many findings were stored."""
+        self._evaluate(list(self.open))
+        self.sync()
+        self.uow.findings.store(list(self.joint.values()))
+        return self.count + len(self.joint) + refresh_findings(self.uow, self.stale, self.touched)
 
 
 def _refresh_institutions(uow: UnitOfWork, touched: set[str], institutions: dict[str, Institution], today: date,

@@ -36,6 +36,7 @@ from dutycare.ledger.entry import LedgerEntry, encode_entry, format_timestamp, r
 from dutycare.ledger.merkle import leaf_hash
 from dutycare.service_layer import search
 from dutycare.service_layer.changes import Action, Change
+from dutycare.service_layer.queries import FindingRow
 from dutycare.service_layer.search import texts_of
 
 LOOKUP_CHUNK = 500
@@ -259,6 +260,9 @@ LINK_COLUMNS = ("event_id", "case_id", "ordinal")
 CITE_COLUMNS = ("event_id", "ordinal", "source_id", "locator")
 LEDGER_COLUMNS = ("seq", "entity", "entity_id", "entry", "leaf_hash")
 SEARCH_COLUMNS = ("term", "kind", "record_id")
+FINDING_COLUMNS = ("key", "rule_id", "scope", "severity", "certainty", "institution_id", "event_ids",
+                   "explanation_ru", "explanation_en", "evaluated_at")
+FINDING_CASE_COLUMNS = ("finding_key", "case_id")
 
 
 class SqlBulkStore:
@@ -368,6 +372,14 @@ class SqlBulkStore:
             rows.append((self.seq, change.entity, change.entity_id, data, leaf_hash(data)))
             self.seq += 1
         return rows
+
+    def put_findings(self, rows: list[FindingRow]) -> None:
+        """Write findings of cases this import created, with the records (the same rows SqlFindings stores)."""
+        assert self.tables is not None, "start() first"
+        self.tables.put(t.findings, FINDING_COLUMNS, [
+            (r.key, r.rule_id, r.scope, r.severity, r.certainty, r.institution_id, json.dumps(r.event_ids),
+             r.explanation_ru, r.explanation_en, r.evaluated_at) for r in rows])
+        self.tables.put(t.finding_cases, FINDING_CASE_COLUMNS, [(r.key, c) for r in rows for c in r.case_ids])
 
     def sync(self) -> None:
         """Wait until every row put so far is in the database, so that the connection may be used for other work."""

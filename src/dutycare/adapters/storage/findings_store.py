@@ -49,6 +49,10 @@ class SqlFindings:
             old |= {r[0] for r in self.conn.execute(q)}
         self._store(sorted(old), rows)
 
+    def store(self, rows: Iterable[FindingRow]) -> None:
+        """Store these findings, replacing any stored under the same keys."""
+        self._store([], rows)
+
     def _store(self, old_keys: Sequence[str], rows: Iterable[FindingRow]) -> None:
         new = {r.key: r for r in rows}
         self._delete_keys(sorted(set(old_keys) | set(new)))

@@ -75,7 +75,7 @@ def _number(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
+        return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.1f}"
     return f"{int(value):,}" if isinstance(value, int | float) else str(value)
 
 

@@ -155,7 +155,7 @@ def test_killing_an_import_mid_write_leaves_the_database_as_it_was(cli_env: dict
                             stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(proc.stderr, lambda line: "writing…" in line, 300)
-        time.sleep(1.0)  # into the writing pass (which takes seconds): thousands of rows sent, none committed
+        time.sleep(1.0)  # well into the import (which takes seconds): thousands of rows sent, none committed
         assert proc.poll() is None, "the import finished before it could be killed; make the file larger"
         proc.send_signal(signal.SIGKILL)
     finally:

@@ -2,6 +2,9 @@
 
 Parsing is strict and total: every problem in the document is collected with its location, and a
 document with any problem yields no records at all. Serialising a parsed document gives it back.
+Parsing also refuses what storage cannot hold (`dutycare.domain.limits`): over-long ids, regions and
+jurisdictions, integers beyond 2**53 - 1, and texts with a NUL or an unpaired surrogate. Every write path
+(documents, bulk files, single events from forms and the API) validates here, so all report these alike.
 """
 
 from __future__ import annotations
@@ -15,11 +18,19 @@ from dutycare.domain import vocabulary as v
 from dutycare.domain.dates import DateParseError, PartialDate
 from dutycare.domain.errors import InvalidInput, Problem
 from dutycare.domain.events import EVENT_SPECS, Citation, Event, EventType, FieldKind, FieldSpec
+from dutycare.domain.limits import (
+    MAX_ID_LENGTH,
+    MAX_JURISDICTION_LENGTH,
+    MAX_REGION_LENGTH,
+    MAX_SAFE_INT,
+    shown,
+    storable_text,
+    text_fault,
+)
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source
 
 FORMAT_NAME = "dutycare-case-file"
 FORMAT_VERSION = 1
-MAX_ID_LENGTH = 80
 EVENT_REF_TYPES = {"complaint": EventType.COMPLAINT, "request": EventType.RECORDS_REQUESTED}
 
 PERSON_KEYS = ("id", "pseudonym", "role", "service_status", "age", "age_as_of", "birth_year",
@@ -69,7 +80,19 @@ class _Reader:
     event_types: dict[str, str] = field(default_factory=dict)
 
     def problem(self, where: str, name: str, message: str) -> None:
-        self.problems.append(Problem(where, name, message))
+        # Locations and messages quote what was read, which may itself be unprintable.
+        self.problems.append(Problem(shown(where), shown(name), shown(message)))
+
+    def storable(self, where: str, name: str, value: str, max_length: int | None = None) -> bool:
+        """Whether storage can hold this text; if not, say why."""
+        fault = text_fault(value)
+        if fault is not None:
+            self.problem(where, name, fault)
+            return False
+        if max_length is not None and len(value) > max_length:
+            self.problem(where, name, f"is {len(value)} characters long; at most {max_length}")
+            return False
+        return True
 
     def exists(self, kind: str, record_id: str) -> bool:
         return record_id in self.forward.get(kind, set()) or self.known.has(kind, record_id)
@@ -79,7 +102,8 @@ class _Reader:
             if key not in allowed:
                 self.problem(where, key, "unknown field")
 
-    def text(self, where: str, raw: Mapping[str, Any], name: str, required: bool = False) -> str | None:
+    def text(self, where: str, raw: Mapping[str, Any], name: str, required: bool = False,
+             max_length: int | None = None) -> str | None:
         value = raw.get(name)
         if value is None:
             if required:
@@ -88,7 +112,9 @@ class _Reader:
         if not isinstance(value, str) or (required and not value.strip()):
             self.problem(where, name, "must be a non-empty text")
             return None
-        return value
+        if max_length is None and storable_text(value):
+            return value  # the usual case, with one cheap call
+        return value if self.storable(where, name, value, max_length) else None
 
     def integer(self, where: str, raw: Mapping[str, Any], name: str, low: int, high: int) -> int | None:
         value = raw.get(name)
@@ -143,6 +169,9 @@ class _Reader:
         if not isinstance(value, str) or not value:
             self.problem(where, name, f"must name a {kind} by its id")
             return None
+        if not storable_text(value):  # found before asking the database about it
+            self.storable(where, name, value)
+            return None
         if not self.exists(kind, value):
             self.problem(where, name, f"refers to {kind} '{value}', which does not exist")
         return value
@@ -194,8 +223,9 @@ def _institution(r: _Reader, where: str, raw: Mapping[str, Any]) -> Institution 
     name = r.text(where, raw, "name", required=True)
     kind = r.choice(where, raw, "type", v.InstitutionType)
     inst = Institution(
-        id=iid or "", name=name or "", type=kind, region=r.text(where, raw, "region"),
-        parent_id=r.text(where, raw, "parent"), jurisdiction=r.text(where, raw, "jurisdiction") or "RU",
+        id=iid or "", name=name or "", type=kind, region=r.text(where, raw, "region", max_length=MAX_REGION_LENGTH),
+        parent_id=r.text(where, raw, "parent"),
+        jurisdiction=r.text(where, raw, "jurisdiction", max_length=MAX_JURISDICTION_LENGTH) or "RU",
     )
     return inst if iid and name and kind else None
 
@@ -221,7 +251,7 @@ def _case(r: _Reader, where: str, raw: Mapping[str, Any]) -> Case | None:
     case = Case(
         id=cid or "", person_id=person or "", title=title or "",
         status=r.choice(where, raw, "status", v.CaseStatus, v.CaseStatus.OPEN),
-        region=r.text(where, raw, "region"), opened=r.date(where, raw, "opened"),
+        region=r.text(where, raw, "region", max_length=MAX_REGION_LENGTH), opened=r.date(where, raw, "opened"),
         summary=r.text(where, raw, "summary"),
     )
     return case if cid and person and title else None
@@ -233,6 +263,8 @@ def _detail(r: _Reader, where: str, spec: FieldSpec, value: Any) -> Any:
     if k is FieldKind.TEXT:
         if not isinstance(value, str) or not value.strip():
             r.problem(where, name, "must be a non-empty text")
+        elif not storable_text(value):
+            r.storable(where, name, value)
         return value
     if k is FieldKind.CHOICE:
         if spec.name == "category" and isinstance(value, str):
@@ -247,6 +279,8 @@ def _detail(r: _Reader, where: str, spec: FieldSpec, value: Any) -> Any:
     if k is FieldKind.INTEGER:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             r.problem(where, name, "must be a whole number, 0 or more")
+        elif value > MAX_SAFE_INT:
+            r.problem(where, name, f"is too large; at most {MAX_SAFE_INT} (2**53 - 1)")
         return value
     if k is FieldKind.BOOLEAN:
         if not isinstance(value, bool):
@@ -268,6 +302,9 @@ def _event_reference(r: _Reader, where: str, name: str, value: Any) -> Any:
     wanted = EVENT_REF_TYPES.get(name)
     if not isinstance(value, str):
         r.problem(where, f"details.{name}", "must name an event by its id")
+        return value
+    if not storable_text(value):  # found before asking the database about it
+        r.storable(where, f"details.{name}", value)
         return value
     found = r.event_types.get(value) or r.known.event_type(value)
     if found is None:
@@ -313,6 +350,9 @@ def _citations(r: _Reader, where: str, raw: Any) -> tuple[Citation, ...]:
         if locator is not None and not isinstance(locator, str):
             r.problem(where, f"{name}.locator", "must be a text")
             locator = None
+        elif locator is not None and not storable_text(locator):
+            r.storable(where, f"{name}.locator", locator)
+            locator = None
         if sid:
             out.append(Citation(sid, locator))
     return tuple(out)
@@ -338,9 +378,10 @@ def _event(r: _Reader, where: str, raw: Mapping[str, Any]) -> Event | None:
         r.problem(where, "institution", f"is required for a {etype.value} event")
     citations = _citations(r, where, raw.get("sources"))
     details = _details(r, where, etype, raw.get("details")) if etype else {}
+    summary = r.text(where, raw, "summary")
     if not (eid and etype and when):
         return None
-    return Event(eid, etype, when, tuple(case_ids), citations, institution, r.text(where, raw, "summary"), details)
+    return Event(eid, etype, when, tuple(case_ids), citations, institution, summary, details)
 
 
 def parse_case_file(doc: Any, known: KnownRecords | None = None, replacing: frozenset[str] = frozenset()) -> CaseFile:

@@ -8,10 +8,13 @@ from typing import Any
 from dutycare.domain import vocabulary as v
 from dutycare.domain.events import EVENT_SPECS, EventSpec, FieldKind, FieldSpec
 from dutycare.domain.interchange import FORMAT_NAME, FORMAT_VERSION
+from dutycare.domain.limits import MAX_ID_LENGTH, MAX_JURISDICTION_LENGTH, MAX_REGION_LENGTH, MAX_SAFE_INT
 
 DATE_PATTERN = r"^~?\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$"
-ID = {"type": "string", "minLength": 1, "maxLength": 80}
+ID = {"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH}
 TEXT = {"type": "string", "minLength": 1}
+REGION = {"type": "string", "minLength": 1, "maxLength": MAX_REGION_LENGTH}
+JURISDICTION = {"type": "string", "minLength": 1, "maxLength": MAX_JURISDICTION_LENGTH}
 DATE = {"type": "string", "pattern": DATE_PATTERN,
         "description": "YYYY-MM-DD, YYYY-MM, YYYY, a range A/B, optionally prefixed with ~ (approximate)"}
 
@@ -33,7 +36,7 @@ def _field_schema(f: FieldSpec) -> dict[str, Any]:
     if f.kind is FieldKind.CHOICE:
         return {"type": "string", "enum": list(f.choices)}
     if f.kind is FieldKind.INTEGER:
-        return {"type": "integer", "minimum": 0}
+        return {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INT}
     if f.kind is FieldKind.BOOLEAN:
         return {"type": "boolean"}
     if f.kind in (FieldKind.PEOPLE, FieldKind.INSTITUTIONS):
@@ -60,13 +63,13 @@ def case_file_schema() -> dict[str, Any]:
         "birth_year": {"type": "integer", "minimum": 1900, "maximum": 2100},
         "full_name": TEXT, "birth_date": TEXT, "contacts": TEXT, "notes": TEXT,
     }, ["id", "pseudonym"])
-    institution = _record({"id": ID, "name": TEXT, "type": _enum(v.InstitutionType), "region": TEXT, "parent": ID,
-                           "jurisdiction": TEXT}, ["id", "name", "type"])
+    institution = _record({"id": ID, "name": TEXT, "type": _enum(v.InstitutionType), "region": REGION, "parent": ID,
+                           "jurisdiction": JURISDICTION}, ["id", "name", "type"])
     source = _record({"id": ID, "kind": _enum(v.SourceKind), "title": TEXT,
                       "reliability": _enum(v.Reliability, "A completely reliable … E unreliable, F cannot be judged"),
                       "date": DATE, "publisher": TEXT, "url": TEXT, "notes": TEXT},
                      ["id", "kind", "title", "reliability"])
-    case = _record({"id": ID, "person": ID, "title": TEXT, "status": _enum(v.CaseStatus), "region": TEXT,
+    case = _record({"id": ID, "person": ID, "title": TEXT, "status": _enum(v.CaseStatus), "region": REGION,
                     "opened": DATE, "summary": TEXT}, ["id", "person", "title"])
     citation = _record({"source": ID, "locator": {"type": "string"}}, ["source"])
     event = _record({

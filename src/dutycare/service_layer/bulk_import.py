@@ -30,8 +30,8 @@ from dutycare.domain.interchange import (
     SECTIONS,
     parse_case_file,
 )
+from dutycare.domain.limits import shown, storable_text
 from dutycare.domain.model import CaseFile
-from dutycare.ledger.entry import MAX_SAFE_INT
 from dutycare.service_layer.changes import Change, created
 from dutycare.service_layer.findings import ImportFindings, refresh_findings
 from dutycare.service_layer.queries import FindingRow
@@ -44,7 +44,6 @@ MAX_PROBLEMS_KEPT = 100
 BATCH_RECORDS = 2000
 MAX_HELD_BATCHES = 8  # how many batches may wait for records named further on before the import falls back to
 # checking the whole file first and then writing it parents first
-MAX_ID_LENGTH = 80  # what the storage's id columns hold
 # When a file names records before defining them, rows must still reach the tables parents first.
 KIND_SWEEPS: tuple[tuple[str, ...], ...] = (("person", "institution", "source"), ("case",), ("event",))
 _BATCH_LOCATION = re.compile(r"^(\w+)\[(\d+)\]")
@@ -58,9 +57,6 @@ _EVENT_REFS: dict[str, tuple[tuple[str, str], ...]] = {
 _REFERRED_EVENT_TYPES: frozenset[str] | None = (
     None if any(not wanted for refs in _EVENT_REFS.values() for _, wanted in refs)
     else frozenset(t.value for t in EVENT_REF_TYPES.values()))
-_INTEGER_DETAILS: dict[str, tuple[str, ...]] = {
-    t.value: tuple(f.name for f in spec.fields if f.kind is FieldKind.INTEGER) for t, spec in EVENT_SPECS.items()
-}
 
 
 # -- what flows in ---------------------------------------------------------------------------------------------
@@ -84,8 +80,8 @@ class RawRecord(NamedTuple):
     def problem(self, name: str, message: str) -> Problem:
         """A problem with one field of this record, located for its reader."""
         if self.relocate is not None:
-            return Problem(self.relocate(name), "", message)
-        return Problem(self.location, name, message)
+            return Problem(self.relocate(name), "", shown(message))
+        return Problem(shown(self.location), name, shown(message))  # both may quote an unprintable id or value
 
 
 class RecordSource(Protocol):
@@ -456,37 +452,6 @@ def relocate(problem: Problem, index: Mapping[str, list[RawRecord]]) -> Problem:
     return problem
 
 
-def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, Mapping):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
-
-
-def storage_problems(rec: RawRecord) -> list[Problem]:
-    """What the interchange rules allow but storage cannot hold: over-long ids, huge numbers, broken text."""
-    out = []
-    rid = rec.data.get("id")
-    if isinstance(rid, str) and len(rid) > MAX_ID_LENGTH:
-        out.append(rec.problem("id", f"is longer than {MAX_ID_LENGTH} characters"))
-    details = rec.data.get("details")
-    if rec.kind == "event" and isinstance(details, Mapping):
-        for name in _INTEGER_DETAILS.get(str(rec.data.get("type")), ()):
-            value = details.get(name)
-            if isinstance(value, int) and value > MAX_SAFE_INT:
-                out.append(rec.problem(f"details.{name}", f"is too large (at most {MAX_SAFE_INT})"))
-    if rec.unchecked_text and _has_lone_surrogate(rec.data):
-        out.append(rec.problem("", "holds text with a broken character (an unpaired \\uD800–\\uDFFF escape)"))
-    return out
-
-
 # -- the first pass: check everything --------------------------------------------------------------------------
 class Checker:
     """Validates a source batch by batch, keeping ids and types, never records."""
@@ -504,7 +469,9 @@ class Checker:
         batch_ids = batch.ids()
         for rec in batch.records:
             self._own_problems(rec)
-        claimed = {kind: self.store.existing(kind, ids) for kind, ids in batch_ids.items() if not self.empty[kind]}
+        # Ids storage cannot hold are not looked up (the parser refuses them; the database could not even be asked).
+        claimed = {kind: self.store.existing(kind, {i for i in ids if storable_text(i)})
+                   for kind, ids in batch_ids.items() if not self.empty[kind]}
         doc, index = batch.document()
         parsed: CaseFile | None = None
         try:
@@ -549,8 +516,6 @@ class Checker:
         rid = rec.data.get("id")
         if isinstance(rid, str) and self.k.defined(rec.kind, rid):
             self.log.add(rec.problem("id", f"'{rid}' is used twice in this file"))
-        for p in storage_problems(rec):
-            self.log.add(p)
 
     def _assumed(self, batch: Batch, batch_ids: Mapping[str, set[str]]) -> dict[str, str]:
         """Event references to events not seen yet, with the type each wants (checked at the end)."""

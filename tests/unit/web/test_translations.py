@@ -42,3 +42,17 @@ def test_docs_show_the_current_role_table() -> None:
 
     doc = (Path(__file__).resolve().parents[3] / "docs" / "web.md").read_text(encoding="utf-8")
     assert render_role_table() in doc, "docs/web.md's role table is stale: paste render_role_table() into it"
+
+
+def test_problems_storage_cannot_hold_are_told_in_russian() -> None:
+    from dutycare.domain.limits import NUL_FAULT, SURROGATE_FAULT
+    from dutycare.entrypoints.web.i18n import load_translations
+    from dutycare.entrypoints.web.labels import problem_translator
+
+    translate = problem_translator(load_translations()["ru"].gettext)
+    assert translate(SURROGATE_FAULT).startswith("содержит испорченный символ")
+    assert translate(NUL_FAULT) == "содержит символ NUL, который нельзя сохранить"
+    assert translate("is 250 characters long; at most 200") == "длина 250 символов; допускается не более 200"
+    assert translate("is 81 characters long; ids may have at most 80").endswith("не более 80")
+    assert translate("is too large; at most 9007199254740991 (2**53 - 1)") == (
+        "слишком большое число; допускается не более 9007199254740991")

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 
 from dutycare.domain.events import EVENT_SPECS, EventType
+from dutycare.domain.limits import NUL_FAULT, SURROGATE_FAULT
 from dutycare.entrypoints.web.i18n import N_
 
 FIELD_LABELS: dict[str, str] = {
@@ -83,6 +84,8 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "must cite at least one source: a list of {\"source\": id}": N_("cite at least one source"),
     "cannot be changed; record a new event instead": N_("cannot be changed; record a new event instead"),
     "say why the event is withdrawn": N_("say why the event is withdrawn"),
+    NUL_FAULT: N_("holds a NUL character, which cannot be stored"),
+    SURROGATE_FAULT: N_("holds a broken character (an unpaired surrogate), which cannot be stored"),
 }
 
 # Validation messages with values in them: (pattern of the domain's English message, translatable template).
@@ -95,6 +98,11 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^'(?P<value>.*)' is not a date; .*$",
      N_("'%(value)s' is not a date; use 2024-03-14, 2024-03, 2024, a range A/B, or ~ for approximate")),
     (r"^'(?P<value>.*)' is not a real calendar date.*$", N_("'%(value)s' is not a real calendar date")),
+    (r"^is (?P<length>\d+) characters long; at most (?P<limit>\d+)$",
+     N_("is %(length)s characters long; at most %(limit)s")),
+    (r"^is (?P<length>\d+) characters long; ids may have at most (?P<limit>\d+)$",
+     N_("is %(length)s characters long; an id may have at most %(limit)s")),
+    (r"^is too large; at most (?P<limit>\d+)\b.*$", N_("is too large; at most %(limit)s")),
 )
 
 RELIABILITY_LABELS: dict[str, str] = {

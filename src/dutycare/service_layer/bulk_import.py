@@ -67,15 +67,13 @@ class RawRecord(NamedTuple):
     """One record as read, in interchange form, with where it came from.
 
     ``relocate`` turns a problem's field (``details.category``) into a location a person can find (a spreadsheet
-    cell); without it, problems read ``location.field``. ``unchecked_text`` is set when strings may hold lone
-    surrogates (JSON escapes), which cannot be stored.
+    cell); without it, problems read ``location.field``.
     """
 
     kind: str
     data: Mapping[str, Any]
     location: str
     relocate: Relocate | None = None
-    unchecked_text: bool = False
 
     def problem(self, name: str, message: str) -> Problem:
         """A problem with one field of this record, located for its reader."""
@@ -297,7 +295,7 @@ class DocumentRecords:
         for i, raw in enumerate(items):
             where = section_location(section, i, raw)
             if isinstance(raw, Mapping):
-                yield RawRecord(kind, raw, where, unchecked_text=True)
+                yield RawRecord(kind, raw, where)
             else:
                 yield Problem(where, "", "must be an object")
 

@@ -68,7 +68,7 @@ def test_what_storage_cannot_hold_is_rejected_up_front() -> None:
     items = [*basics(), rec("event", 5, event("e" * 81)),
              rec("event", 6, event("e-2", "complaint_extended", institution="i-1",
                                      details={"complaint": "e-2", "extended_by_days": 2**60})),
-             RawRecord("person", {"id": "p-2", "pseudonym": "\ud800"}, "line 7", unchecked_text=True)]
+             RawRecord("person", {"id": "p-2", "pseudonym": "\ud800"}, "line 7")]
     found = _problems(items)
     assert "line 5.id: is 81 characters long; ids may have at most 80" in found
     assert "line 6.details.extended_by_days: is too large; at most 9007199254740991 (2**53 - 1)" in found

@@ -61,12 +61,6 @@ def test_a_line_longer_than_the_limit_is_skipped_not_held(tmp_path: Path, monkey
     assert isinstance(items[1], RawRecord) and items[1].location == "line 2 (case c-2)"
 
 
-def test_only_lines_with_surrogate_escapes_are_marked_for_checking(tmp_path: Path) -> None:
-    items = _read(tmp_path, b'{"record": "case", "id": "c-1", "title": "\\u0410"}\n'
-                            b'{"record": "case", "id": "c-2", "title": "\\ud800"}\n')
-    assert [i.unchecked_text for i in items if isinstance(i, RawRecord)] == [False, True]
-
-
 def test_the_digest_covers_the_whole_file_only_after_a_full_pass(tmp_path: Path) -> None:
     import hashlib
 

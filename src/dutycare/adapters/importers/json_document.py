@@ -169,7 +169,7 @@ class JsonDocumentSource:
         while True:
             raw = w.value(self.decoder)
             where = section_location(section, index, raw)
-            yield RawRecord(kind, raw, where, unchecked_text=True) if isinstance(raw, dict) else \
+            yield RawRecord(kind, raw, where) if isinstance(raw, dict) else \
                 Problem(where, "", "must be an object")
             index += 1
             if w.expect(",]") == "]":

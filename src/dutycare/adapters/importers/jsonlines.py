@@ -7,7 +7,6 @@ skipped. Each line is read with a length limit, so a file without line breaks ca
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -19,7 +18,6 @@ from dutycare.service_layer.bulk_import import KINDS, RawRecord
 RECORDS_FORMAT = "dutycare-records"
 RECORDS_FORMAT_VERSION = 1
 MAX_LINE = 4 << 20
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _KINDS_TEXT = ", ".join(KINDS)
 
 
@@ -64,10 +62,10 @@ class JsonLinesSource:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
             return Problem(f"{where}, column {exc.colno}", "", f"malformed JSON: {exc.msg}")
-        return self._record(where, obj, text)
+        return self._record(where, obj)
 
     @staticmethod
-    def _record(where: str, obj: Any, text: str) -> RawRecord | Problem | None:
+    def _record(where: str, obj: Any) -> RawRecord | Problem | None:
         if not isinstance(obj, dict):
             return Problem(where, "", "must be a JSON object")
         if "record" not in obj and "format" in obj:
@@ -77,7 +75,7 @@ class JsonLinesSource:
             return Problem(where, "record", f"must say what the line holds: one of {_KINDS_TEXT}")
         rid = obj.get("id")
         location = f"{where} ({kind} {rid})" if isinstance(rid, str) else where
-        return RawRecord(kind, obj, location, unchecked_text=_SURROGATE_ESCAPE.search(text) is not None)
+        return RawRecord(kind, obj, location)
 
     def progress(self) -> tuple[int, int]:
         """Bytes read, and the file's size."""

@@ -482,18 +482,25 @@ class Checker:
             self.counts[rec.kind] += 1
         return parsed if self.log.total == problems_before else None
 
-    def settle(self) -> bool:
+    def settle(self, may_wait: bool = False) -> bool:
         """Settle the references the file so far left open; True when every one stands.
 
         A reference to a record the file has defined since (further on) stands, and is remembered as a forward
-        reference; one to a record in the database stands too. The rest stay open for `resolve` to judge once
-        the whole file has been read.
+        reference; one to a record in the database stands too. With ``may_wait``, the database is not asked yet
+        (the record may still come further on; asking would stall a bulk writer's pipeline). What is left open
+        waits for `resolve` to judge once the whole file has been read.
         """
         k = self.k
         later = {ref for ref in k.pending if k.defined(*ref)}
         if later:
             k.pending -= later
             k.saw_forward = True
+        for eid, wanted_type in list(k.pending_events.items()):
+            found_type = k.event_types.get(eid)
+            if found_type is not None and (not wanted_type or found_type == wanted_type):
+                del k.pending_events[eid]
+        if may_wait or (not k.pending and not k.pending_events):
+            return not k.pending and not k.pending_events
         wanted: dict[str, set[str]] = defaultdict(set)
         for kind, rid in k.pending:
             wanted[kind].add(rid)
@@ -686,24 +693,31 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore, pro
     store.start()
     window: ImportFindings | None = ImportFindings(uow, store.put_findings, store.sync)
     window.start()
-    held: list[CaseFile] = []  # checked batches that refer to records further on, held until those are read
+    held: list[CaseFile] = []  # checked batches that refer to records not read yet (or in the database)
+
+    def write_held(findings: ImportFindings, may_wait: bool) -> None:
+        nonlocal held
+        if checker.settle(may_wait):
+            together = merge(held)  # parents are written before what refers to them
+            held = []
+            store.write(together, list(created(together)))
+            written.add(together)
+            findings.add(together)
+
     for batch in batches(source.items(), log):
         parsed = checker.check(batch)
         if window is not None:
             if parsed is not None:
                 held.append(parsed)
-                if checker.settle():
-                    together = merge(held)  # parents are written before what refers to them
-                    held = []
-                    store.write(together, list(created(together)))
-                    written.add(together)
-                    window.add(together)
+                write_held(window, may_wait=len(held) <= MAX_HELD_BATCHES)
             if parsed is None or len(held) > MAX_HELD_BATCHES:  # nothing more is written; checking goes on
                 store.close(failed=True)
                 uow.rollback()
                 window, held = None, []
         done, total = source.progress()
         progress.update(sum(checker.counts.values()), done / total if total else None)
+    if window is not None and held and not log.total:
+        write_held(window, may_wait=False)  # what is still open must be in the database
     if window is not None and not log.total and not held:
         progress.start("findings")
         window.refresh_rest()

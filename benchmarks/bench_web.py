@@ -2,16 +2,26 @@
 
 Loads N synthetic cases (interchange format, generated here with a fixed seed, imported in batches through the
 same service as `dutycare import`), starts `dutycare serve` on a free loopback port in a subprocess, then sends
-a bounded number of requests from 10 concurrent httpx clients and prints p50/p95 per scenario. The baseline,
+a bounded number of requests from 10 concurrent clients and prints p50/p95 per scenario. The baseline,
 measured in the same run against the same server, is the sign-in page (no database work), so the ratios show
 what the case queries cost on top of the HTTP stack.
 
-    python benchmarks/bench_web.py [--cases 100000] [--requests 400] [--clients 10] [--db PATH]
+The clients are threads of one process sharing its interpreter lock and the machine's cores with the server, so
+they use the standard library's http.client (a kept-alive connection each): httpx spends about four times as
+much processor per request, which showed up in every figure, the baseline most (7.5 ms for a page the server
+answers in under 1 ms). `--client httpx` measures with httpx as earlier runs did.
+
+    python benchmarks/bench_web.py [--cases 100000] [--requests 400] [--clients 10] [--db PATH] [--workdir DIR]
+
+With --workdir the key file (and, without --db, the SQLite database) stay in DIR, and a later run with the same
+DIR, --db, --cases and --seed measures the data loaded before instead of loading it again.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import random
 import socket
 import statistics
@@ -24,10 +34,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-import httpx
-
-from dutycare.bootstrap import initialise
+from dutycare.bootstrap import Dutycare, initialise, open_dutycare
+from dutycare.domain.errors import NotFound
 from dutycare.entrypoints.cli.users import staff_uow
 from dutycare.service_layer import accounts, services
 from dutycare.settings import Settings
@@ -107,27 +117,51 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def load(url: str, paths: Callable[[int], str], total: int, clients: int, headers: dict[str, str],
-         cookies: dict[str, str]) -> list[float]:
+def stdlib_getter(port: int, headers: dict[str, str]) -> tuple[Callable[[str], int], Callable[[], None]]:
+    """A GET function on one kept-alive http.client connection, and its closer."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def get(path: str) -> int:
+        connection.request("GET", quote(path, safe="/?=&"), headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+
+    return get, connection.close
+
+
+def httpx_getter(port: int, headers: dict[str, str]) -> tuple[Callable[[str], int], Callable[[], None]]:
+    """A GET function on one httpx client (what this benchmark used before), and its closer."""
+    import httpx
+
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60)
+    return (lambda path: client.get(path).status_code), client.close
+
+
+def load(port: int, paths: Callable[[int], str], total: int, clients: int, headers: dict[str, str],
+         getter: Callable[[int, dict[str, str]], tuple[Callable[[str], int], Callable[[], None]]]) -> list[float]:
     """Send `total` GETs from `clients` threads; return each response time in milliseconds."""
     times: list[float] = []
     lock = threading.Lock()
     counter = iter(range(total))
 
     def worker() -> None:
-        with httpx.Client(base_url=url, headers=headers, cookies=cookies, timeout=60) as client:
+        get, close = getter(port, headers)
+        try:
             while True:
                 with lock:
                     n = next(counter, None)
                 if n is None:
                     return
                 began = time.perf_counter()
-                response = client.get(paths(n))
+                status = get(paths(n))
                 elapsed = (time.perf_counter() - began) * 1000
-                if response.status_code != 200:
-                    raise SystemExit(f"{paths(n)} answered {response.status_code}")
+                if status != 200:
+                    raise SystemExit(f"{paths(n)} answered {status}")
                 with lock:
                     times.append(elapsed)
+        finally:
+            close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
     for t in threads:
@@ -135,6 +169,33 @@ def load(url: str, paths: Callable[[int], str], total: int, clients: int, header
     for t in threads:
         t.join()
     return times
+
+
+def load_cases(settings: Settings, cases: int, batch: int, seed: int) -> Dutycare:
+    """A new database holding `cases` synthetic cases."""
+    dc = initialise(settings)
+    began = time.perf_counter()
+    for n, doc in enumerate(documents(cases, batch, seed), 1):
+        services.import_case_file(dc.uow(), doc)
+        if n % 10 == 0:
+            print(f"  imported {n * batch:,} cases", file=sys.stderr)
+    loaded = time.perf_counter() - began
+    print(f"loaded {cases:,} cases ({cases * 6:,} events) in {loaded:.0f} s "
+          f"({cases / loaded:,.0f} cases/s, including encryption, ledger and search index)")
+    return dc
+
+
+def bench_user(dc: Dutycare) -> tuple[str, str]:
+    """An API token and a session cookie of the benchmark's lawyer (created on first use)."""
+    now = datetime.now(UTC)
+    try:
+        user = accounts.user_by_name(staff_uow(dc), "bench")
+    except NotFound:
+        user, _ = accounts.add_user(staff_uow(dc), "bench", "lawyer", now, password="bench-password-1234")
+    _, token = accounts.create_token(staff_uow(dc), user.id, "bench", now)
+    session, _info = accounts.sign_in(staff_uow(dc), "bench", "bench-password-1234", "bench", now,
+                                      accounts.SessionPolicy())
+    return token, session
 
 
 def main() -> None:
@@ -146,60 +207,63 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="database path or postgresql:// URL (default: a temporary SQLite file)")
+    parser.add_argument("--client", choices=("stdlib", "httpx"), default="stdlib",
+                        help="the HTTP client of the load generator (httpx: as runs before 2026-11-25 measured)")
+    parser.add_argument("--workdir", type=Path,
+                        help="keep the key (and the default database) here and reuse data loaded by an earlier run")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="dutycare-bench-"))
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="dutycare-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     db = args.db or str(work / "data" / "bench.db")
-    key = work / "keys" / "org.key"
-    dc = initialise(Settings(db=db, key_file=key, actor="bench"))
-    began = time.perf_counter()
-    for n, doc in enumerate(documents(args.cases, args.batch, args.seed), 1):
-        services.import_case_file(dc.uow(), doc)
-        if n % 10 == 0:
-            print(f"  imported {n * args.batch:,} cases", file=sys.stderr)
-    loaded = time.perf_counter() - began
-    print(f"loaded {args.cases:,} cases ({args.cases * 6:,} events) in {loaded:.0f} s "
-          f"({args.cases / loaded:,.0f} cases/s, including encryption, ledger and search index)")
-    now = datetime.now(UTC)
-    user, _ = accounts.add_user(staff_uow(dc), "bench", "lawyer", now, password="bench-password-1234")
-    _, token = accounts.create_token(staff_uow(dc), user.id, "bench", now)
-    session, _info = accounts.sign_in(staff_uow(dc), "bench", "bench-password-1234", "bench", now,
-                                      accounts.SessionPolicy())
+    settings = Settings(db=db, key_file=work / "keys" / "org.key", actor="bench")
+    marker = work / "loaded.json"
+    wanted = {"db": db, "cases": args.cases, "seed": args.seed}
+    if args.workdir and marker.exists() and json.loads(marker.read_text()) == wanted:
+        dc = open_dutycare(settings)
+        print(f"reusing {args.cases:,} cases loaded earlier into {db}")
+    else:
+        dc = load_cases(settings, args.cases, args.batch, args.seed)
+        marker.write_text(json.dumps(wanted))
+    token, session = bench_user(dc)
     dc.close()
+    key = settings.key_file
+    assert key is not None
 
     port = free_port()
     server = subprocess.Popen([str(Path(sys.executable).with_name("dutycare")), "serve", "--db", db,
                                "--key-file", str(key), "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+    getter = stdlib_getter if args.client == "stdlib" else httpx_getter
     try:
         for _ in range(300):
             try:
-                httpx.get(f"{url}/login", timeout=1)
-                break
-            except httpx.HTTPError:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
                 time.sleep(0.1)
         rng = random.Random(args.seed)
         ids = [f"case-{rng.randrange(args.cases)}" for _ in range(args.requests)]
         bearer = {"Authorization": f"Bearer {token}"}
-        cookie = {"dc_session": session}
-        scenarios: list[tuple[str, Callable[[int], str], dict[str, str], dict[str, str]]] = [
-            ("baseline: sign-in page", lambda n: "/login", {}, {}),
+        cookie = {"Cookie": f"dc_session={session}"}
+        scenarios: list[tuple[str, Callable[[int], str], dict[str, str]]] = [
+            ("baseline: sign-in page", lambda n: "/login", {}),
             ("API case list, filtered (status+region)",
-             lambda n: f"/api/v1/cases?status=escalated&region={REGIONS[n % 20]}&limit=50", bearer, {}),
+             lambda n: f"/api/v1/cases?status=escalated&region={REGIONS[n % 20]}&limit=50", bearer),
             ("API case list, filtered + text search",
-             lambda n: f"/api/v1/cases?region={REGIONS[n % 20]}&q=остеосинтез&limit=50", bearer, {}),
-            ("API case detail", lambda n: f"/api/v1/cases/{ids[n]}", bearer, {}),
-            ("page: case list, filtered", lambda n: f"/cases?status=open&region={REGIONS[n % 20]}", {}, cookie),
-            ("page: case", lambda n: f"/cases/{ids[n]}", {}, cookie),
+             lambda n: f"/api/v1/cases?region={REGIONS[n % 20]}&q=остеосинтез&limit=50", bearer),
+            ("API case detail", lambda n: f"/api/v1/cases/{ids[n]}", bearer),
+            ("page: case list, filtered", lambda n: f"/cases?status=open&region={REGIONS[n % 20]}", cookie),
+            ("page: case", lambda n: f"/cases/{ids[n]}", cookie),
         ]
-        print(f"\n{args.requests} requests per scenario, {args.clients} concurrent clients, {args.cases:,} cases")
+        print(f"\n{args.requests} requests per scenario, {args.clients} concurrent clients ({args.client}), "
+              f"{args.cases:,} cases")
         print(f"{'scenario':<42} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'p50 ratio':>10}")
         base = None
-        for name, paths, headers, cookies in scenarios:
-            load(url, paths, min(40, args.requests), args.clients, headers, cookies)  # warm up
+        for name, paths, headers in scenarios:
+            load(port, paths, min(40, args.requests), args.clients, headers, getter)  # warm up
             began = time.perf_counter()
-            times = load(url, paths, args.requests, args.clients, headers, cookies)
+            times = load(port, paths, args.requests, args.clients, headers, getter)
             rate = len(times) / (time.perf_counter() - began)
             p50, p95 = statistics.median(times), percentile(times, 95)
             base = base or p50

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect
@@ -50,8 +51,13 @@ class Dutycare:
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (use it in a with-block)."""
-        return SqlUnitOfWork(self.engine, self.sealer, lambda conn: SqlLedger(conn, self.clock), self.settings.who,
+        return SqlUnitOfWork(self.engine, self.sealer, lambda conn: SqlLedger(conn, self.clock), self.actor,
                              self.rulebook, self.today)
+
+    @cached_property
+    def actor(self) -> str:
+        """Who the ledger names for changes made here (looked up once: it may read the user database)."""
+        return self.settings.who
 
     def today(self) -> date:
         """The day findings and deadlines are judged on (from the injectable clock)."""

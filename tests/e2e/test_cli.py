@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_runner import run
+from cli_runner import BIN, run
 
 from dutycare.scenario import load_scenario
 
@@ -135,3 +135,40 @@ def test_findings_rules_and_deadlines_commands(cli_env: dict[str, str], tmp_path
     assert len(due) == 5 and due == sorted(due, key=lambda d: d["due"])
     proc = run("deadlines", "--as-of", "tomorrow", env=cli_env, check=False)
     assert proc.returncode == 1 and "YYYY-MM-DD" in proc.stderr
+
+
+def test_serve_with_several_workers_answers_and_stops_cleanly(cli_env: dict[str, str], tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([str(BIN), "serve", "--port", str(port), "--workers", "2"], env=cli_env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+                    assert response.status == 200
+                    assert response.headers["Cache-Control"] == "no-store"
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.communicate()
+                time.sleep(0.2)
+        workers = subprocess.run(["ps", "--ppid", str(server.pid), "-o", "pid="], capture_output=True, text=True)
+        assert len(workers.stdout.split()) == 2
+        for _ in range(5):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+                assert response.status == 200
+        server.send_signal(signal.SIGTERM)
+        _out, err = server.communicate(timeout=30)
+        assert server.returncode == 0, err
+        assert "Traceback" not in err
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()

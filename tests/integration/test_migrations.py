@@ -44,3 +44,23 @@ def test_every_revision_downgrades_and_upgrades_keeping_the_case_record(app: Dut
 def test_downgrade_to_base_removes_every_table(app: Dutycare) -> None:
     schema.downgrade(app.engine, "base")
     assert set(inspect(app.engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_the_migrations_build_exactly_the_declared_tables_and_indexes(app: Dutycare) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with app.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), t.metadata)
+    assert differences == []
+
+
+def test_case_list_queries_use_the_case_list_indexes(app: Dutycare) -> None:
+    if app.engine.dialect.name != "sqlite":
+        return  # PostgreSQL chooses by its statistics; the indexes exist there too (the test above)
+    services.import_case_file(app.uow(), load_scenario())
+    with app.engine.connect() as conn:
+        plan = " ".join(r[3] for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE status = 'open' AND region = 'x' "
+            "ORDER BY position LIMIT 50"))
+    assert "ix_cases_region_status_position" in plan and "TEMP B-TREE" not in plan

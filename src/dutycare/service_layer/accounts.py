@@ -94,11 +94,13 @@ class AccessStore(Protocol):
     def set_totp_secret(self, user_id: str, secret: str | None) -> None: ...
     def add_session(self, token_hash: str, user_id: str, csrf: str, second_factor_done: bool, at: str) -> None: ...
     def session(self, token_hash: str) -> tuple[str, str, bool, str, str] | None: ...
+    def session_with_user(self, token_hash: str) -> tuple[tuple[str, bool, str, str], User] | None: ...
     def touch_session(self, token_hash: str, at: str, second_factor_done: bool | None = None) -> None: ...
     def end_session(self, token_hash: str) -> None: ...
     def end_sessions_of(self, user_id: str) -> None: ...
     def add_token(self, token: ApiToken, token_hash: str) -> None: ...
     def token_by_hash(self, token_hash: str) -> ApiToken | None: ...
+    def token_with_user(self, token_hash: str) -> tuple[ApiToken, User] | None: ...
     def tokens(self, user_id: str | None = None) -> list[ApiToken]: ...
     def update_token(self, token_id: str, **values: object) -> None: ...
     def add_failure(self, key: str, at: str) -> None: ...
@@ -304,13 +306,12 @@ def current_session(uow: StaffUnitOfWork, token: str, at: datetime, policy: Sess
     """The live session a cookie names, or None when it is unknown, idle too long, too old or its user inactive."""
     key = digest(token)
     with uow:
-        found = uow.access.session(key)
+        found = uow.access.session_with_user(key)
         if found is None:
             return None
-        user_id, csrf, done, created, seen = found
-        user = uow.access.user(user_id)
+        (csrf, done, created, seen), user = found
         expired = seen < iso(at - policy.idle) or created < iso(at - policy.absolute)
-        if user is None or not user.active or expired:
+        if not user.active or expired:
             uow.access.end_session(key)
             uow.commit()
             return None
@@ -377,11 +378,11 @@ def create_token(uow: StaffUnitOfWork, user_id: str, label: str, at: datetime) -
 def token_user(uow: StaffUnitOfWork, secret: str, at: datetime) -> User | None:
     """The active user an API token belongs to, or None for unknown or revoked tokens."""
     with uow:
-        token = uow.access.token_by_hash(digest(secret))
-        if token is None or token.revoked_at is not None:
+        found = uow.access.token_with_user(digest(secret))
+        if found is None:
             return None
-        user = uow.access.user(token.user_id)
-        if user is None or not user.active:
+        token, user = found
+        if token.revoked_at is not None or not user.active:
             return None
         if token.last_used_at is None or token.last_used_at < iso(at - timedelta(minutes=1)):
             uow.access.update_token(token.id, last_used_at=iso(at))

@@ -15,13 +15,13 @@ from dutycare.domain.events import Event, EventType
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import CaseFile, Institution, Person, Timeline
-from dutycare.jurisdictions.clocks import default_clock_book
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
-from dutycare.rules.model import Finding
-from dutycare.service_layer import audit, findings
+from dutycare.rules.model import Severity
+from dutycare.service_layer import audit
 from dutycare.service_layer.access import Permission, allows, sees_case
 from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
-from dutycare.service_layer.queries import CaseRow
+from dutycare.service_layer.findings import RuleBook
+from dutycare.service_layer.queries import CaseRow, FindingRow
 from dutycare.service_layer.search import query_words
 
 CLOCK_EVENT_TYPES = (EventType.COMPLAINT, EventType.COMPLAINT_REGISTERED, EventType.COMPLAINT_FORWARDED,
@@ -104,6 +104,11 @@ class CasePage:
 
 def _check_visible(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
     uow.records.case(case_id)  # NotFound for a case that does not exist
+    return _visible_access(uow, viewer, case_id)
+
+
+def _visible_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
+    """The access of an existing case, or NotFound when the viewer may not see it."""
     access = uow.views.case_access(case_id)
     if not sees_case(viewer.role, viewer.id, access.restricted, access.user_ids):
         raise NotFound(f"There is no case '{case_id}'.")
@@ -134,29 +139,35 @@ def filter_choices(uow: StaffUnitOfWork) -> FilterChoices:
         return uow.views.filter_choices()
 
 
-def _finding_view(f: Finding) -> FindingView:
-    basis = "; ".join(b.citation() for b in f.legal_basis)
-    return FindingView(f.rule_id, f.severity.value, f.certainty.value, f.case_ids, f.event_ids, f.explanation_ru,
-                       f.explanation_en, basis)
-
-
-def case_findings(uow: StaffUnitOfWork, case_id: str) -> list[FindingView]:
-    """The findings stored for a case (kept current by every write), most severe first."""
-    return [_finding_view(f) for f in findings.case_findings(uow, case_id)]
+def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[FindingView]:
+    """Stored findings (kept current by every write) as pages show them: most severe first, as
+    findings.case_findings orders them, with the legal basis of each rule."""
+    rank = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
+    views = []
+    for r in sorted(rows, key=lambda r: (rank.get(r.severity, 3), r.rule_id, r.key)):
+        rule = book.rule(r.rule_id)
+        basis = "; ".join(b.citation() for b in rule.legal_basis) if rule else ""
+        views.append(FindingView(r.rule_id, r.severity, r.certainty, r.case_ids, r.event_ids, r.explanation_ru,
+                                 r.explanation_en, basis))
+    return views
 
 
 def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, today: date) -> CasePage:
-    """A case's timeline, findings, complaints with their due dates, and evidence, for a viewer allowed to see it."""
+    """A case's timeline, findings, complaints with their due dates, and evidence, for a viewer allowed to see it.
+
+    Everything is read in one transaction, and the case row only once.
+    """
     with uow:
-        access = _check_visible(uow, viewer, case_id)
-        timeline = uow.records.timeline(case_id)
+        case = uow.records.case(case_id)  # NotFound for a case that does not exist
+        access = _visible_access(uow, viewer, case_id)
         institutions = uow.records.institutions_by_id()
+        timeline = uow.records.timeline(case_id, case=case, institutions=institutions)
         evidence: dict[str, list[EvidenceFile]] = {}
         for ev in uow.records.evidence_of_case(case_id):
             evidence.setdefault(ev.event_id, []).append(ev)
-    due = deadlines(timeline.events, institutions, today=today, clock_book=default_clock_book())
-    timeline = Timeline(timeline.case, timeline.person, timeline.events, {**institutions}, timeline.sources)
-    return CasePage(timeline, access, case_findings(uow, case_id), due, evidence)
+        stored = uow.findings.for_case(case_id)
+    due = deadlines(timeline.events, institutions, today=today, clock_book=uow.rulebook.clock_book)
+    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence)
 
 
 def check_case_visible(uow: StaffUnitOfWork, viewer: User, case_id: str) -> None:
@@ -222,7 +233,7 @@ def due_dates(uow: StaffUnitOfWork, viewer: User, today: date) -> list[DueDate]:
 
         events = [e for e in events if any(visible(c) for c in e.case_ids)]
         institutions = uow.records.institutions_by_id()
-    found = deadlines(events, institutions, today=today, clock_book=default_clock_book())
+    found = deadlines(events, institutions, today=today, clock_book=uow.rulebook.clock_book)
     return [d for d in found if any(visible(c) for c in d.case_ids) or not d.case_ids]
 
 

@@ -56,3 +56,15 @@ def test_problems_storage_cannot_hold_are_told_in_russian() -> None:
     assert translate("is 81 characters long; ids may have at most 80").endswith("не более 80")
     assert translate("is too large; at most 9007199254740991 (2**53 - 1)") == (
         "слишком большое число; допускается не более 9007199254740991")
+
+
+def test_numbers_are_written_as_babel_writes_them() -> None:
+    from babel.numbers import format_decimal
+
+    from dutycare.entrypoints.web.i18n import Translator, load_translations
+
+    translations = load_translations()
+    for lang in LANGUAGES:
+        tr = Translator(lang, translations[lang])
+        for value in [*range(-3, 1100), 12_345, 1_234_567, 0.5, 12.25]:
+            assert tr.number(value) == format_decimal(value, locale=lang), (lang, value)

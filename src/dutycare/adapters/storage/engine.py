@@ -25,6 +25,12 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+# Connections kept open per process: at least as many as the web application runs requests at once (its
+# REQUEST_THREADS), so that none is opened and closed per request.
+POOL_SIZE = 10
+POOL_OVERFLOW = 20
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -38,7 +44,8 @@ def make_engine(target: str) -> Engine:
     """An engine for the database named by a path or URL; SQLite gets WAL and foreign keys."""
     url = database_url(target)
     if is_sqlite(url):
-        engine = create_engine(url)
+        # A new SQLite connection parses the whole schema on its first statement and starts with an empty cache.
+        engine = create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)

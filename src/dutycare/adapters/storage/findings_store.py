@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 
 from dutycare.adapters.storage import tables as t
 from dutycare.service_layer.queries import FindingRow
 
 BATCH = 1000
+
+# The findings of one case, as every case page reads them: two statements built once (see for_case).
+_CASE_FINDING_KEYS = select(t.finding_cases.c.finding_key).where(t.finding_cases.c.case_id == bindparam("case_id"))
+_CASE_FINDINGS = select(t.findings).where(t.findings.c.key.in_(_CASE_FINDING_KEYS)).order_by(t.findings.c.key)
+_CASE_FINDING_LINKS = (select(t.finding_cases.c.finding_key, t.finding_cases.c.case_id)
+                       .where(t.finding_cases.c.finding_key.in_(_CASE_FINDING_KEYS)))
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -74,6 +81,13 @@ class SqlFindings:
             keys |= {r[0] for r in self.conn.execute(q)}
         return self._rows(sorted(keys))
 
+    def for_case(self, case_id: str) -> list[FindingRow]:
+        """Every stored finding linked to one case, in two statements (what for_cases gives for one case)."""
+        links: dict[str, list[str]] = {}
+        for key, linked in self.conn.execute(_CASE_FINDING_LINKS, {"case_id": case_id}):
+            links.setdefault(key, []).append(linked)
+        return [_finding_row(r, links) for r in self.conn.execute(_CASE_FINDINGS, {"case_id": case_id}).mappings()]
+
     def of_rules_at_institutions(self, rule_ids: Iterable[str], institution_ids: Iterable[str]) -> list[FindingRow]:
         """The findings of these rules linked to a case that has an event at one of these institutions (the
         database does the joining, so only the findings themselves are read)."""
@@ -107,7 +121,10 @@ class SqlFindings:
                 links.setdefault(key, []).append(case_id)
             rows += list(self.conn.execute(select(t.findings).where(t.findings.c.key.in_(chunk))
                                            .order_by(t.findings.c.key)).mappings())
-        return [FindingRow(r["key"], r["rule_id"], r["scope"], r["severity"], r["certainty"],
-                           tuple(sorted(links.get(r["key"], []))), tuple(json.loads(r["event_ids"])),
-                           r["institution_id"], r["explanation_ru"], r["explanation_en"], r["evaluated_at"])
-                for r in rows]
+        return [_finding_row(r, links) for r in rows]
+
+
+def _finding_row(r: Any, links: dict[str, list[str]]) -> FindingRow:
+    return FindingRow(r["key"], r["rule_id"], r["scope"], r["severity"], r["certainty"],
+                      tuple(sorted(links.get(r["key"], []))), tuple(json.loads(r["event_ids"])),
+                      r["institution_id"], r["explanation_ru"], r["explanation_en"], r["evaluated_at"])

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, bindparam, func, select
 
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
@@ -28,6 +28,22 @@ KIND_TABLES: dict[str, Table] = {
     "person": t.people, "institution": t.institutions, "source": t.sources, "case": t.cases, "event": t.events,
 }
 BATCH = 2000
+
+# The reads of a case page, built once: building a statement costs SQLAlchemy more than SQLite spends running it
+# on an indexed key, and a statement object that is reused also keeps its cache key.
+_CASE = select(t.cases).where(t.cases.c.id == bindparam("id"))
+_PERSON = select(t.people).where(t.people.c.id == bindparam("id"))
+_ALL_INSTITUTIONS = select(t.institutions).order_by(t.institutions.c.position)
+_SOURCES = select(t.sources).where(t.sources.c.id.in_(bindparam("ids", expanding=True)))
+_CASE_EVENT_IDS = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == bindparam("case_id"))
+_CASE_EVENTS = (select(t.events).where(t.events.c.id.in_(_CASE_EVENT_IDS), t.events.c.deleted_at.is_(None))
+                .order_by(t.events.c.position))
+_CASE_EVENT_LINKS = (select(t.event_cases).where(t.event_cases.c.event_id.in_(_CASE_EVENT_IDS))
+                     .order_by(t.event_cases.c.ordinal))
+_CASE_EVENT_CITATIONS = (select(t.event_sources).where(t.event_sources.c.event_id.in_(_CASE_EVENT_IDS))
+                         .order_by(t.event_sources.c.ordinal))
+_CASE_EVIDENCE = (select(t.evidence).where(t.evidence.c.event_id.in_(_CASE_EVENT_IDS))
+                  .order_by(t.evidence.c.position))
 
 
 @dataclass(frozen=True)
@@ -134,29 +150,29 @@ class SqlRecords:
     # -- reads -----------------------------------------------------------------------------------------
     def person(self, person_id: str) -> Person:
         """One person, or NotFound."""
-        row = self.conn.execute(select(t.people).where(t.people.c.id == person_id)).mappings().first()
+        row = self.conn.execute(_PERSON, {"id": person_id}).mappings().first()
         if row is None:
             raise NotFound(f"There is no person '{person_id}'.")
         return m.person_from_row(row, self.sealer)
 
     def case(self, case_id: str) -> Case:
         """One case, or NotFound."""
-        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).mappings().first()
+        row = self.conn.execute(_CASE, {"id": case_id}).mappings().first()
         if row is None:
             raise NotFound(f"There is no case '{case_id}'. 'dutycare cases list' shows the cases there are.")
         return m.case_from_row(row, self.sealer)
 
     def institutions_by_id(self, ids: Iterable[str] | None = None) -> dict[str, Institution]:
         """Institutions by id (all of them when ids is None)."""
-        query = select(t.institutions).order_by(t.institutions.c.position)
+        query = _ALL_INSTITUTIONS
         if ids is not None:
             query = query.where(t.institutions.c.id.in_(sorted(set(ids))))
         return {r["id"]: m.institution_from_row(r) for r in self.conn.execute(query).mappings()}
 
     def sources_by_id(self, ids: Iterable[str]) -> dict[str, Source]:
         """Sources by id."""
-        query = select(t.sources).where(t.sources.c.id.in_(sorted(set(ids))))
-        return {r["id"]: m.source_from_row(r, self.sealer) for r in self.conn.execute(query).mappings()}
+        rows = self.conn.execute(_SOURCES, {"ids": sorted(set(ids))}).mappings()
+        return {r["id"]: m.source_from_row(r, self.sealer) for r in rows}
 
     def event(self, event_id: str) -> Event:
         """One live event, or NotFound."""
@@ -166,9 +182,15 @@ class SqlRecords:
         return found[0]
 
     def events_of_case(self, case_id: str) -> list[Event]:
-        """Every event linked to a case."""
-        ids = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == case_id)
-        return self._events(select(t.events).where(t.events.c.id.in_(ids)))
+        """Every live event linked to a case (three statements, whatever the number of events)."""
+        rows = list(self.conn.execute(_CASE_EVENTS, {"case_id": case_id}).mappings())
+        links: dict[str, list[str]] = defaultdict(list)
+        for r in self.conn.execute(_CASE_EVENT_LINKS, {"case_id": case_id}).mappings():
+            links[r["event_id"]].append(r["case_id"])
+        cites: dict[str, list[Citation]] = defaultdict(list)
+        for r in self.conn.execute(_CASE_EVENT_CITATIONS, {"case_id": case_id}).mappings():
+            cites[r["event_id"]].append(Citation(r["source_id"], r["locator"]))
+        return [m.event_from_row(r, tuple(links[r["id"]]), tuple(cites[r["id"]]), self.sealer) for r in rows]
 
     def events_by_case(self, case_ids: Sequence[str], facts_only: bool = False) -> dict[str, list[Event]]:
         """The live events of several cases, grouped by case (an event of several cases appears under each).
@@ -242,14 +264,19 @@ class SqlRecords:
                 cites[r["event_id"]].append(Citation(r["source_id"], r["locator"]))
         return [m.event_from_row(r, tuple(links[r["id"]]), tuple(cites[r["id"]]), self.sealer) for r in rows]
 
-    def timeline(self, case_id: str) -> Timeline:
-        """A case with its person, its ordered events, and the institutions and sources they mention."""
-        case = self.case(case_id)
+    def timeline(self, case_id: str, *, case: Case | None = None,
+                 institutions: dict[str, Institution] | None = None) -> Timeline:
+        """A case with its person, its ordered events, and the institutions and sources they mention.
+
+        A caller that has already read the case, or every institution, passes them in and they are not read again.
+        """
+        case = case if case is not None else self.case(case_id)
         events = self.events_of_case(case_id)
-        inst_ids = {e.institution_id for e in events if e.institution_id}
-        inst_ids |= {ref for e in events for f in e.spec.fields if f.kind.value.startswith("institution")
-                     for ref in e.refs(f.name)}
-        institutions = self.institutions_by_id(inst_ids)
+        if institutions is None:
+            inst_ids = {e.institution_id for e in events if e.institution_id}
+            inst_ids |= {ref for e in events for f in e.spec.fields if f.kind.value.startswith("institution")
+                         for ref in e.refs(f.name)}
+            institutions = self.institutions_by_id(inst_ids)
         sources = self.sources_by_id({c.source_id for e in events for c in e.citations})
         return Timeline.build(case, self.person(case.person_id), events, institutions, sources)
 
@@ -304,9 +331,7 @@ class SqlRecords:
 
     def evidence_of_case(self, case_id: str) -> list[EvidenceFile]:
         """Every evidence file attached to the events of a case."""
-        events = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == case_id)
-        q = select(t.evidence).where(t.evidence.c.event_id.in_(events)).order_by(t.evidence.c.position)
-        return [self._evidence_from_row(r) for r in self.conn.execute(q).mappings()]
+        return [self._evidence_from_row(r) for r in self.conn.execute(_CASE_EVIDENCE, {"case_id": case_id}).mappings()]
 
     def all_evidence(self) -> Iterator[EvidenceFile]:
         """Every evidence record, in the order added."""

@@ -18,7 +18,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
+
+from dutycare.domain.limits import MAX_DATE_LENGTH, MAX_ID_LENGTH, MAX_JURISDICTION_LENGTH, MAX_REGION_LENGTH
 
 metadata = MetaData(
     naming_convention={
@@ -29,7 +32,7 @@ metadata = MetaData(
     }
 )
 
-ID = 80
+ID = MAX_ID_LENGTH  # the interchange parser refuses longer ids, over-long regions and the like (domain.limits)
 
 meta = Table(
     "meta", metadata,
@@ -45,7 +48,7 @@ people = Table(
     Column("role", String(20), nullable=False),
     Column("service_status", String(20), nullable=False),
     Column("age", Integer),
-    Column("age_as_of", String(40)),
+    Column("age_as_of", String(MAX_DATE_LENGTH)),
     Column("birth_year", Integer),
     Column("sealed", LargeBinary, nullable=False),
 )
@@ -57,9 +60,9 @@ institutions = Table(
     Column("version", Integer, nullable=False),
     Column("name", Text, nullable=False),
     Column("type", String(40), nullable=False),
-    Column("region", String(200)),
+    Column("region", String(MAX_REGION_LENGTH)),
     Column("parent_id", String(ID)),
-    Column("jurisdiction", String(10), nullable=False),
+    Column("jurisdiction", String(MAX_JURISDICTION_LENGTH), nullable=False),
 )
 
 sources = Table(
@@ -69,7 +72,7 @@ sources = Table(
     Column("version", Integer, nullable=False),
     Column("kind", String(40), nullable=False),
     Column("reliability", String(2), nullable=False),
-    Column("date", String(40)),
+    Column("date", String(MAX_DATE_LENGTH)),
     Column("publisher", Text),
     Column("sealed", LargeBinary, nullable=False),
 )
@@ -81,12 +84,16 @@ cases = Table(
     Column("version", Integer, nullable=False),
     Column("person_id", String(ID), ForeignKey("people.id"), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("region", String(200)),
-    Column("opened", String(40)),
+    Column("region", String(MAX_REGION_LENGTH)),
+    Column("opened", String(MAX_DATE_LENGTH)),
     Column("sealed", LargeBinary, nullable=False),
-    Index("ix_cases_status", "status"),
-    Index("ix_cases_region", "region"),
     Index("ix_cases_person_id", "person_id"),
+    # The staff case list filters by status and region and reads in case order; the id last lets it count the
+    # cases a viewer may see from the index alone (migration 0005).
+    Index("ix_cases_position", "position", "id"),
+    Index("ix_cases_status_position", "status", "position", "id"),
+    Index("ix_cases_region_position", "region", "position", "id"),
+    Index("ix_cases_region_status_position", "region", "status", "position", "id"),
 )
 
 events = Table(
@@ -95,7 +102,7 @@ events = Table(
     Column("position", BigInteger, nullable=False),
     Column("version", Integer, nullable=False),
     Column("type", String(40), nullable=False),
-    Column("date", String(40), nullable=False),
+    Column("date", String(MAX_DATE_LENGTH), nullable=False),
     Column("date_start", Date, nullable=False),
     Column("date_end", Date, nullable=False),
     Column("institution_id", String(ID), ForeignKey("institutions.id")),
@@ -105,6 +112,9 @@ events = Table(
     Column("deleted_reason", Text),
     Index("ix_events_institution_id", "institution_id"),
     Index("ix_events_type", "type"),
+    # Withdrawn events only (migration 0005): searches and counts leave them out without reading every event.
+    Index("ix_events_withdrawn", "id", sqlite_where=text("deleted_at IS NOT NULL"),
+          postgresql_where=text("deleted_at IS NOT NULL")),
 )
 
 event_cases = Table(

@@ -69,7 +69,12 @@ def context(request: Request) -> WebContext:
     return ctx
 
 
-Ctx = Annotated[WebContext, Depends(context)]
+async def _context_dependency(request: Request) -> WebContext:
+    # Dependencies declared with a plain def run in a worker thread; this one does no I/O, so it runs inline.
+    return context(request)
+
+
+Ctx = Annotated[WebContext, Depends(_context_dependency)]
 
 
 class SignInNeeded(Exception):
@@ -165,9 +170,10 @@ def Needs(permission: Permission) -> Any:
     return Depends(PermissionCheck(permission))
 
 
-def current_user(request: Request) -> User:
-    """The signed-in user (the route's Needs has already checked them)."""
-    who = principal(request)
+async def current_user(request: Request) -> User:
+    """The signed-in user (the route's Needs has already checked them, so this is only a look-up)."""
+    who = request.state.principal if hasattr(request.state, "principal") else await run_in_threadpool(
+        principal, request)
     if who is None:
         raise SignInNeeded()
     return who.user
@@ -187,7 +193,11 @@ def translator(request: Request) -> Translator:
     return context(request).translators[language(request)]
 
 
-Tr = Annotated[Translator, Depends(translator)]
+async def _translator_dependency(request: Request) -> Translator:
+    return translator(request)
+
+
+Tr = Annotated[Translator, Depends(_translator_dependency)]
 
 
 def route_permission(info: RouteInfo) -> Permission | None:

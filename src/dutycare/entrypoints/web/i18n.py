@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from babel import Locale
@@ -20,7 +21,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import Translations
 
 LANGUAGES = ("ru", "en")
@@ -87,10 +88,15 @@ class Translator:
         """A message with a count in this language (Russian has three plural forms)."""
         return self.translations.ngettext(singular, plural, n)
 
-    @property
+    @cached_property
     def locale(self) -> Locale:
         """The Babel locale."""
         return Locale.parse(self.lang)
+
+    @cached_property
+    def _decimal_pattern(self) -> NumberPattern:
+        # Parsed once: format_decimal would look up the locale and parse its pattern on every number of a list.
+        return parse_pattern(self.locale.decimal_formats[None])
 
     def date(self, value: date | None, fmt: str = "medium") -> str:
         """A date as this language writes it."""
@@ -106,7 +112,9 @@ class Translator:
 
     def number(self, value: int | float) -> str:
         """A number with this language's grouping."""
-        return format_decimal(value, locale=self.lang)
+        if isinstance(value, int) and 0 <= value < 1000:  # most numbers on a page: no grouping, Latin digits
+            return str(value)
+        return self._decimal_pattern.apply(value, self.locale)
 
 
 def refresh_catalogues() -> None:

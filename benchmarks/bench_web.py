@@ -42,6 +42,11 @@ from dutycare.entrypoints.cli.users import staff_uow
 from dutycare.service_layer import accounts, services
 from dutycare.settings import Settings
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import report
+
+TARGETS_P95 = {"page: case": 50, "page: case list, filtered": 150}  # ms, from the national-scale issue
+
 REGIONS = [f"Регион {i:02d}" for i in range(1, 21)]
 STATUSES = ("open", "escalated", "resolved", "closed")
 INJURIES = ("осколочное ранение бедра", "травма коленного сустава", "перелом голени", "контузия", "ранение плеча")
@@ -268,6 +273,11 @@ def main() -> None:
             p50, p95 = statistics.median(times), percentile(times, 95)
             base = base or p50
             print(f"{name:<42} {p50:8.1f} {p95:8.1f} {rate:7.0f} {p50 / base:9.1f}x")
+            target = TARGETS_P95.get(name)
+            if target is not None:
+                report(f"{name}, {args.cases:,} cases, {args.clients} clients: p95", round(p95, 1), "ms",
+                       baseline=round(base, 1), baseline_label="sign-in page, p50", ratio=round(p50 / base, 1),
+                       target=f"p95 <= {target} ms", met=p95 <= target, p50_ms=round(p50, 1))
     finally:
         server.terminate()
         server.wait(10)

@@ -59,6 +59,9 @@ _REFERRED_EVENT_TYPES: frozenset[str] | None = (
     else frozenset(t.value for t in EVENT_REF_TYPES.values()))
 
 
+_TYPE_NAMES = {t.value: t.value for t in EVENT_SPECS}
+
+
 # -- what flows in ---------------------------------------------------------------------------------------------
 Relocate = Callable[[str], str]
 
@@ -353,7 +356,8 @@ class Knowledge:
             return
         if rec.kind == "event":
             etype = rec.data.get("type")
-            self.event_types[rid] = etype if isinstance(etype, str) else ""
+            # One shared string per type, not one per event (a million events would hold ~50 MB of copies).
+            self.event_types[rid] = _TYPE_NAMES.get(etype, etype) if isinstance(etype, str) else ""
         else:
             self.seen[rec.kind].add(rid)
 

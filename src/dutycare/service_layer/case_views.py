@@ -16,11 +16,10 @@ from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import CaseFile, Institution, Person, Timeline
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
-from dutycare.rules.model import Severity
 from dutycare.service_layer import audit
 from dutycare.service_layer.access import Permission, allows, sees_case
 from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
-from dutycare.service_layer.findings import RuleBook
+from dutycare.service_layer.findings import RuleBook, display_order
 from dutycare.service_layer.queries import CaseRow, FindingRow
 from dutycare.service_layer.search import query_words
 
@@ -140,11 +139,10 @@ def filter_choices(uow: StaffUnitOfWork) -> FilterChoices:
 
 
 def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[FindingView]:
-    """Stored findings (kept current by every write) as pages show them: most severe first, as
-    findings.case_findings orders them, with the legal basis of each rule."""
-    rank = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
+    """Stored findings (kept current by every write) as pages show them, in `findings.display_order`, with the
+    legal basis of each rule."""
     views = []
-    for r in sorted(rows, key=lambda r: (rank.get(r.severity, 3), r.rule_id, r.key)):
+    for r in sorted(rows, key=lambda r: display_order(r.severity, r.rule_id, r.key)):
         rule = book.rule(r.rule_id)
         basis = "; ".join(b.citation() for b in rule.legal_basis) if rule else ""
         views.append(FindingView(r.rule_id, r.severity, r.certainty, r.case_ids, r.event_ids, r.explanation_ru,

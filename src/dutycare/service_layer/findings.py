@@ -236,9 +236,16 @@ def all_findings(uow: UnitOfWork) -> list[Finding]:
     return sorted((_finding(r, uow.rulebook) for r in rows), key=_display_order)
 
 
+_SEVERITY_RANK = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
+
+
+def display_order(severity: str, rule_id: str, key: str) -> tuple[int, str, str]:
+    """The order findings are shown in everywhere: most severe first, then by rule, then by key."""
+    return _SEVERITY_RANK.get(severity, 3), rule_id, key
+
+
 def _display_order(f: Finding) -> tuple[int, str, str]:
-    rank = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}.get(f.severity, 3)
-    return rank, f.rule_id, f.key
+    return display_order(f.severity.value, f.rule_id, f.key)
 
 
 def list_deadlines(uow: UnitOfWork, today: date | None = None) -> list[DueDate]:

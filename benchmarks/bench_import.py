@@ -2,9 +2,10 @@
 
 The import runs in its own process, exactly as `dutycare import` runs it (one pass that checks and writes with
 encryption, ledger entries, search index and findings; one commit); its wall time is measured from outside, and
-its peak resident memory (VmHWM) by the process itself. The baselines, measured in the same run, write the very rows the import stored in the
-events table into a bare table with the same columns: `executemany` in one transaction on SQLite, binary `COPY`
-on PostgreSQL. The ratio says how many times longer the whole import took than that plain write.
+its peak resident memory (VmHWM) by the process itself. The baselines, measured in the same run, write the very
+rows the import stored in the events table into a bare table with the same columns: `executemany` in one
+transaction on SQLite, binary `COPY` on PostgreSQL. The ratio says how many times longer the whole import took
+than that plain write.
 
     python benchmarks/bench_import.py [--events 1000000] [--backend sqlite|postgresql|both] [--postgres URL]
 """

@@ -491,18 +491,15 @@ class Checker:
 
         A reference to a record the file has defined since (further on) stands, and is remembered as a forward
         reference; one to a record in the database stands too. With ``may_wait``, the database is not asked yet
-        (the record may still come further on; asking would stall a bulk writer's pipeline). What is left open
-        waits for `resolve` to judge once the whole file has been read.
+        (the record may still come further on; asking would stall a bulk writer's pipeline). Once the whole file has
+        been read, what is still open after settling without waiting is a dangling reference.
         """
         k = self.k
         later = {ref for ref in k.pending if k.defined(*ref)}
         if later:
             k.pending -= later
             k.saw_forward = True
-        for eid, wanted_type in list(k.pending_events.items()):
-            found_type = k.event_types.get(eid)
-            if found_type is not None and (not wanted_type or found_type == wanted_type):
-                del k.pending_events[eid]
+        self._settle_event_references()
         if may_wait or (not k.pending and not k.pending_events):
             return not k.pending and not k.pending_events
         wanted: dict[str, set[str]] = defaultdict(set)
@@ -515,11 +512,16 @@ class Checker:
         unseen = [e for e in k.pending_events if e not in k.event_types]
         if unseen:
             k.database_event_types.update(self.store.event_types(unseen))
+        self._settle_event_references()
+        return not k.pending and not k.pending_events
+
+    def _settle_event_references(self) -> None:
+        """Drop the event references whose event is now known (in the file or the database) with the wanted type."""
+        k = self.k
         for eid, wanted_type in list(k.pending_events.items()):
             found_type = k.event_types.get(eid) or k.database_event_types.get(eid)
             if found_type is not None and (not wanted_type or found_type == wanted_type):
                 del k.pending_events[eid]
-        return not k.pending and not k.pending_events
 
     def _own_problems(self, rec: RawRecord) -> None:
         rid = rec.data.get("id")
@@ -538,23 +540,6 @@ class Checker:
                 if isinstance(target, str) and target not in batch_ids.get("event", ()):
                     out[target] = wanted
         return out
-
-    def resolve(self) -> bool:
-        """Judge the references left open; True when all of them stand."""
-        k = self.k
-        unseen: dict[str, set[str]] = defaultdict(set)
-        for kind, rid in k.pending:
-            if not k.defined(kind, rid):
-                unseen[kind].add(rid)
-        for kind, ids in unseen.items():
-            k.in_database[kind] |= self.store.existing(kind, ids)
-        wanted_unseen = {e for e in k.pending_events if e not in k.event_types}
-        k.database_event_types.update(self.store.event_types(wanted_unseen) if wanted_unseen else {})
-        ok = all(rid in k.in_database[kind] for kind, ids in unseen.items() for rid in ids)
-        for eid, wanted in k.pending_events.items():
-            found = k.event_types.get(eid) or k.database_event_types.get(eid)
-            ok = ok and found is not None and (not wanted or found == wanted)
-        return ok
 
 
 def batches(items: Iterator[RawRecord | Problem], log: ProblemLog | None, size: int | None = None,
@@ -605,7 +590,7 @@ def _run_check(source: RecordSource, store: BulkStore, progress: Progress,
 def check_source(source: RecordSource, store: BulkStore, progress: Progress) -> Checker:
     """The first pass: validate everything, raising InvalidInput with every problem (capped) if anything is wrong."""
     checker, log = _run_check(source, store, progress, None)
-    if log.total < log.limit and not checker.resolve():
+    if log.total < log.limit and not checker.settle():
         # Some reference named nothing; check again knowing the whole file, so each is reported where it is.
         checker, log = _run_check(source, store, progress, checker.k)
     log.raise_if_any()
@@ -729,7 +714,7 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore, pro
     if window is not None:
         store.close(failed=True)
         uow.rollback()
-    if log.total < log.limit and not checker.resolve():
+    if log.total < log.limit and not checker.settle():
         checker, log = _run_check(source, store, progress, checker.k)
     log.raise_if_any()
     checker.k.compact()

@@ -7,6 +7,7 @@ every role and checks the answer against ROLE_TABLE. Change access here and nowh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -107,3 +108,37 @@ def render_role_table() -> str:
         lines.append(f"| `{permission.value}` | " + " | ".join("yes" if r in allowed else "—" for r in roles) + " |")
     scopes = " ".join(f"{r.value}: {CASE_SCOPE[r].value.replace('_', ' ')}." for r in roles)
     return "\n".join(lines) + f"\n\nWhich cases each role sees at all — {scopes}\n"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Whether a case is restricted, and to whom."""
+
+    restricted: bool
+    user_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who signs in, with one role in one organisation."""
+
+    id: str
+    organisation_id: str
+    name: str
+    display_name: str
+    role: Role
+    active: bool
+    created_at: str
+    has_second_factor: bool = False
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A token a script uses as `Authorization: Bearer …`; only its digest is stored."""
+
+    id: str
+    user_id: str
+    label: str
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None

@@ -14,37 +14,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.service_layer.access import ApiToken as ApiToken
 from dutycare.service_layer.access import Role
-from dutycare.service_layer.unit_of_work import UnitOfWork
-
-if TYPE_CHECKING:
-    from dutycare.service_layer.audit import AuditLog
-    from dutycare.service_layer.case_views import CaseQueries
+from dutycare.service_layer.access import User as User
+from dutycare.service_layer.ports import AccessStore as AccessStore
+from dutycare.service_layer.ports import StaffUnitOfWork as StaffUnitOfWork
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 12
 DEFAULT_ORGANISATION = "org"
-
-
-@dataclass(frozen=True)
-class User:
-    """A person who signs in, with one role in one organisation."""
-
-    id: str
-    organisation_id: str
-    name: str
-    display_name: str
-    role: Role
-    active: bool
-    created_at: str
-    has_second_factor: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,18 +43,6 @@ class SessionInfo:
 
 
 @dataclass(frozen=True)
-class ApiToken:
-    """A token a script uses as `Authorization: Bearer …`; only its digest is stored."""
-
-    id: str
-    user_id: str
-    label: str
-    created_at: str
-    last_used_at: str | None
-    revoked_at: str | None
-
-
-@dataclass(frozen=True)
 class SessionPolicy:
     """How long sessions last and how many failed sign-ins are tolerated."""
 
@@ -79,41 +51,6 @@ class SessionPolicy:
     window: timedelta = timedelta(minutes=15)
     max_failures_per_name: int = 5
     max_failures_per_client: int = 30
-
-
-class AccessStore(Protocol):
-    """Storage of users, sessions, tokens, failed sign-ins, case restrictions and the audit log."""
-
-    def ensure_organisation(self, org_id: str, name: str, at: str) -> None: ...
-    def add_user(self, user: User, password_hash: str) -> None: ...
-    def user(self, user_id: str) -> User | None: ...
-    def user_by_name(self, name: str) -> tuple[User, str] | None: ...
-    def users(self) -> list[User]: ...
-    def update_user(self, user_id: str, **values: object) -> None: ...
-    def totp_secret(self, user_id: str) -> str | None: ...
-    def set_totp_secret(self, user_id: str, secret: str | None) -> None: ...
-    def add_session(self, token_hash: str, user_id: str, csrf: str, second_factor_done: bool, at: str) -> None: ...
-    def session(self, token_hash: str) -> tuple[str, str, bool, str, str] | None: ...
-    def session_with_user(self, token_hash: str) -> tuple[tuple[str, bool, str, str], User] | None: ...
-    def touch_session(self, token_hash: str, at: str, second_factor_done: bool | None = None) -> None: ...
-    def end_session(self, token_hash: str) -> None: ...
-    def end_sessions_of(self, user_id: str) -> None: ...
-    def add_token(self, token: ApiToken, token_hash: str) -> None: ...
-    def token_by_hash(self, token_hash: str) -> ApiToken | None: ...
-    def token_with_user(self, token_hash: str) -> tuple[ApiToken, User] | None: ...
-    def tokens(self, user_id: str | None = None) -> list[ApiToken]: ...
-    def update_token(self, token_id: str, **values: object) -> None: ...
-    def add_failure(self, key: str, at: str) -> None: ...
-    def failures_since(self, key: str, since: str) -> int: ...
-    def clear_failures(self, key: str) -> None: ...
-
-
-class StaffUnitOfWork(UnitOfWork):
-    """A unit of work that also carries the access store, the audit log and the staff case queries."""
-
-    access: AccessStore
-    audit: AuditLog
-    views: CaseQueries
 
 
 class LoginRefused(DomainError):

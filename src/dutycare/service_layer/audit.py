@@ -6,12 +6,14 @@ cannot be written does not happen. Coordinators read the log on a page and throu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
 
-from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
+from dutycare.service_layer.access import User
+from dutycare.service_layer.accounts import iso
+from dutycare.service_layer.ports import AuditLog as AuditLog
+from dutycare.service_layer.ports import StaffUnitOfWork
+from dutycare.service_layer.queries import AuditEntry as AuditEntry
 
 
 class AuditAction(StrEnum):
@@ -25,28 +27,6 @@ class AuditAction(StrEnum):
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
     CASE_ACCESS_CHANGED = "case_access_changed"
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """One line of the audit log."""
-
-    seq: int
-    at: str
-    user_id: str | None
-    user_name: str
-    action: str
-    target_kind: str
-    target_id: str
-    detail: str
-
-
-class AuditLog(Protocol):
-    """Where audit entries are appended and read."""
-
-    def append(self, at: str, user_id: str | None, user_name: str, action: str, target_kind: str, target_id: str,
-               detail: str) -> None: ...
-    def entries(self, limit: int, offset: int, action: str | None = None) -> tuple[list[AuditEntry], int]: ...
 
 
 def note(uow: StaffUnitOfWork, who: User | None, action: AuditAction, target_kind: str, target_id: str,

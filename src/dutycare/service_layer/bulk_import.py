@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 from dutycare.domain.errors import DomainError, InvalidInput, Problem
 from dutycare.domain.events import EVENT_SPECS, FieldKind
@@ -30,13 +30,18 @@ from dutycare.domain.interchange import (
     SECTIONS,
     parse_case_file,
 )
-from dutycare.domain.limits import shown, storable_text
+from dutycare.domain.limits import storable_text
 from dutycare.domain.model import CaseFile
 from dutycare.service_layer.changes import Change, created
 from dutycare.service_layer.findings import ImportFindings, refresh_findings
+from dutycare.service_layer.ports import BulkStore as BulkStore
+from dutycare.service_layer.ports import Progress as Progress
+from dutycare.service_layer.ports import RecordSource as RecordSource
+from dutycare.service_layer.ports import UnitOfWork
 from dutycare.service_layer.queries import FindingRow
+from dutycare.service_layer.raw_record import RawRecord as RawRecord
+from dutycare.service_layer.raw_record import Relocate as Relocate
 from dutycare.service_layer.search import index_changes
-from dutycare.service_layer.unit_of_work import UnitOfWork
 
 KINDS = ("person", "institution", "source", "case", "event")
 SECTION_OF = {kind: section for section, kind in SECTION_KINDS.items()}
@@ -63,60 +68,6 @@ _TYPE_NAMES = {t.value: t.value for t in EVENT_SPECS}
 
 
 # -- what flows in ---------------------------------------------------------------------------------------------
-Relocate = Callable[[str], str]
-
-
-class RawRecord(NamedTuple):
-    """One record as read, in interchange form, with where it came from.
-
-    ``relocate`` turns a problem's field (``details.category``) into a location a person can find (a spreadsheet
-    cell); without it, problems read ``location.field``.
-    """
-
-    kind: str
-    data: Mapping[str, Any]
-    location: str
-    relocate: Relocate | None = None
-
-    def problem(self, name: str, message: str) -> Problem:
-        """A problem with one field of this record, located for its reader."""
-        if self.relocate is not None:
-            return Problem(self.relocate(name), "", shown(message))
-        return Problem(shown(self.location), name, shown(message))  # both may quote an unprintable id or value
-
-
-class RecordSource(Protocol):
-    """Records from a file or a document; every call to items() reads again from the beginning."""
-
-    def items(self) -> Iterator[RawRecord | Problem]:
-        """Each record, or a problem where a record could not be read; a fatal problem ends the iteration."""
-        ...
-
-    def progress(self) -> tuple[int, int]:
-        """How much of the source the current pass has read, and its total size (in bytes; 0 if unknown)."""
-        ...
-
-    def digest(self) -> str | None:
-        """The SHA-256 of what the last completed pass read, to prove both passes read the same (None if n/a)."""
-        ...
-
-
-class Progress(Protocol):
-    """Where an import reports how far it has got."""
-
-    def start(self, phase: str) -> None:
-        """A phase begins: 'checking', 'writing', 'committing'."""
-        ...
-
-    def update(self, records: int, fraction: float | None) -> None:
-        """Records done so far in this phase, and the fraction of the phase done (None if unknown)."""
-        ...
-
-    def finish(self) -> None:
-        """The import is over (written or not)."""
-        ...
-
-
 class NoProgress:
     """Reports nothing."""
 
@@ -131,46 +82,6 @@ class NoProgress:
 
 
 # -- where it goes ---------------------------------------------------------------------------------------------
-class BulkStore(Protocol):
-    """Looks up and writes records, their ledger entries and search index entries, inside the unit of work."""
-
-    def is_empty(self, kind: str) -> bool:
-        """True when no record of this kind exists yet (lookups can be skipped)."""
-        ...
-
-    def existing(self, kind: str, ids: Collection[str]) -> set[str]:
-        """Which of these ids already exist."""
-        ...
-
-    def event_types(self, ids: Collection[str]) -> dict[str, str]:
-        """The types of those of these events that exist."""
-        ...
-
-    def start(self) -> None:
-        """Prepare to write (take the ledger's lock)."""
-        ...
-
-    def write(self, batch: CaseFile, changes: list[Change]) -> None:
-        """Write one batch of validated new records and one ledger entry per change."""
-        ...
-
-    def sync(self) -> None:
-        """Wait until everything written so far has reached the database (before the connection is used else)."""
-        ...
-
-    def put_findings(self, rows: list[FindingRow]) -> None:
-        """Write findings of cases this import created (so no finding with their keys is stored yet)."""
-        ...
-
-    def finish(self) -> int:
-        """Flush everything still buffered; return the ledger's new size."""
-        ...
-
-    def close(self, failed: bool = False) -> None:
-        """Release what the store holds (a sending thread, connection settings), after success or failure."""
-        ...
-
-
 StoreFactory = Callable[[UnitOfWork], BulkStore]
 
 

@@ -8,67 +8,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
 from dutycare.domain.events import Event, EventType
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
-from dutycare.domain.model import CaseFile, Institution, Person, Timeline
+from dutycare.domain.model import CaseFile, Person, Timeline
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
 from dutycare.service_layer import audit
-from dutycare.service_layer.access import Permission, allows, sees_case
-from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
-from dutycare.service_layer.findings import RuleBook, display_order
+from dutycare.service_layer.access import Access as Access
+from dutycare.service_layer.access import Permission, User, allows, sees_case
+from dutycare.service_layer.accounts import iso
+from dutycare.service_layer.findings import display_order
+from dutycare.service_layer.ports import CaseQueries as CaseQueries
+from dutycare.service_layer.ports import StaffUnitOfWork
+from dutycare.service_layer.queries import CaseQuery as CaseQuery
 from dutycare.service_layer.queries import CaseRow, FindingRow
+from dutycare.service_layer.queries import FilterChoices as FilterChoices
+from dutycare.service_layer.rulebook import RuleBook
 from dutycare.service_layer.search import query_words
 
 CLOCK_EVENT_TYPES = (EventType.COMPLAINT, EventType.COMPLAINT_REGISTERED, EventType.COMPLAINT_FORWARDED,
                      EventType.COMPLAINT_EXTENDED, EventType.COMPLAINT_ANSWERED, EventType.RECORDS_REQUESTED,
                      EventType.RECORDS_PROVIDED)
 MAX_PAGE = 200
-
-
-@dataclass(frozen=True)
-class CaseQuery:
-    """What a staff case list may be narrowed by."""
-
-    status: str | None = None
-    region: str | None = None
-    institution_id: str | None = None
-    rule_id: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class Access:
-    """Whether a case is restricted, and to whom."""
-
-    restricted: bool
-    user_ids: frozenset[str]
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    """The values the case-list filters offer."""
-
-    statuses: tuple[str, ...]
-    regions: tuple[str, ...]
-    institutions: tuple[Institution, ...]
-    rule_ids: tuple[str, ...]
-
-
-class CaseQueries(Protocol):
-    """Queries of the staff application that join the case record with access, findings and the search index."""
-
-    def visible_cases(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, limit: int,
-                      offset: int) -> tuple[list[CaseRow], int]: ...
-    def case_access(self, case_id: str) -> Access: ...
-    def set_case_access(self, case_id: str, restricted: bool, user_ids: frozenset[str], at: str, by: str) -> None: ...
-    def filter_choices(self) -> FilterChoices: ...
-    def search_digests(self, words: list[str]) -> list[str] | None: ...
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dutycare.domain.errors import InvalidInput, Problem
 from dutycare.domain.events import Event
 from dutycare.domain.interchange import event_to_dict, parse_case_file, single_event_document
 from dutycare.service_layer.changes import Action, Change
-from dutycare.service_layer.unit_of_work import UnitOfWork
+from dutycare.service_layer.ports import UnitOfWork
 from dutycare.service_layer.write_path import apply_changes
 
 

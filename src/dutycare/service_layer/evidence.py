@@ -6,28 +6,14 @@ import mimetypes
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from dutycare.domain.errors import DomainError, InvalidInput, Problem
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.service_layer.changes import Action, Change
-from dutycare.service_layer.unit_of_work import UnitOfWork
+from dutycare.service_layer.ports import EvidenceStore as EvidenceStore
+from dutycare.service_layer.ports import StoredFile as StoredFile
+from dutycare.service_layer.ports import UnitOfWork
 from dutycare.service_layer.write_path import apply_changes
-
-
-class StoredFile(Protocol):
-    """What the vault reports about a file it stored."""
-
-    sha256: str
-    size: int
-    stored_path: str
-
-
-class EvidenceStore(Protocol):
-    """The encrypted, path-confined file store."""
-
-    def put(self, file_id: str, version: int, source: Path) -> StoredFile: ...
-    def read_to(self, file_id: str, version: int, out_path: Path, expected_sha256: str) -> int: ...
 
 
 def attach_evidence(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, event_id: str, path: Path,

@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from dutycare.domain.events import EVENT_SPECS, Event, EventType
 from dutycare.domain.model import CaseFile, Institution
-from dutycare.jurisdictions.clocks import ClockBook
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
 from dutycare.rules.evaluate import evaluate_institution, evaluate_view
-from dutycare.rules.model import Certainty, EvalContext, Finding, Rule, Scope, Severity
+from dutycare.rules.model import Certainty, EvalContext, Finding, Scope, Severity
 from dutycare.rules.views import CaseView, family_of
 from dutycare.service_layer.changes import Change
+from dutycare.service_layer.ports import UnitOfWork
 from dutycare.service_layer.queries import FindingRow
-from dutycare.service_layer.unit_of_work import UnitOfWork
+from dutycare.service_layer.rulebook import RuleBook as RuleBook
 
 PER_CASE = (Scope.CASE.value, Scope.COMPLAINT.value)
 BATCH = 500
-
-
-@dataclass(frozen=True)
-class RuleBook:
-    """The rules and clock rules in force, loaded once at the composition root."""
-
-    rules: tuple[Rule, ...]
-    clock_book: ClockBook
-
-    def rule(self, rule_id: str) -> Rule | None:
-        """One rule by id."""
-        return next((r for r in self.rules if r.id == rule_id), None)
-
-    def scope_of(self, rule_id: str) -> str:
-        """The scope of a rule ('case' when the rule is no longer loaded)."""
-        rule = self.rule(rule_id)
-        return rule.scope.value if rule else Scope.CASE.value
 
 
 def _row(f: Finding, scope: str, at: str) -> FindingRow:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from dutycare.domain.errors import DomainError, NotFound
 from dutycare.ledger.bundle import build_bundle
@@ -14,23 +14,12 @@ from dutycare.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_check
 from dutycare.ledger.entry import EntryError, record_digest
 from dutycare.ledger.merkle import MerkleTree, ProofError, leaf_hashes, verify_inclusion
 from dutycare.ledger.verify import VerifyReport, latest_digest_by_entity, verify_log
-from dutycare.service_layer.unit_of_work import UnitOfWork
+from dutycare.service_layer.ports import FileHasher as FileHasher
+from dutycare.service_layer.ports import Ledger, UnitOfWork
+from dutycare.service_layer.queries import RecordState
 
 SignatureCheck = Callable[[bytes, bytes, bytes], bool]
-
-
-class LedgerTables(Protocol):
-    """What the ledger services need of the ledger store."""
-
-    def entries(self) -> Iterable[tuple[int, bytes, bytes]]: ...
-    def add_checkpoint(self, size: int, root: bytes, at: str, note: str) -> None: ...
-    def checkpoints(self) -> list[tuple[int, bytes, str, str]]: ...
-
-
-class FileHasher(Protocol):
-    """Re-reads a stored evidence file and returns the SHA-256 of its plaintext."""
-
-    def __call__(self, file_id: str, version: int) -> str: ...
+LedgerTables = Ledger  # its former name here: the ledger port now carries the checkpoint tables too
 
 
 @dataclass(frozen=True)
@@ -71,13 +60,9 @@ class Verification:
         return self.log.ok and not self.record_problems
 
 
-def _ledger(uow: UnitOfWork) -> Any:
-    return uow.ledger
-
-
 def _entries(uow: UnitOfWork) -> tuple[list[bytes], list[bytes]]:
     entries, stored = [], []
-    for _, entry, leaf in _ledger(uow).entries():
+    for _, entry, leaf in uow.ledger.entries():
         entries.append(entry)
         stored.append(leaf)
     return entries, stored
@@ -87,7 +72,7 @@ def make_checkpoint(uow: UnitOfWork, signer: CheckpointSigner, now: datetime | N
     """Sign the current tree head and keep it; if nothing was added since the last one, return that one."""
     with uow:
         entries, _ = _entries(uow)
-        kept = _ledger(uow).checkpoints()
+        kept = uow.ledger.checkpoints()
         if kept and kept[-1][0] == len(entries):
             note = kept[-1][3]
             return parse_checkpoint(note).checkpoint, note
@@ -95,7 +80,7 @@ def make_checkpoint(uow: UnitOfWork, signer: CheckpointSigner, now: datetime | N
         cp = Checkpoint(origin=signer.key_name, size=tree.size, root=tree.root(),
                         time=(now or datetime.now(UTC)).replace(microsecond=0))
         note = sign_checkpoint(cp, signer)
-        _ledger(uow).add_checkpoint(cp.size, cp.root, cp.time.isoformat(), note)
+        uow.ledger.add_checkpoint(cp.size, cp.root, cp.time.isoformat(), note)
         uow.commit()
     return cp, note
 
@@ -108,7 +93,7 @@ def _record_problems(uow: UnitOfWork, entries: list[bytes], hash_file: FileHashe
         result.record_problems.append(RecordProblem("ledger", "-", (), f"entries cannot be read: {exc}"))
         return
     seen: set[tuple[str, str]] = set()
-    for state in uow.records.record_states():  # type: ignore[attr-defined]
+    for state in uow.records.record_states():
         key = (state.entity, state.id)
         seen.add(key)
         result.records_checked += 1
@@ -124,8 +109,8 @@ def _record_problems(uow: UnitOfWork, entries: list[bytes], hash_file: FileHashe
                 entity, ident, (), f"entry {seq} ({action}) records it, but it is missing from the database"))
 
 
-def _state_problem(state: Any, latest: tuple[int, str, str] | None) -> str | None:
-    if state.unreadable:
+def _state_problem(state: RecordState, latest: tuple[int, str, str] | None) -> str | None:
+    if state.record is None:
         return f"cannot be read back ({state.unreadable}); it was altered or damaged"
     if latest is None:
         return "is stored but no ledger entry records it (written outside dutycare)"
@@ -135,8 +120,10 @@ def _state_problem(state: Any, latest: tuple[int, str, str] | None) -> str | Non
     return None
 
 
-def _file_problem(state: Any, hash_file: FileHasher) -> str | None:
+def _file_problem(state: RecordState, hash_file: FileHasher) -> str | None:
     record = state.record
+    if record is None:  # _state_problem has reported it
+        return None
     try:
         actual = hash_file(state.id, int(record.get("version", 1)))
     except Exception as exc:  # the vault reports damage as errors; a verifier collects them
@@ -150,7 +137,7 @@ def verify(uow: UnitOfWork, key: TrustedKey, hash_file: FileHasher | None = None
     """Re-derive every leaf, root and checkpoint, and check every stored record and file against the log."""
     with uow:
         entries, stored = _entries(uow)
-        notes = [note for _, _, _, note in _ledger(uow).checkpoints()]
+        notes = [note for _, _, _, note in uow.ledger.checkpoints()]
         log = verify_log(entries, notes, key_name=key.key_name, public_key_raw=key.public_key_raw,
                          check=key.check, stored_leaf_hashes=stored, origin=key.key_name)
         result = Verification(log)
@@ -181,7 +168,7 @@ def prove(uow: UnitOfWork, seq: int) -> InclusionProof:
     """An inclusion proof for one entry against the latest checkpoint that covers it."""
     with uow:
         entries, _ = _entries(uow)
-        kept = _ledger(uow).checkpoints()
+        kept = uow.ledger.checkpoints()
     if not 0 <= seq < len(entries):
         raise NotFound(f"There is no ledger entry {seq}; the log holds {len(entries)} (0 to {len(entries) - 1}).")
     covering = [c for c in kept if c[0] > seq]
@@ -202,7 +189,7 @@ def export_bundle(uow: UnitOfWork, out_dir: Path, key: TrustedKey, prove_seqs: l
     """Write a proof bundle a third party can check without dutycare; needs at least one checkpoint."""
     with uow:
         entries, _ = _entries(uow)
-        notes = [note for _, _, _, note in _ledger(uow).checkpoints()]
+        notes = [note for _, _, _, note in uow.ledger.checkpoints()]
     if not notes:
         raise DomainError("The ledger has no checkpoint yet. Run 'dutycare ledger checkpoint' first.")
     files = build_bundle(entries, notes, key.public_key_raw, key.key_name, prove_seqs)
@@ -218,8 +205,8 @@ def export_bundle(uow: UnitOfWork, out_dir: Path, key: TrustedKey, prove_seqs: l
 def ledger_status(uow: UnitOfWork) -> dict[str, Any]:
     """Size of the log and its latest checkpoint, for status pages (no verification)."""
     with uow:
-        size = sum(1 for _ in _ledger(uow).entries())
-        kept = _ledger(uow).checkpoints()
+        size = sum(1 for _ in uow.ledger.entries())
+        kept = uow.ledger.checkpoints()
     latest = kept[-1] if kept else None
     return {"size": size, "checkpoints": len(kept),
             "latest_checkpoint": None if latest is None else {"size": latest[0], "root": latest[1].hex(),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from dutycare.domain.model import Case, Person
+from dutycare.domain.model import Case, Institution, Person
 
 
 @dataclass(frozen=True)
@@ -41,3 +43,51 @@ class FindingRow:
     explanation_ru: str
     explanation_en: str
     evaluated_at: str
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What a staff case list may be narrowed by."""
+
+    status: str | None = None
+    region: str | None = None
+    institution_id: str | None = None
+    rule_id: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values the case-list filters offer."""
+
+    statuses: tuple[str, ...]
+    regions: tuple[str, ...]
+    institutions: tuple[Institution, ...]
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log."""
+
+    seq: int
+    at: str
+    user_id: str | None
+    user_name: str
+    action: str
+    target_kind: str
+    target_id: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """A stored record's full current state (in interchange form), or the reason it cannot be read."""
+
+    entity: str
+    id: str
+    case_ids: tuple[str, ...]
+    record: dict[str, Any] | None
+    unreadable: str | None = None

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Protocol
 
 from dutycare.domain.events import EVENT_SPECS, FieldKind
 from dutycare.service_layer.changes import Action, Change, created
-
-if TYPE_CHECKING:
-    from dutycare.service_layer.unit_of_work import UnitOfWork
+from dutycare.service_layer.ports import SearchIndex as SearchIndex
+from dutycare.service_layer.ports import UnitOfWork
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MIN_STEM = 3
@@ -33,22 +31,6 @@ _RU_SUFFIXES = tuple(sorted((
 ), key=len, reverse=True))
 _EN_SUFFIXES = ("ations", "ation", "ingly", "ings", "ing", "edly", "ies", "ied", "ed", "es", "ly", "s")
 _SEARCHABLE_RECORDS = ("case", "event", "person")
-
-
-class SearchIndex(Protocol):
-    """Where normalised words are stored as keyed digests, per record."""
-
-    def replace(self, kind: str, record_id: str, words: set[str]) -> None:
-        """Make these the words of one record (replacing what it had)."""
-        ...
-
-    def remove(self, kind: str, record_id: str) -> None:
-        """Forget a record's words."""
-        ...
-
-    def is_empty(self) -> bool:
-        """True when nothing is indexed."""
-        ...
 
 
 def normalise(word: str) -> str:

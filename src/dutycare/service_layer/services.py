@@ -7,8 +7,8 @@ from typing import Any
 from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import Timeline
 from dutycare.service_layer.bulk_import import DocumentRecords, ImportResult, import_records
+from dutycare.service_layer.ports import UnitOfWork
 from dutycare.service_layer.queries import CaseFilter, CaseRow
-from dutycare.service_layer.unit_of_work import UnitOfWork
 
 __all__ = ["ImportResult", "case_timeline", "export_case_file", "import_case_file", "list_cases", "record_counts"]
 

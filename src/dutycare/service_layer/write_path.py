@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from dutycare.service_layer.changes import Change
 from dutycare.service_layer.findings import affected_cases, refresh_findings
+from dutycare.service_layer.ports import UnitOfWork
 from dutycare.service_layer.search import index_changes
-from dutycare.service_layer.unit_of_work import UnitOfWork
 
 
 def apply_changes(uow: UnitOfWork, changes: Iterable[Change]) -> int:

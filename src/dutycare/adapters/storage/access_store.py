@@ -29,12 +29,9 @@ from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.search_store import SqlSearchIndex
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.domain import vocabulary as v
-from dutycare.service_layer.access import CASE_SCOPE, CaseScope, Role
-from dutycare.service_layer.accounts import ApiToken, User
-from dutycare.service_layer.audit import AuditEntry
-from dutycare.service_layer.case_views import Access, CaseQuery, FilterChoices
-from dutycare.service_layer.queries import CaseRow
-from dutycare.service_layer.unit_of_work import UnitOfWork
+from dutycare.service_layer.access import CASE_SCOPE, Access, ApiToken, CaseScope, Role, User
+from dutycare.service_layer.ports import AccessStore, AuditLog, CaseQueries, StaffUnitOfWork
+from dutycare.service_layer.queries import AuditEntry, CaseQuery, CaseRow, FilterChoices
 
 TOTP_KIND = "user-totp"
 
@@ -76,7 +73,7 @@ def _token(row: Any) -> ApiToken:
                     row["revoked_at"])
 
 
-class SqlAccessStore:
+class SqlAccessStore(AccessStore):
     """Users, sessions, API tokens and failed sign-ins."""
 
     def __init__(self, conn: Connection, sealer: m.Sealer) -> None:
@@ -205,7 +202,7 @@ class SqlAccessStore:
         self.conn.execute(delete(a.login_failures).where(a.login_failures.c.key == key))
 
 
-class SqlAuditLog:
+class SqlAuditLog(AuditLog):
     """The audit log table."""
 
     def __init__(self, conn: Connection) -> None:
@@ -312,7 +309,7 @@ def _list_statements(shape: _ListShape) -> tuple[Any, Any]:
     return count, page
 
 
-class SqlCaseQueries:
+class SqlCaseQueries(CaseQueries):
     """The staff case list and case restrictions."""
 
     def __init__(self, conn: Connection, sealer: m.Sealer, search: SqlSearchIndex) -> None:
@@ -378,35 +375,18 @@ class SqlCaseQueries:
         return self.search.digests(words)
 
 
-class StaffSqlUnitOfWork(UnitOfWork):
-    """The staff application's unit of work: the composition root's unit of work plus the access tables.
+class StaffSqlUnitOfWork(SqlUnitOfWork, StaffUnitOfWork):
+    """The staff application's unit of work: the core repositories plus the access tables, on one transaction."""
 
-    It wraps whatever `Dutycare.uow()` builds (records, ledger, search, findings…) and delegates to it, so the
-    staff pages get every repository the core has, on the same connection and transaction.
-    """
-
-    def __init__(self, base: SqlUnitOfWork, sealer: m.Sealer) -> None:
-        self._base = base
-        self._staff_sealer = sealer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._base, name)
+    @classmethod
+    def like(cls, base: SqlUnitOfWork) -> Self:
+        """A staff unit of work on the same database, keys, rules, clock and actor as a core one."""
+        return cls(base.engine, base.sealer, base.ledger_factory, base.actor, base.rulebook, base.today)
 
     def __enter__(self) -> Self:
-        self._base.__enter__()
-        conn = self._base.connection
-        self.access = SqlAccessStore(conn, self._staff_sealer)
+        super().__enter__()
+        conn = self.connection
+        self.access = SqlAccessStore(conn, self.sealer)
         self.audit = SqlAuditLog(conn)
-        self.views = SqlCaseQueries(conn, self._staff_sealer, SqlSearchIndex(conn, self._staff_sealer))
+        self.views = SqlCaseQueries(conn, self.sealer, SqlSearchIndex(conn, self.sealer))
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._base.__exit__(*exc)
-
-    def commit(self) -> None:
-        """Commit the transaction."""
-        self._base.commit()
-
-    def rollback(self) -> None:
-        """Discard what was not committed."""
-        self._base.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
@@ -12,8 +13,8 @@ from dutycare.adapters.storage.findings_store import SqlFindings
 from dutycare.adapters.storage.mapping import Sealer
 from dutycare.adapters.storage.repository import SqlRecords
 from dutycare.adapters.storage.search_store import SqlSearchIndex
-from dutycare.service_layer.findings import RuleBook
-from dutycare.service_layer.unit_of_work import Ledger, UnitOfWork
+from dutycare.service_layer.ports import Ledger, UnitOfWork
+from dutycare.service_layer.rulebook import RuleBook
 
 LedgerFactory = Callable[[Connection], Ledger]
 
@@ -23,24 +24,25 @@ class SqlUnitOfWork(UnitOfWork):
 
     def __init__(self, engine: Engine, sealer: Sealer, ledger_factory: LedgerFactory, actor: str,
                  rulebook: RuleBook, today: Callable[[], date]) -> None:
-        self._engine = engine
-        self._sealer = sealer
-        self._ledger_factory = ledger_factory
+        self.engine = engine
+        self.sealer = sealer
+        self.ledger_factory = ledger_factory
         self.actor = actor
         self.rulebook = rulebook
         self.today = today
         self._conn: Connection | None = None
 
     def __enter__(self) -> Self:
-        self._conn = self._engine.connect()
+        self._conn = self.engine.connect()
         self._conn.begin()
-        self.records = SqlRecords(self._conn, self._sealer)
-        self.ledger = self._ledger_factory(self._conn)
-        self.search = SqlSearchIndex(self._conn, self._sealer)
+        self.records = SqlRecords(self._conn, self.sealer)
+        self.ledger = self.ledger_factory(self._conn)
+        self.search = SqlSearchIndex(self._conn, self.sealer)
         self.findings = SqlFindings(self._conn)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.rollback()
         if self._conn is not None:
             self._conn.close()

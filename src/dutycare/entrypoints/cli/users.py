@@ -27,7 +27,7 @@ ROLES = ", ".join(r.value for r in Role)
 
 def staff_uow(dc: Dutycare) -> StaffSqlUnitOfWork:
     """A unit of work over the access tables, acting as the operating-system user."""
-    return StaffSqlUnitOfWork(dc.uow(), dc.sealer)
+    return StaffSqlUnitOfWork.like(dc.uow())
 
 
 @app.command("add")

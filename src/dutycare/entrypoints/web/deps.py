@@ -56,7 +56,7 @@ class WebContext:
         base = self.dutycare.uow()
         if actor is not None:
             base.actor = f"web:{actor.name}"
-        return StaffSqlUnitOfWork(base, self.dutycare.sealer)
+        return StaffSqlUnitOfWork.like(base)
 
     def now(self) -> datetime:
         """The current time."""

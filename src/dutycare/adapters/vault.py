@@ -48,6 +48,7 @@ from dutycare.adapters.crypto.errors import (
     VaultPathRefused,
 )
 from dutycare.adapters.crypto.keys import KEY_ID_LEN, OrgKey
+from dutycare.service_layer.ports import EvidenceStore
 
 MAGIC = b"DCV"
 FORMAT_VERSION = 1
@@ -73,7 +74,7 @@ class StoredBlob:
     stored_path: str
 
 
-class EvidenceVault:
+class EvidenceVault(EvidenceStore):
     """Encrypted, write-once storage for evidence files under one root folder."""
 
     def __init__(self, root: Path, org_key: OrgKey, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> None:

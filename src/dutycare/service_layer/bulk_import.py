@@ -68,7 +68,7 @@ _TYPE_NAMES = {t.value: t.value for t in EVENT_SPECS}
 
 
 # -- what flows in ---------------------------------------------------------------------------------------------
-class NoProgress:
+class NoProgress(Progress):
     """Reports nothing."""
 
     def start(self, phase: str) -> None:
@@ -85,7 +85,7 @@ class NoProgress:
 StoreFactory = Callable[[UnitOfWork], BulkStore]
 
 
-class RepositoryStore:
+class RepositoryStore(BulkStore):
     """The plain path through the unit of work's repositories; fine for documents of any ordinary size."""
 
     def __init__(self, uow: UnitOfWork) -> None:
@@ -181,7 +181,7 @@ def section_location(section: str, index: int, raw: Any) -> str:
     return f"{section}[{index}]" + (f" (id {rid})" if isinstance(rid, str) else "")
 
 
-class DocumentRecords:
+class DocumentRecords(RecordSource):
     """The records of an interchange document already in memory."""
 
     def __init__(self, document: Any) -> None:

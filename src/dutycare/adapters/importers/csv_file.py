@@ -17,6 +17,7 @@ from dutycare.adapters.importers.files import FilePass
 from dutycare.adapters.importers.table_layout import RowReader
 from dutycare.domain.errors import DomainError, Problem
 from dutycare.service_layer.bulk_import import RawRecord
+from dutycare.service_layer.ports import RecordSource
 
 SAMPLE = 1 << 16
 SEPARATORS = (",", ";", "\t")
@@ -66,7 +67,7 @@ def checked_encoding(name: str) -> str:
         raise DomainError(f"'{name}' is not an encoding Python knows; try utf-8, cp1251, koi8-r or utf-16.") from None
 
 
-class CsvSource:
+class CsvSource(RecordSource):
     """Records from a CSV file in the spreadsheet layout."""
 
     def __init__(self, path: Path, encoding: str | None = None) -> None:

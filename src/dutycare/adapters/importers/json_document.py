@@ -17,6 +17,7 @@ from dutycare.adapters.importers.files import FilePass
 from dutycare.domain.errors import Problem
 from dutycare.domain.interchange import SECTION_KINDS, SECTIONS
 from dutycare.service_layer.bulk_import import RawRecord, header_problems, section_location
+from dutycare.service_layer.ports import RecordSource
 
 CHUNK = 1 << 20
 MAX_VALUE = 16 << 20
@@ -95,7 +96,7 @@ class TextWindow:
             return value
 
 
-class JsonDocumentSource:
+class JsonDocumentSource(RecordSource):
     """Records from a case file, read as a stream."""
 
     def __init__(self, path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 from dutycare.adapters.importers.files import FilePass
 from dutycare.domain.errors import Problem
 from dutycare.service_layer.bulk_import import KINDS, RawRecord
+from dutycare.service_layer.ports import RecordSource
 
 RECORDS_FORMAT = "dutycare-records"
 RECORDS_FORMAT_VERSION = 1
@@ -21,7 +22,7 @@ MAX_LINE = 4 << 20
 _KINDS_TEXT = ", ".join(KINDS)
 
 
-class JsonLinesSource:
+class JsonLinesSource(RecordSource):
     """Records from a JSON Lines file."""
 
     def __init__(self, path: Path) -> None:

@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from dutycare.service_layer.ports import Progress
+
 PHASES = {"importing": "checking and writing", "checking": "checking", "writing": "writing",
           "findings": "updating findings", "committing": "committing"}
 
@@ -20,7 +22,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds} s"
 
 
-class ImportProgress:
+class ImportProgress(Progress):
     """Shows records done, the rate, and the time left (service_layer.bulk_import.Progress)."""
 
     def __init__(self, stream: TextIO | None = None, live: bool | None = None, every: float | None = None,

@@ -15,11 +15,12 @@ from dutycare.adapters.importers.files import file_digest
 from dutycare.adapters.importers.table_layout import RowReader
 from dutycare.domain.errors import Problem
 from dutycare.service_layer.bulk_import import RawRecord
+from dutycare.service_layer.ports import RecordSource
 
 _NOT_A_WORKBOOK = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError)
 
 
-class XlsxSource:
+class XlsxSource(RecordSource):
     """Records from the first worksheet of an .xlsx workbook."""
 
     def __init__(self, path: Path) -> None:

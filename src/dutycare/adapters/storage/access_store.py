@@ -8,6 +8,8 @@ from functools import lru_cache
 from typing import Any, Self
 
 from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
     Connection,
     Date,
     and_,
@@ -258,7 +260,7 @@ class _ListShape:
 def _term_matches(n: int) -> Any:
     """Cases whose text, person or a live event holds the n-th search term (bound as term_n)."""
     s = a.search_terms.c
-    term = bindparam(f"term_{n}")
+    term: BindParameter[str] = bindparam(f"term_{n}")
     by_case = select(s.record_id).where(s.term == term, s.kind == "case")
     by_person = select(s.record_id).where(s.term == term, s.kind == "person")
     # Withdrawing an event removes its words, so the last condition only guards that; it reads no event row
@@ -292,7 +294,7 @@ def _list_statements(shape: _ListShape) -> tuple[Any, Any]:
     if shape.institution:
         q = q.where(t.cases.c.id.in_(linked.where(t.events.c.institution_id == bindparam("institution_id"), live)))
     if shape.date_from or shape.date_to:
-        conds = [live]
+        conds: list[ColumnElement[bool]] = [live]
         if shape.date_from:
             conds.append(t.events.c.date_end >= bindparam("date_from", type_=Date))
         if shape.date_to:
@@ -336,7 +338,7 @@ class SqlCaseQueries(CaseQueries):
     def _rows(self, rows: list[Any]) -> list[CaseRow]:
         if not rows:
             return []
-        counts = dict(self.conn.execute(_LIVE_EVENT_COUNTS, {"ids": [r["id"] for r in rows]}).all())
+        counts: dict[str, int] = dict(self.conn.execute(_LIVE_EVENT_COUNTS, {"ids": [r["id"] for r in rows]}).all())
         person_ids = sorted({r["person_id"] for r in rows})
         people = {p["id"]: m.person_from_row(p, self.sealer)
                   for p in self.conn.execute(_PEOPLE, {"ids": person_ids}).mappings()}

@@ -36,6 +36,7 @@ from dutycare.ledger.entry import LedgerEntry, encode_entry, format_timestamp, r
 from dutycare.ledger.merkle import leaf_hash
 from dutycare.service_layer import search
 from dutycare.service_layer.changes import Action, Change
+from dutycare.service_layer.ports import BulkStore
 from dutycare.service_layer.queries import FindingRow
 from dutycare.service_layer.search import texts_of
 
@@ -265,7 +266,7 @@ FINDING_COLUMNS = ("key", "rule_id", "scope", "severity", "certainty", "institut
 FINDING_CASE_COLUMNS = ("finding_key", "case_id")
 
 
-class SqlBulkStore:
+class SqlBulkStore(BulkStore):
     """The bulk writer the import uses on SQLite and PostgreSQL (service_layer.bulk_import.BulkStore)."""
 
     def __init__(self, conn: Connection, sealer: m.Sealer, clock: Clock, actor: str, index: Any) -> None:

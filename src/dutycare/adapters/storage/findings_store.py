@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select
 
 from dutycare.adapters.storage import tables as t
+from dutycare.service_layer.ports import Findings
 from dutycare.service_layer.queries import FindingRow
 
 BATCH = 1000
@@ -25,7 +26,7 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start:start + BATCH]
 
 
-class SqlFindings:
+class SqlFindings(Findings):
     """Findings on the unit of work's connection."""
 
     def __init__(self, conn: Connection) -> None:

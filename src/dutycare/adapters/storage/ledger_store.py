@@ -11,6 +11,7 @@ from dutycare.adapters.storage import tables as t
 from dutycare.ledger.entry import LedgerEntry, decode_entry, encode_entry, record_digest
 from dutycare.ledger.merkle import leaf_hash
 from dutycare.service_layer.changes import Action, Change
+from dutycare.service_layer.ports import Ledger
 
 Clock = Callable[[], datetime]
 _LOCK_ID = 0x6475747963617265  # "dutycare": serialises ledger appends across PostgreSQL sessions
@@ -21,7 +22,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlLedger:
+class SqlLedger(Ledger):
     """Appends ledger entries on the unit of work's connection, so a write and its entry commit together."""
 
     def __init__(self, conn: Connection, clock: Clock = utc_now) -> None:

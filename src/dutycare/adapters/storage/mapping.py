@@ -6,6 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from sqlalchemy import RowMapping
+
 from dutycare.domain import vocabulary as v
 from dutycare.domain.dates import PartialDate
 from dutycare.domain.events import EVENT_SPECS, Citation, Event, EventType
@@ -41,7 +43,7 @@ def person_row(p: Person, position: int, version: int, sealer: Sealer) -> dict[s
             "birth_year": p.birth_year, "sealed": sealer.seal("person", p.id, version, secret)}
 
 
-def person_from_row(row: Mapping[str, Any], sealer: Sealer) -> Person:
+def person_from_row(row: RowMapping, sealer: Sealer) -> Person:
     """The person held in a row."""
     secret = sealer.open("person", row["id"], row["version"], row["sealed"])
     return Person(
@@ -58,7 +60,7 @@ def institution_row(i: Institution, position: int, version: int) -> dict[str, An
             "region": i.region, "parent_id": i.parent_id, "jurisdiction": i.jurisdiction}
 
 
-def institution_from_row(row: Mapping[str, Any]) -> Institution:
+def institution_from_row(row: RowMapping) -> Institution:
     """The institution held in a row."""
     return Institution(id=row["id"], name=row["name"], type=v.InstitutionType(row["type"]), region=row["region"],
                        parent_id=row["parent_id"], jurisdiction=row["jurisdiction"])
@@ -72,7 +74,7 @@ def source_row(s: Source, position: int, version: int, sealer: Sealer) -> dict[s
             "sealed": sealer.seal("source", s.id, version, secret)}
 
 
-def source_from_row(row: Mapping[str, Any], sealer: Sealer) -> Source:
+def source_from_row(row: RowMapping, sealer: Sealer) -> Source:
     """The source held in a row."""
     secret = sealer.open("source", row["id"], row["version"], row["sealed"])
     return Source(id=row["id"], kind=v.SourceKind(row["kind"]), title=str(secret["title"]),
@@ -88,7 +90,7 @@ def case_row(c: Case, position: int, version: int, sealer: Sealer) -> dict[str, 
             "sealed": sealer.seal("case", c.id, version, secret)}
 
 
-def case_from_row(row: Mapping[str, Any], sealer: Sealer) -> Case:
+def case_from_row(row: RowMapping, sealer: Sealer) -> Case:
     """The case held in a row."""
     secret = sealer.open("case", row["id"], row["version"], row["sealed"])
     return Case(id=row["id"], person_id=row["person_id"], title=str(secret["title"]),
@@ -116,7 +118,7 @@ def event_row(e: Event, position: int, version: int, sealer: Sealer) -> dict[str
             "sealed": sealer.seal("event", e.id, version, {"summary": e.summary, "details": secret})}
 
 
-def event_from_row(row: Mapping[str, Any], case_ids: tuple[str, ...], citations: tuple[Citation, ...],
+def event_from_row(row: RowMapping, case_ids: tuple[str, ...], citations: tuple[Citation, ...],
                    sealer: Sealer) -> Event:
     """The event held in a row, with its case links and citations."""
     secret = sealer.open("event", row["id"], row["version"], row["sealed"])
@@ -131,7 +133,7 @@ def event_from_row(row: Mapping[str, Any], case_ids: tuple[str, ...], citations:
 _EVENT_TYPES = {t.value: t for t in EventType}
 
 
-def event_facts_from_row(row: Mapping[str, Any], case_ids: tuple[str, ...]) -> Event:
+def event_facts_from_row(row: RowMapping, case_ids: tuple[str, ...]) -> Event:
     """The event's non-identifying facts only (no summary, no sealed details, no citations): what rules read."""
     etype = _EVENT_TYPES.get(row["type"]) or EventType(row["type"])
     plain = json.loads(row["details"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, func, select
@@ -22,7 +21,9 @@ from dutycare.domain.interchange import (
     source_to_dict,
 )
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, Timeline
+from dutycare.service_layer.ports import Records
 from dutycare.service_layer.queries import CaseFilter, CaseRow
+from dutycare.service_layer.queries import RecordState as RecordState
 
 KIND_TABLES: dict[str, Table] = {
     "person": t.people, "institution": t.institutions, "source": t.sources, "case": t.cases, "event": t.events,
@@ -46,17 +47,6 @@ _CASE_EVIDENCE = (select(t.evidence).where(t.evidence.c.event_id.in_(_CASE_EVENT
                   .order_by(t.evidence.c.position))
 
 
-@dataclass(frozen=True)
-class RecordState:
-    """A stored record's full current state, or the reason it cannot be read."""
-
-    entity: str
-    id: str
-    case_ids: tuple[str, ...]
-    record: dict[str, Any] | None
-    unreadable: str | None = None
-
-
 def _state(entity: str, record_id: str, case_ids: tuple[str, ...], read: Any) -> RecordState:
     try:
         return RecordState(entity, record_id, case_ids, read())
@@ -69,7 +59,7 @@ def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
-class SqlRecords:
+class SqlRecords(Records):
     """The case-record repository for SQLite and PostgreSQL."""
 
     def __init__(self, connection: Connection, sealer: m.Sealer) -> None:
@@ -295,7 +285,7 @@ class SqlRecords:
             query = query.where(t.cases.c.id.in_(linked))
         total = int(self.conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
         rows = list(self.conn.execute(query.order_by(t.cases.c.position).limit(limit).offset(offset)).mappings())
-        counts = dict(self.conn.execute(
+        counts: dict[str, int] = dict(self.conn.execute(
             select(t.event_cases.c.case_id, func.count()).where(t.event_cases.c.case_id.in_([r["id"] for r in rows]))
             .group_by(t.event_cases.c.case_id)).all())
         out = []

@@ -16,12 +16,13 @@ from sqlalchemy import Connection, delete, func, select
 from dutycare.adapters.storage import meta_store
 from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.adapters.storage.mapping import Sealer
+from dutycare.service_layer.ports import SearchIndex
 
 KEY_NAME = "search_index_key"
 DIGEST_CHARS = 32  # 128 bits of the HMAC: collisions are negligible for any vocabulary
 
 
-class SqlSearchIndex:
+class SqlSearchIndex(SearchIndex):
     """The search index on the unit of work's connection."""
 
     def __init__(self, conn: Connection, sealer: Sealer) -> None:

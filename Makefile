@@ -21,7 +21,7 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.app
 	$(BIN)/dutycare demo
 
-## Install the test tools and run every check: lint, import rules, generated docs, the whole test suite.
+## Install the test tools and run every check: lint, import rules, types, generated docs, the whole test suite.
 test: $(VENV)/.test lint
 	$(BIN)/python -m dutycare.docgen --check
 	$(BIN)/pytest -q
@@ -29,6 +29,7 @@ test: $(VENV)/.test lint
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## Regenerate the documents that come from the code.
 docs: $(VENV)/.test

@@ -70,7 +70,7 @@ def generated_docs() -> dict[str, Callable[[], str]]:
         "docs/cli.md": render_cli,
     }
     try:
-        from dutycare.rules.catalogue import render_catalogue  # type: ignore[attr-defined]
+        from dutycare.rules.catalogue import render_catalogue
     except ImportError:
         return docs
     docs["docs/rules.md"] = render_catalogue

@@ -194,7 +194,7 @@ def _entry_from_obj(obj: object) -> LedgerEntry:
     _require(isinstance(obj["at"], str), "at must be a string")
     fields = {k: obj[k] for k in (*_REQUIRED, *_OPTIONAL) if k in obj}
     fields["at"] = parse_timestamp(obj["at"])
-    return LedgerEntry(**fields)  # type: ignore[arg-type]
+    return LedgerEntry(**fields)
 
 
 def decode_entry(data: bytes) -> LedgerEntry:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from dutycare.domain.errors import DomainError, InvalidInput, Problem
 from dutycare.domain.events import EVENT_SPECS, FieldKind
@@ -82,7 +82,8 @@ class NoProgress(Progress):
 
 
 # -- where it goes ---------------------------------------------------------------------------------------------
-StoreFactory = Callable[[UnitOfWork], BulkStore]
+U = TypeVar("U", bound=UnitOfWork)
+StoreFactory = Callable[[U], BulkStore]  # a store for the unit of work it is given (a SQL store needs a SQL one)
 
 
 class RepositoryStore(BulkStore):
@@ -591,8 +592,9 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore, pro
     written = Written()
     progress.start("importing")
     store.start()
-    window: ImportFindings | None = ImportFindings(uow, store.put_findings, store.sync)
-    window.start()
+    first = ImportFindings(uow, store.put_findings, store.sync)
+    first.start()
+    window: ImportFindings | None = first
     held: list[CaseFile] = []  # checked batches that refer to records not read yet (or in the database)
 
     def write_held(findings: ImportFindings, may_wait: bool) -> None:
@@ -632,7 +634,7 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore, pro
     raise _WriteAgain(checker)
 
 
-def import_records(uow: UnitOfWork, source: RecordSource, store_factory: StoreFactory = RepositoryStore,
+def import_records(uow: U, source: RecordSource, store_factory: StoreFactory[U] = RepositoryStore,
                    progress: Progress | None = None) -> ImportResult:
     """Validate every record of a source and write them all with their ledger and index entries, or nothing.
 

@@ -216,10 +216,8 @@ class EvidenceStore(Protocol):
     def read_to(self, file_id: str, version: int, out_path: Path, expected_sha256: str) -> int: ...
 
 
-class FileHasher(Protocol):
-    """Re-reads a stored evidence file and returns the SHA-256 of its plaintext."""
-
-    def __call__(self, file_id: str, version: int) -> str: ...
+FileHasher = Callable[[str, int], str]
+"""Re-reads a stored evidence file (id, version) and returns the SHA-256 of its plaintext."""
 
 
 # -- imports -----------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from dutycare.adapters.importers.table_layout import COLUMNS, example_row
 
@@ -23,14 +24,14 @@ def write_xlsx_template(out: Path) -> None:
     """An .xlsx template: the 'events' sheet to fill in (every cell formatted as text, so dates stay as typed)
     and a 'columns' sheet explaining each column."""
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook has one sheet, the active one
     sheet.title = "events"
     sheet.append([c.name for c in COLUMNS])
     sheet.append(example_row())
     for i, column in enumerate(COLUMNS, 1):
         cell = sheet.cell(row=1, column=i)
         cell.font = Font(bold=True)
-        letter = cell.column_letter
+        letter = get_column_letter(i)
         sheet.column_dimensions[letter].width = max(14, len(column.name) + 2)
         sheet.column_dimensions[letter].number_format = "@"
         sheet.cell(row=2, column=i).number_format = "@"

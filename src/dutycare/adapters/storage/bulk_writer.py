@@ -18,8 +18,8 @@ import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from typing import Any
+from json.encoder import encode_basestring
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import BigInteger, Connection, Date, Integer, LargeBinary, Table, func, select
@@ -29,6 +29,7 @@ from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.adapters.storage.ledger_store import Clock, SqlLedger
 from dutycare.adapters.storage.repository import KIND_TABLES
+from dutycare.adapters.storage.search_store import SqlSearchIndex
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.domain.errors import DomainError
 from dutycare.domain.model import CaseFile
@@ -40,6 +41,7 @@ from dutycare.service_layer.ports import BulkStore
 from dutycare.service_layer.queries import FindingRow
 from dutycare.service_layer.search import texts_of
 
+D = TypeVar("D")
 LOOKUP_CHUNK = 500
 SQLITE_CACHE_KIB = 131072  # a larger page cache while one transaction writes a large file
 _canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
@@ -108,7 +110,7 @@ class SearchRows:
 
     KINDS = frozenset({"case", "event", "person"})
 
-    def __init__(self, index: Any, before_direct_write: Callable[[], None]) -> None:
+    def __init__(self, index: SqlSearchIndex, before_direct_write: Callable[[], None]) -> None:
         self.index = index
         self.before_direct_write = before_direct_write
         self.words = SearchWords()
@@ -135,7 +137,9 @@ class SearchRows:
     def _learn(self, words: set[str]) -> None:
         new = sorted(words - self.digests.keys())
         if new:
-            self.digests.update(zip(new, self.index.digests(new), strict=True))
+            digests = self.index.digests(new)
+            assert digests is not None, "the index key is made before words are looked up"
+            self.digests.update(zip(new, digests, strict=True))
 
 
 # -- getting rows into tables ----------------------------------------------------------------------------------
@@ -152,11 +156,19 @@ def _pg_type(column: Any) -> str:
     return "text"
 
 
+def _driver_connection(conn: Connection, kind: type[D]) -> D:
+    """The driver's own connection under a SQLAlchemy connection, checked to be the driver expected."""
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, kind):
+        raise TypeError(f"expected a {kind.__name__} connection, not {type(raw).__name__}")
+    return raw
+
+
 class SqliteTables:
     """executemany on the SQLite driver connection, inside the open transaction."""
 
     def __init__(self, conn: Connection) -> None:
-        self.raw = conn.connection.driver_connection
+        self.raw = _driver_connection(conn, sqlite3.Connection)
         self.raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
     def put(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -191,7 +203,7 @@ class PostgresTables:
     QUEUE_DEPTH = 16
 
     def __init__(self, conn: Connection) -> None:
-        self.raw = conn.connection.driver_connection
+        self.raw: psycopg.Connection[Any] = _driver_connection(conn, psycopg.Connection)
         self.jobs: queue.Queue[tuple[Table, tuple[str, ...], list[tuple[Any, ...]]] | None] = queue.Queue(
             self.QUEUE_DEPTH)
         self.failure: BaseException | None = None
@@ -269,7 +281,7 @@ FINDING_CASE_COLUMNS = ("finding_key", "case_id")
 class SqlBulkStore(BulkStore):
     """The bulk writer the import uses on SQLite and PostgreSQL (service_layer.bulk_import.BulkStore)."""
 
-    def __init__(self, conn: Connection, sealer: m.Sealer, clock: Clock, actor: str, index: Any) -> None:
+    def __init__(self, conn: Connection, sealer: m.Sealer, clock: Clock, actor: str, index: SqlSearchIndex) -> None:
         self.conn = conn
         self.sealer = sealer
         self.clock = clock
@@ -284,8 +296,7 @@ class SqlBulkStore(BulkStore):
     @classmethod
     def for_uow(cls, uow: SqlUnitOfWork) -> SqlBulkStore:
         """The store on an open SQL unit of work's connection."""
-        ledger: Any = uow.ledger
-        return cls(uow.connection, uow.records.sealer, ledger.clock, uow.actor, uow.search)
+        return cls(uow.connection, uow.sealer, uow.ledger.clock, uow.actor, uow.search)
 
     # -- lookups ---------------------------------------------------------------------------------------------
     def is_empty(self, kind: str) -> bool:
@@ -363,7 +374,8 @@ class SqlBulkStore(BulkStore):
 
     def _ledger_rows(self, changes: Iterable[Change]) -> list[tuple[Any, ...]]:
         assert self.entries is not None
-        encode, rows = self.entries.encode, []
+        encode = self.entries.encode
+        rows: list[tuple[Any, ...]] = []
         for change in changes:
             if change.action is not Action.CREATE:
                 raise ValueError("the bulk writer only creates records")

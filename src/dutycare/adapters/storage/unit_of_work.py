@@ -10,17 +10,23 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from dutycare.adapters.storage.findings_store import SqlFindings
+from dutycare.adapters.storage.ledger_store import SqlLedger
 from dutycare.adapters.storage.mapping import Sealer
 from dutycare.adapters.storage.repository import SqlRecords
 from dutycare.adapters.storage.search_store import SqlSearchIndex
-from dutycare.service_layer.ports import Ledger, UnitOfWork
+from dutycare.service_layer.ports import UnitOfWork
 from dutycare.service_layer.rulebook import RuleBook
 
-LedgerFactory = Callable[[Connection], Ledger]
+LedgerFactory = Callable[[Connection], SqlLedger]
 
 
 class SqlUnitOfWork(UnitOfWork):
     """A transaction on SQLite or PostgreSQL with the record repository and the ledger on it."""
+
+    records: SqlRecords
+    ledger: SqlLedger
+    search: SqlSearchIndex
+    findings: SqlFindings
 
     def __init__(self, engine: Engine, sealer: Sealer, ledger_factory: LedgerFactory, actor: str,
                  rulebook: RuleBook, today: Callable[[], date]) -> None:

@@ -114,7 +114,7 @@ class Translator:
         """A number with this language's grouping."""
         if isinstance(value, int) and 0 <= value < 1000:  # most numbers on a page: no grouping, Latin digits
             return str(value)
-        return self._decimal_pattern.apply(value, self.locale)
+        return str(self._decimal_pattern.apply(value, self.locale))  # Babel's patterns are not annotated
 
 
 def refresh_catalogues() -> None:

@@ -5,6 +5,7 @@ Regenerate with: ``python -m dutycare.rules.catalogue > docs/rules.md``
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterable
 
@@ -95,7 +96,8 @@ def render_catalogue() -> str:
 
 def main() -> None:
     """Write the catalogue to standard output."""
-    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+    if isinstance(sys.stdout, io.TextIOWrapper):  # not when replaced by something that cannot re-encode
+        sys.stdout.reconfigure(encoding="utf-8")
     sys.stdout.write(render_catalogue())
 
 

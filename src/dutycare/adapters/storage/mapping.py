@@ -123,7 +123,8 @@ def event_from_row(row: RowMapping, case_ids: tuple[str, ...], citations: tuple[
     """The event held in a row, with its case links and citations."""
     secret = sealer.open("event", row["id"], row["version"], row["sealed"])
     etype = EventType(row["type"])
-    merged = {**json.loads(row["details"]), **dict(secret.get("details") or {})}  # type: ignore[call-overload]
+    hidden = secret.get("details")
+    merged = {**json.loads(row["details"]), **(hidden if isinstance(hidden, dict) else {})}
     ordered = {f.name: merged[f.name] for f in EVENT_SPECS[etype].fields if f.name in merged}
     return Event(id=row["id"], type=etype, date=PartialDate.parse(row["date"]), case_ids=case_ids,
                  citations=citations, institution_id=row["institution_id"], summary=_s(secret.get("summary")),

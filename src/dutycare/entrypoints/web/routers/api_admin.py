@@ -22,7 +22,7 @@ from dutycare.entrypoints.web.schemas import (
 from dutycare.service_layer import accounts, audit
 from dutycare.service_layer.access import Permission as P
 
-router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERRORS)  # type: ignore[arg-type]
+router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERRORS)
 
 
 @router.get("/me", dependencies=[Needs(P.SIGNED_IN)])

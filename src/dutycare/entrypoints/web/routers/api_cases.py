@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -31,9 +31,10 @@ from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.case_views import CaseQuery
 from dutycare.service_layer.queries import CaseRow
 
-ERRORS = {400: {"model": ErrorPublic}, 401: {"model": ErrorPublic}, 403: {"model": ErrorPublic},
-          404: {"model": ErrorPublic}, 422: {"model": ErrorPublic}}
-router = APIRouter(prefix="/api/v1", tags=["cases"], responses=ERRORS)  # type: ignore[arg-type]
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorPublic}, 401: {"model": ErrorPublic},
+                                           403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
+                                           422: {"model": ErrorPublic}}
+router = APIRouter(prefix="/api/v1", tags=["cases"], responses=ERRORS)
 
 
 @router.get("/cases", dependencies=[Needs(P.CASE_READ)])

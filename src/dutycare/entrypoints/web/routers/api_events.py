@@ -17,7 +17,7 @@ from dutycare.entrypoints.web.schemas import EventCreate, EventPublic, EventType
 from dutycare.service_layer import case_views, event_writes
 from dutycare.service_layer.access import Permission as P
 
-router = APIRouter(prefix="/api/v1", tags=["events"], responses=ERRORS)  # type: ignore[arg-type]
+router = APIRouter(prefix="/api/v1", tags=["events"], responses=ERRORS)
 
 
 def _check_cases(ctx: Ctx, user: CurrentUser, case_ids: list[str]) -> None:

@@ -13,7 +13,7 @@ from dutycare.entrypoints.web.schemas import DueDatePublic, InstitutionPublic, L
 from dutycare.service_layer import case_views, ledger_service
 from dutycare.service_layer.access import Permission as P
 
-router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS)  # type: ignore[arg-type]
+router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS)
 
 
 @router.get("/institutions", dependencies=[Needs(P.CASE_READ)])

@@ -13,6 +13,10 @@ class NotFound(DomainError):
     """A case, person, institution, source or event that does not exist was asked for."""
 
 
+class NotAllowed(DomainError):
+    """The acting user's role does not allow what was asked."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located by record and field."""

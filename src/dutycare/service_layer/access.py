@@ -7,6 +7,7 @@ every role and checks the answer against ROLE_TABLE. Change access here and nowh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -76,6 +77,14 @@ CASE_SCOPE: Mapping[Role, CaseScope] = {
     R.ANALYST: CaseScope.UNRESTRICTED_OR_NAMED,
     R.PARTNER: CaseScope.NAMED_ONLY,
 }
+
+
+@dataclass(frozen=True)
+class Access:
+    """Whether a case is restricted, and to whom."""
+
+    restricted: bool
+    user_ids: frozenset[str]
 
 
 def allows(role: Role | str, permission: Permission) -> bool:

@@ -17,6 +17,7 @@ from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
 class AuditAction(StrEnum):
     """What an audit entry records."""
 
+    READ_CASE = "read_case"
     READ_IDENTIFYING = "read_identifying"
     EXPORT = "export"
     SIGN_IN = "sign_in"

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dutycare.adapters.crypto.errors import CryptoError
 from dutycare.bootstrap import Dutycare
-from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound, Problem
 from dutycare.entrypoints.web import routers
 from dutycare.entrypoints.web.deps import (
     Clock,
@@ -104,7 +104,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
+    @app.exception_handler(NotAllowed)
+    async def forbidden(request: Request, exc: Exception) -> Response:
         _ = gettext(request).gettext
         return _error_page(request, 403, _("Not allowed"), _("Your role does not allow this."))
 

@@ -17,7 +17,7 @@ from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import CaseFile, Institution, Person, Timeline
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
 from dutycare.service_layer import audit
-from dutycare.service_layer.access import Access, Permission, allows
+from dutycare.service_layer.access import CASE_SCOPE, Access, CaseScope, Permission, allows
 from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
 from dutycare.service_layer.findings import RuleBook, display_order
 from dutycare.service_layer.queries import CaseRow, FindingRow
@@ -112,10 +112,15 @@ def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int 
         return uow.views.visible_cases(viewer, query, digests, limit, max(0, offset))
 
 
-def filter_choices(uow: StaffUnitOfWork) -> FilterChoices:
-    """The values the case-list filters offer."""
+def filter_choices(uow: StaffUnitOfWork, viewer: User) -> FilterChoices:
+    """The values the case-list filters offer this viewer: no region that only hidden cases are in."""
     with uow:
-        return uow.views.filter_choices()
+        choices = uow.views.filter_choices()
+        if CASE_SCOPE[viewer.role] is CaseScope.EVERY_CASE:
+            return choices
+        regions = tuple(r for r in choices.regions
+                        if uow.views.visible_cases(viewer, CaseQuery(region=r), None, 1, 0)[1] > 0)
+        return replace(choices, regions=regions)
 
 
 def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[FindingView]:

@@ -22,10 +22,14 @@ from dutycare.domain.dates import PartialDate, Precision
 from dutycare.entrypoints.web.deps import served_routes
 from dutycare.rules.wording import MONTHS_EN, MONTHS_RU, MONTHS_RU_GEN, MONTHS_RU_PREP
 from dutycare.scenario import load_scenario
-from dutycare.service_layer import audit, case_views
+from dutycare.service_layer import audit, case_views, services
 from dutycare.service_layer.access import Role
 
 HIDDEN = "case-c"
+LONE = {"people": [{"id": "p-d", "pseudonym": "Зиновий", "role": "affected", "service_status": "mobilised"}],
+        "cases": [{"id": "case-d", "person": "p-d", "title": "Дело Г: отказ в реабилитации",
+                   "status": "open", "region": "Курская область", "opened": "2024-05"}]}
+"""A hidden case alone in its region, so that the region's name belongs to it only."""
 SKIPPED = ("/logout", "/static", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect")
 
 
@@ -59,7 +63,8 @@ def secrets_of(document: dict[str, Any], hidden: set[str]) -> set[str]:
     own = [e for e in document["events"] if set(e["cases"]) <= hidden]
     referenced = set(_strings([e.get("details", {}) for e in visible_events]))
     referenced |= {c["person"] for c in document["cases"] if c["id"] not in hidden}
-    found = {c["id"] for c in cases} | {c["title"] for c in cases} | {c["summary"][:40] for c in cases}
+    found = {c["id"] for c in cases} | {c["title"] for c in cases} | {c.get("summary", "")[:40] for c in cases}
+    found |= {c["region"] for c in cases} - {c["region"] for c in document["cases"] if c["id"] not in hidden}
     for e in own:
         found.add(e["id"])
         found |= {s[:40] for s in _strings([e.get("summary"), e.get("details", {})]) if len(s) >= 12 and " " in s}
@@ -80,11 +85,19 @@ def _set_access(web: FastAPI, staff: dict[str, Staff], restricted: bool) -> None
     for case_id in ("case-a", "case-b"):
         case_views.set_case_access(ctx.uow(boss), boss, case_id, False, frozenset({partner}), now)
     named = frozenset() if restricted else frozenset({partner})
-    case_views.set_case_access(ctx.uow(boss), boss, HIDDEN, restricted, named, now)
+    services.import_case_file(ctx.dutycare.uow(), {"format": "dutycare-case-file", "format_version": 1, **LONE})
+    for case_id in (HIDDEN, "case-d"):
+        case_views.set_case_access(ctx.uow(boss), boss, case_id, restricted, named, now)
+
+
+def _scenario() -> dict[str, Any]:
+    document = load_scenario()
+    return document | {key: document[key] + LONE[key] for key in LONE}
 
 
 def _get_paths(web: FastAPI, staff: dict[str, Staff]) -> list[str]:
-    values = {"case_id": ["case-a", "case-b", HIDDEN], "event_id": ["ev-a-fit-1", "ev-joint-appeal", "ev-c-refused-1"],
+    values = {"case_id": ["case-a", "case-b", HIDDEN, "case-d"],
+              "event_id": ["ev-a-fit-1", "ev-joint-appeal", "ev-c-refused-1"],
               "user_id": [staff["caseworker"].user.id], "token_id": ["no-such-token"]}
     paths = []
     for info in served_routes(web.routes):
@@ -113,8 +126,9 @@ def _get(client: TestClient, who: Staff, path: str) -> tuple[int, str]:
 def test_no_response_carries_what_a_hidden_case_holds(web: FastAPI, client: TestClient, staff: dict[str, Staff],
                                                       restricted: bool) -> None:
     _set_access(web, staff, restricted)
-    secrets = secrets_of(load_scenario(), {HIDDEN})
-    assert {"case-c", "ev-c-refused-1", "июль 2023"} <= secrets  # the generator knows what to look for
+    secrets = secrets_of(_scenario(), {HIDDEN, "case-d"})
+    # The generator knows what to look for.
+    assert {"case-c", "ev-c-refused-1", "июль 2023", "Курская область", "Зиновий"} <= secrets
     paths = _get_paths(web, staff)
     leaks, checked = [], 0
     for role in Role:
@@ -133,7 +147,7 @@ def test_no_response_carries_what_a_hidden_case_holds(web: FastAPI, client: Test
 def test_what_the_generator_looks_for_shows_to_those_who_may_see_it(web: FastAPI, client: TestClient,
                                                                     staff: dict[str, Staff]) -> None:
     _set_access(web, staff, True)
-    secrets = secrets_of(load_scenario(), {HIDDEN})
+    secrets = secrets_of(_scenario(), {HIDDEN, "case-d"})
     for path in ("/api/v1/cases/case-a", "/cases/case-a", "/deadlines", "/api/v1/deadlines"):
         status, body = _get(client, staff["coordinator"], path)
         assert status == 200 and any(s in body for s in secrets), path

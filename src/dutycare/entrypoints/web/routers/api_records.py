@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS)  # type
 @router.get("/institutions", dependencies=[Needs(P.CASE_READ)])
 def institutions(ctx: Ctx, user: CurrentUser) -> list[InstitutionPublic]:
     """Every institution (public bodies: nothing here identifies a person)."""
-    found = case_views.filter_choices(ctx.uow(user)).institutions
+    found = case_views.filter_choices(ctx.uow(user), user).institutions
     return [InstitutionPublic(**asdict(i) | {"type": i.type.value}) for i in found]
 
 

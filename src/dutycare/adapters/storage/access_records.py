@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -106,14 +107,14 @@ class SqlAccessRecords:
         """Every stored access record (or why it cannot be read), for verification."""
         for entity, (table, key, build) in _KEYED.items():
             for row in self.conn.execute(select(table).order_by(key)).mappings():
-                yield _state(entity, str(row[key.name]), (), lambda r=row, b=build: b(r))
+                yield _state(entity, str(row[key.name]), (), partial(build, row))
         restricted = {r["case_id"]: r for r in self.conn.execute(select(a.restricted_cases)).mappings()}
         named: dict[str, list[str]] = {}
         for case_id, user_id in self.conn.execute(select(a.case_access.c.case_id, a.case_access.c.user_id)):
             named.setdefault(case_id, []).append(user_id)
         for case_id in sorted(set(restricted) | set(named)):
             yield _state(CASE_ACCESS, case_id, (case_id,),
-                         lambda c=case_id: case_access_record(c, restricted.get(c), named.get(c, [])))
+                         partial(case_access_record, case_id, restricted.get(case_id), named.get(case_id, [])))
 
 
 def enter_existing(conn: Connection, actor: str = "migration") -> int:

@@ -219,7 +219,9 @@ class SqlAuditLog:
         done = self.conn.execute(insert(a.audit_log).values(at=at, user_id=user_id, user_name=user_name,
                                                             action=action, target_kind=target_kind,
                                                             target_id=target_id, detail=detail))
-        return int(done.inserted_primary_key[0])
+        key = done.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def entries(self, limit: int, offset: int, action: str | None = None) -> tuple[list[AuditEntry], int]:
         """A page of entries, newest first, and the total."""

@@ -11,7 +11,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, inspect
@@ -22,7 +21,7 @@ from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
 from dutycare.adapters.storage import meta_store, schema
 from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
-from dutycare.adapters.storage.ledger_store import Clock, SqlLedger, utc_now
+from dutycare.adapters.storage.ledger_store import ACCESS_LOG, Clock, SqlLedger, utc_now
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.adapters.vault import EvidenceVault
 from dutycare.domain.errors import DomainError
@@ -48,16 +47,12 @@ class Dutycare:
     def __post_init__(self) -> None:
         self.sealer = RecordSealer(self.org_key)
         self._rulebook: RuleBook | None = None
+        self.actor: str = self.settings.who  # who the case ledger names; the CLI sets it to its staff account
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work (use it in a with-block)."""
         return SqlUnitOfWork(self.engine, self.sealer, lambda conn: SqlLedger(conn, self.clock), self.actor,
-                             self.rulebook, self.today)
-
-    @cached_property
-    def actor(self) -> str:
-        """Who the ledger names for changes made here (looked up once: it may read the user database)."""
-        return self.settings.who
+                             self.rulebook, self.today, lambda conn: SqlLedger(conn, self.clock, ACCESS_LOG))
 
     def today(self) -> date:
         """The day findings and deadlines are judged on (from the injectable clock)."""

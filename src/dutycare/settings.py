@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -29,7 +28,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("vault", "DUTYCARE_VAULT", None,
                 "The evidence vault directory (default: beside an SQLite file, or ./dutycare-vault)."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
-                "Who is making the changes, as recorded in the ledger (default: the operating-system user)."),
+                "The staff account the command line acts as: an active user of the database, named in the ledger "
+                "and the audit log. Commands that read or write case data refuse to run without one."),
 )
 
 
@@ -63,13 +63,8 @@ class Settings:
 
     @property
     def who(self) -> str:
-        """The actor recorded in the ledger."""
-        if self.actor:
-            return self.actor
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "unknown"
+        """The actor recorded in the ledger (never the operating-system user: that names no staff account)."""
+        return self.actor or "system"
 
     def vault_dir(self) -> Path:
         """Where evidence files are kept."""

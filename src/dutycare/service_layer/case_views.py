@@ -16,9 +16,10 @@ from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import CaseFile, Institution, Person, Timeline
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
-from dutycare.service_layer import audit
+from dutycare.service_layer import access_log, audit
 from dutycare.service_layer.access import CASE_SCOPE, Access, CaseScope, Permission, allows
-from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
+from dutycare.service_layer.accounts import StaffUnitOfWork, User
+from dutycare.service_layer.audit import iso
 from dutycare.service_layer.findings import RuleBook, display_order
 from dutycare.service_layer.queries import CaseRow, FindingRow
 from dutycare.service_layer.search import query_words
@@ -202,6 +203,7 @@ def set_case_access(uow: StaffUnitOfWork, actor: User, case_id: str, restricted:
         if unknown:
             raise InvalidInput([Problem("case_access", "users", f"unknown user(s): {', '.join(unknown)}")])
         uow.views.set_case_access(case_id, restricted, user_ids, audit_at(at), actor.name)
+        access_log.enter(uow, actor.name, "case_access", case_id)
         detail = ("restricted" if restricted else "open") + f"; named: {', '.join(sorted(user_ids)) or '—'}"
         audit.note(uow, actor, audit.AuditAction.CASE_ACCESS_CHANGED, "case", case_id, at, detail)
         uow.commit()

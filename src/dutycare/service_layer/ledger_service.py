@@ -14,6 +14,8 @@ from dutycare.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_check
 from dutycare.ledger.entry import EntryError, record_digest
 from dutycare.ledger.merkle import MerkleTree, ProofError, leaf_hashes, verify_inclusion
 from dutycare.ledger.verify import VerifyReport, latest_digest_by_entity, verify_log
+from dutycare.service_layer import access_log
+from dutycare.service_layer.access_log import AccessVerification
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
 SignatureCheck = Callable[[bytes, bytes, bytes], bool]
@@ -64,11 +66,17 @@ class Verification:
     records_checked: int = 0
     files_checked: int = 0
     record_problems: list[RecordProblem] = field(default_factory=list)
+    access: AccessVerification | None = None  # the access log's own verification (service_layer.access_log)
 
     @property
     def ok(self) -> bool:
-        """True only when the log, every checkpoint, every record and every file agree."""
-        return self.log.ok and not self.record_problems
+        """True only when the log, every checkpoint, every record and every file agree, and so does the access
+        log with every user, token, case restriction and audit row."""
+        return self.log.ok and not self.record_problems and (self.access is None or self.access.ok)
+
+    def access_messages(self) -> list[str]:
+        """The access log's problems, one line each."""
+        return self.access.messages() if self.access else []
 
 
 def _ledger(uow: UnitOfWork) -> Any:
@@ -155,6 +163,7 @@ def verify(uow: UnitOfWork, key: TrustedKey, hash_file: FileHasher | None = None
                          check=key.check, stored_leaf_hashes=stored, origin=key.key_name)
         result = Verification(log)
         _record_problems(uow, entries, hash_file, result)
+    result.access = access_log.verify(uow, key.key_name, key.public_key_raw, key.check)
     return result
 
 

@@ -64,6 +64,13 @@ class Findings(Protocol):
     def case_ids_with_rule(self, rule_id: str) -> set[str]: ...
 
 
+class AccessRecords(Protocol):
+    """The access records (users, tokens, case restrictions, audit rows) as the access log enters them."""
+
+    def record(self, entity: str, ident: str) -> dict[str, Any] | None: ...
+    def states(self) -> Iterable[Any]: ...
+
+
 class Ledger(Protocol):
     """The append-only log every write is entered in."""
 
@@ -77,6 +84,8 @@ class UnitOfWork(abc.ABC):
 
     records: Records
     ledger: Ledger
+    access_log: Ledger
+    access_records: AccessRecords
     search: SearchIndex
     findings: Findings
     rulebook: RuleBook

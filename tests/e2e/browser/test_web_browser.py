@@ -49,7 +49,8 @@ def served(tmp_path: Path) -> Iterator[str]:
                              actor="browser-test"))
     services.import_case_file(dc.uow(), load_scenario())
     app = create_app(dc)
-    accounts.add_user(app.state.web.uow(), "anna", "caseworker", datetime.now(UTC), display_name="Анна",
+    boss, _ = accounts.add_user(app.state.web.uow(), "boss", "coordinator", datetime.now(UTC), by=None)
+    accounts.add_user(app.state.web.uow(), "anna", "caseworker", datetime.now(UTC), by=boss, display_name="Анна",
                       password=PASSWORD)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -8,13 +8,14 @@ import typer
 
 from dutycare.domain.interchange import case_to_dict, event_to_dict, institution_to_dict
 from dutycare.entrypoints.cli.common import (
+    ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
     OutputFormat,
     PassphraseOption,
+    acting,
     emit_json,
-    opened,
 )
 from dutycare.entrypoints.cli.render import timeline_text
 from dutycare.service_layer import services
@@ -28,6 +29,7 @@ def list_(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     status: Annotated[str | None, typer.Option(help="Only cases with this status.")] = None,
     region: Annotated[str | None, typer.Option(help="Only cases in this region.")] = None,
     institution: Annotated[str | None, typer.Option(help="Only cases with an event at this institution id.")] = None,
@@ -37,7 +39,7 @@ def list_(
 ) -> None:
     """List cases with their person and number of events."""
     flt = CaseFilter(status=status, region=region, institution_id=institution)
-    with opened(db, key_file, passphrase) as dc:
+    with acting(db, key_file, passphrase, actor=actor) as (dc, _actor):
         rows, total = services.list_cases(dc.uow(), flt, limit, offset)
     if fmt is OutputFormat.JSON:
         emit_json({"total": total, "cases": [
@@ -55,11 +57,12 @@ def show(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     lang: Annotated[str, typer.Option(help="Language of labels: ru or en.")] = "ru",
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Show a case's person and dated timeline."""
-    with opened(db, key_file, passphrase) as dc:
+    with acting(db, key_file, passphrase, actor=actor) as (dc, _actor):
         timeline = services.case_timeline(dc.uow(), case_id)
     if fmt is OutputFormat.JSON:
         emit_json({"case": case_to_dict(timeline.case), "person": {"id": timeline.person.id,

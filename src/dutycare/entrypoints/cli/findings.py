@@ -8,14 +8,15 @@ from typing import Annotated, Any
 import typer
 
 from dutycare.entrypoints.cli.common import (
+    ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
     OutputFormat,
     PassphraseOption,
+    acting,
     emit_json,
     fail,
-    opened,
 )
 from dutycare.jurisdictions.deadlines import DueDate
 from dutycare.rules.model import Finding
@@ -41,12 +42,13 @@ def findings(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     lang: LangOption = "ru",
     refresh: Annotated[bool, typer.Option("--refresh", help="Re-evaluate every case first (as of today).")] = False,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List findings: rule, severity, certainty, the triggering events and a plain explanation."""
-    with opened(db, key_file, passphrase) as dc:
+    with acting(db, key_file, passphrase, actor=actor) as (dc, _actor):
         if refresh:
             service.refresh_all(dc.uow())
         found = service.case_findings(dc.uow(), case_id) if case_id else service.all_findings(dc.uow())
@@ -97,12 +99,13 @@ def deadlines(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List statutory deadlines of complaints and records requests across all cases, soonest first."""
     when = _as_of(as_of)
-    with opened(db, key_file, passphrase) as dc:
+    with acting(db, key_file, passphrase, actor=actor) as (dc, _actor):
         due = service.list_deadlines(dc.uow(), when)
     if fmt is OutputFormat.JSON:
         emit_json([_due_json(d) for d in due])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from dutycare.entrypoints.cli.common import (
     emit_json,
     opened,
 )
+from dutycare.service_layer import access_log
 from dutycare.service_layer import ledger_service as service
 
 app = typer.Typer(help="Sign, verify and prove the tamper-evident ledger.", no_args_is_help=True)
@@ -25,13 +27,19 @@ app = typer.Typer(help="Sign, verify and prove the tamper-evident ledger.", no_a
 @app.command("checkpoint")
 def checkpoint(db: DbOption = None, key_file: KeyFileOption = None, passphrase: PassphraseOption = None,
                fmt: FormatOption = OutputFormat.TEXT) -> None:
-    """Sign the current tree size, root hash and time (Ed25519) and keep the checkpoint."""
+    """Sign the current tree size, root hash and time (Ed25519) of the case ledger and of the access log, and keep
+    both checkpoints."""
     with opened(db, key_file, passphrase) as dc:
-        cp, note = service.make_checkpoint(dc.uow(), dc.signer())
+        signer = dc.signer()
+        cp, note = service.make_checkpoint(dc.uow(), signer)
+        access_cp, access_note = access_log.make_checkpoint(dc.uow(), signer, datetime.now(UTC))
     if fmt is OutputFormat.JSON:
-        emit_json({"size": cp.size, "root": cp.root.hex(), "time": cp.time.isoformat(), "note": note})
+        emit_json({"size": cp.size, "root": cp.root.hex(), "time": cp.time.isoformat(), "note": note,
+                   "access_log": {"size": access_cp.size, "root": access_cp.root.hex(),
+                                  "time": access_cp.time.isoformat(), "note": access_note}})
         return
     typer.echo(note, nl=False)
+    typer.echo(access_note, nl=False)
 
 
 @app.command("verify")
@@ -42,13 +50,24 @@ def verify(db: DbOption = None, key_file: KeyFileOption = None, passphrase: Pass
         result = service.verify(dc.uow(), dc.trusted_key(), dc.file_hasher())
     problems = [f"entry {p.seq}: {p.message}" if p.seq is not None else p.message for p in result.log.problems]
     problems += [str(p) for p in result.record_problems]
+    problems += result.access_messages()
     if fmt is OutputFormat.JSON:
         emit_json({"ok": result.ok, "size": result.log.size, "root": result.log.root.hex(),
                    "checkpoints_verified": result.log.checkpoints_verified, "records_checked": result.records_checked,
-                   "files_checked": result.files_checked, "problems": problems, "notes": result.log.notes})
+                   "files_checked": result.files_checked, "problems": problems, "notes": result.log.notes,
+                   "access_log": None if result.access is None else {
+                       "ok": result.access.ok, "size": result.access.log.size,
+                       "checkpoints_verified": result.access.log.checkpoints_verified,
+                       "records_checked": result.access.records_checked, "notes": result.access.log.notes}})
     else:
         typer.echo(result.log.summary())
         typer.echo(f"{result.records_checked} records and {result.files_checked} evidence files checked.")
+        if result.access is not None:
+            typer.echo(f"access log: {result.access.log.summary()}")
+            typer.echo(f"{result.access.records_checked} users, tokens, case restrictions and audit entries "
+                       "checked.")
+            for note in result.access.log.notes:
+                typer.echo(f"note: access log: {note}")
         for note in result.log.notes:
             typer.echo(f"note: {note}")
         if problems:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,18 +20,20 @@ from dutycare.adapters.storage.engine import make_engine
 from dutycare.bootstrap import initialise, key_location
 from dutycare.domain.errors import InvalidInput
 from dutycare.entrypoints.cli.common import (
+    ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
     OutputFormat,
     PassphraseOption,
     VaultOption,
+    acting,
     emit_json,
     fail,
-    opened,
     settings_from,
+    staff_uow,
 )
-from dutycare.service_layer import services
+from dutycare.service_layer import case_views
 from dutycare.service_layer.bulk_import import NoProgress, import_records
 
 
@@ -83,6 +86,7 @@ def import_(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     file_type: Annotated[FileType | None, typer.Option(
         "--type", help="The file's format when its name does not say: json, jsonl, csv or xlsx.",
         show_default=False)] = None,
@@ -106,7 +110,7 @@ def import_(
     source = open_source(file, file_type, encoding)
     progress = NoProgress() if quiet else ImportProgress()
     try:
-        with opened(db, key_file, passphrase) as app:
+        with acting(db, key_file, passphrase, actor=actor) as (app, _actor):
             result = import_records(app.uow(), source, SqlBulkStore.for_uow, progress)
     except InvalidInput as exc:
         fail(_problem_report(exc, source.describe()))
@@ -140,12 +144,16 @@ def export(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of standard output.")]
     = None,
 ) -> None:
-    """Export every record as one case file (JSON), which 'dutycare import' reads back."""
-    with opened(db, key_file, passphrase) as app:
-        document = services.export_case_file(app.uow())
+    """Export every record the --actor may see as one case file (JSON), which 'dutycare import' reads back.
+
+    The export is written to the audit log.
+    """
+    with acting(db, key_file, passphrase, actor=actor) as (app, user):
+        document = case_views.export_visible(staff_uow(app), user, datetime.now(UTC))
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)

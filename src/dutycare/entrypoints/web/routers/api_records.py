@@ -41,6 +41,7 @@ def verify(ctx: Ctx, user: CurrentUser) -> VerificationPublic:
     dc = ctx.dutycare
     result = ledger_service.verify(ctx.uow(user), dc.trusted_key(), dc.file_hasher())
     problems = [str(p) for p in result.record_problems] + [str(p) for p in result.log.problems]
+    problems += result.access_messages()
     return VerificationPublic(ok=result.ok, summary=result.log.summary(), records_checked=result.records_checked,
                               files_checked=result.files_checked, problems=problems)
 

@@ -172,3 +172,27 @@ def test_serve_with_several_workers_answers_and_stops_cleanly(cli_env: dict[str,
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_a_hidden_case_does_not_exist_for_a_command_acting_as_a_lawyer(cli_env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    run("import", str(scenario), env=cli_env)
+    run("users", "add", "lena", "--role", "lawyer", env=cli_env)
+    assert "restricted" in run("cases", "access", "case-c", "--restrict", env=cli_env).stdout
+    lawyer = {**cli_env, "DUTYCARE_ACTOR": "lena"}
+    listed = json.loads(run("cases", "list", "--format", "json", env=lawyer).stdout)
+    assert [c["id"] for c in listed["cases"]] == ["case-a", "case-b"]
+    shown = run("cases", "show", "case-c", env=lawyer, check=False)
+    assert shown.returncode == 1 and "no case 'case-c'" in shown.stderr
+    outputs = [run("findings", "--format", "json", env=lawyer).stdout,
+               run("findings", "case-a", "--format", "json", env=lawyer).stdout,
+               run("deadlines", "--as-of", "2024-03-01", "--format", "json", env=lawyer).stdout,
+               run("cases", "show", "case-a", "--format", "json", env=lawyer).stdout,
+               run("export", env=lawyer).stdout]
+    assert all("case-c" not in text and "ev-c-" not in text for text in outputs)
+    assert any(f["rule"] == "R8" for f in json.loads(outputs[1]))
+    assert "case-c" in run("findings", "case-a", "--format", "json", env=cli_env).stdout
+    refused = run("cases", "access", "case-a", "--open", env=lawyer, check=False)
+    assert refused.returncode == 1

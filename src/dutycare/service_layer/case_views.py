@@ -16,11 +16,12 @@ from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import CaseFile, Institution, Person, Timeline
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
+from dutycare.rules.model import Finding
 from dutycare.service_layer import access_log, audit
 from dutycare.service_layer.access import CASE_SCOPE, Access, CaseScope, Permission, allows
 from dutycare.service_layer.accounts import StaffUnitOfWork, User
 from dutycare.service_layer.audit import iso
-from dutycare.service_layer.findings import RuleBook, display_order
+from dutycare.service_layer.findings import RuleBook, display_order, finding_of
 from dutycare.service_layer.queries import CaseRow, FindingRow
 from dutycare.service_layer.search import query_words
 from dutycare.service_layer.visibility import Visibility
@@ -166,6 +167,18 @@ def case_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
         raise NotAllowed("Your role may not change who sees a case.")
     with uow:
         return Visibility(uow, viewer).require_case(case_id)
+
+
+def visible_findings(uow: StaffUnitOfWork, viewer: User, case_id: str | None = None) -> list[Finding]:
+    """The findings of one case, or of every case, as this viewer may see them, most severe first."""
+    with uow:
+        vis = Visibility(uow, viewer)
+        if case_id is not None:
+            vis.require_case(case_id)
+        rows = vis.findings(uow.findings.for_cases([case_id]) if case_id is not None else uow.findings.all())
+        book = uow.rulebook
+    ordered = sorted(rows, key=lambda r: display_order(r.severity, r.rule_id, r.key))
+    return [finding_of(r, book) for r in ordered]
 
 
 def check_case_visible(uow: StaffUnitOfWork, viewer: User, case_id: str) -> None:

@@ -44,7 +44,8 @@ def finding_row(f: Finding, scope: str, at: str) -> FindingRow:
                       f.institution_id, f.explanation_ru, f.explanation_en, at)
 
 
-def _finding(r: FindingRow, book: RuleBook) -> Finding:
+def finding_of(r: FindingRow, book: RuleBook) -> Finding:
+    """A stored finding with its rule's legal basis."""
     rule = book.rule(r.rule_id)
     return Finding(r.rule_id, Severity(r.severity), Certainty(r.certainty), r.case_ids, r.event_ids,
                    r.explanation_ru, r.explanation_en, r.institution_id, rule.legal_basis if rule else ())
@@ -218,7 +219,7 @@ def institution_findings(uow: UnitOfWork, speaker: str, rules: Sequence[Rule], i
     family = family_of(speaker, institutions)
     used = {rule_id for r in rules for rule_id in r.uses}
     events = {e.id: e for e in uow.records.event_facts_at_institutions(family, types)}
-    stored = [_finding(r, book) for r in uow.findings.of_rules_at_institutions(used, family)]
+    stored = [finding_of(r, book) for r in uow.findings.of_rules_at_institutions(used, family)]
     if finding_filter is not None:
         stored = finding_filter(stored)
     missing = {i for f in stored for i in f.event_ids} - events.keys()
@@ -243,14 +244,14 @@ def case_findings(uow: UnitOfWork, case_id: str) -> list[Finding]:
     with uow:
         uow.records.case(case_id)
         rows = uow.findings.for_cases([case_id])
-    return sorted((_finding(r, uow.rulebook) for r in rows), key=_display_order)
+    return sorted((finding_of(r, uow.rulebook) for r in rows), key=_display_order)
 
 
 def all_findings(uow: UnitOfWork) -> list[Finding]:
     """Every stored finding."""
     with uow:
         rows = uow.findings.all()
-    return sorted((_finding(r, uow.rulebook) for r in rows), key=_display_order)
+    return sorted((finding_of(r, uow.rulebook) for r in rows), key=_display_order)
 
 
 _SEVERITY_RANK = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}

@@ -218,6 +218,29 @@ def test_a_missing_member_is_named(app: Dutycare, target: Settings, identity: Ba
     _assert_nothing_left(target)
 
 
+class _LyingArchive(_DroppingArchive):
+    """An archive writer whose manifest records a wrong SHA-256 for one database member."""
+
+    def add_file(self, name: str, path: Path) -> MemberDigest:
+        real = self.inner.add_file(name, path)
+        if name.startswith(self.drop_prefix) and not self.dropped:
+            self.dropped = name
+            return MemberDigest("f" * 64, real.size)
+        return real
+
+
+def test_a_member_that_differs_from_the_manifest_is_named(app: Dutycare, target: Settings,
+                                                          identity: BackupIdentity, tmp_path: Path) -> None:
+    _loaded(app, tmp_path)
+    out = tmp_path / "full.dcb"
+    sink = _LyingArchive(ArchiveWriter(out, identity.recipient()), "database/")
+    backup.create_backup(SqlDatabase(app.settings.db), app.vault_dir(), None, lambda: sink, tmp_path, NOW)
+    with pytest.raises(backup.BackupIncomplete, match="does not match the SHA-256") as caught:
+        _restore(out, identity, target)
+    assert sink.dropped in str(caught.value)
+    _assert_nothing_left(target)
+
+
 def test_a_backup_that_does_not_verify_is_undone(app: Dutycare, target: Settings, identity: BackupIdentity,
                                                  tmp_path: Path) -> None:
     _loaded(app, tmp_path)

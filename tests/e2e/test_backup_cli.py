@@ -6,6 +6,7 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
 from cli_runner import run
 
 from dutycare.scenario import load_scenario
@@ -51,6 +52,7 @@ def test_keygen_backup_restore_verify(cli_env: dict[str, str], second_db_target:
     assert proc.returncode == 1 and "already" in proc.stderr
 
 
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)  # the PostgreSQL refusals run in integration
 def test_damaged_or_foreign_backups_are_refused_with_a_message(cli_env: dict[str, str], second_db_target: str,
                                                                tmp_path: Path) -> None:
     _load(cli_env, tmp_path)

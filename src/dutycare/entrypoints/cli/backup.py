@@ -49,20 +49,21 @@ app = typer.Typer(cls=BackupGroup, no_args_is_help=True,
 
 @app.command("keygen")
 def keygen(
-    identity: Annotated[Path, typer.Argument(help="Where to write the private backup key (mode 0600). Keep it "
+    private_key_file: Annotated[Path, typer.Argument(help="Where to write the private backup key (mode 0600). Keep it "
                                              "offline and away from the backups.", show_default=False)],
     public: Annotated[Path | None, typer.Option("--public", help="Where to write the public key that 'backup' "
                                                 "needs (default: the private key's name + .pub).",
                                                 show_default=False)] = None,
 ) -> None:
     """Make a backup key pair: backups are encrypted to the public key and only the private key restores them."""
-    public = public or identity.with_name(identity.name + ".pub")
+    public = public or private_key_file.with_name(private_key_file.name + ".pub")
     if public.exists():
         fail(f"{public} already exists; dutycare never overwrites a key file. Choose another name.")
     key = archive.BackupIdentity.generate()
-    archive.write_identity(identity, key)
+    archive.write_identity(private_key_file, key)
     archive.write_recipient(public, key.recipient())
-    typer.echo(f"Wrote the private backup key to {identity} (only you can read it) and the public key to {public}.")
+    typer.echo(f"Wrote the private backup key to {private_key_file} (only you can read it) and the public key to "
+               f"{public}.")
     typer.echo(f"Its fingerprint is {key.recipient().fingerprint().hex()}. Keep the private key apart from the "
                "backups: whoever holds both can read them.")
 

@@ -100,7 +100,12 @@ def create(
 def _verifier(settings: Settings) -> Verification:
     dc = open_dutycare(settings)
     try:
-        return ledger_service.verify(dc.uow(), dc.trusted_key(), dc.file_hasher())
+        hasher = dc.file_hasher()
+
+        def hash_file(file_id: str, version: int) -> str:  # named parameters, as the FileHasher port declares
+            return hasher(file_id, version)
+
+        return ledger_service.verify(dc.uow(), dc.trusted_key(), hash_file)
     finally:
         dc.close()
 

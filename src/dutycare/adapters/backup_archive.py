@@ -159,19 +159,24 @@ class _EncryptingStream:
         self._out = out
         self._out.write(self._header + stream_header)
         self._chunk_size = chunk_size
-        self._buffer = bytearray()
+        self._pending: list[bytes] = []
+        self._pending_len = 0
 
     def write(self, data: bytes) -> int:
-        self._buffer += data
-        while len(self._buffer) > self._chunk_size:
-            self._push(bytes(self._buffer[: self._chunk_size]), TAG_MESSAGE)
-            del self._buffer[: self._chunk_size]
+        self._pending.append(bytes(data))
+        self._pending_len += len(data)
+        if self._pending_len > self._chunk_size:
+            joined, pos = b"".join(self._pending), 0
+            while len(joined) - pos > self._chunk_size:  # keep the tail: the FINAL part must carry something
+                self._push(joined[pos:pos + self._chunk_size], TAG_MESSAGE)
+                pos += self._chunk_size
+            self._pending, self._pending_len = [joined[pos:]], len(joined) - pos
         return len(data)
 
     def finish(self) -> None:
         """Write the last part, tagged FINAL (a stream without it reads as cut short)."""
-        self._push(bytes(self._buffer), TAG_FINAL)
-        self._buffer.clear()
+        self._push(b"".join(self._pending), TAG_FINAL)
+        self._pending, self._pending_len = [], 0
 
     def _push(self, chunk: bytes, tag: int) -> None:
         self._out.write(sodium.crypto_secretstream_xchacha20poly1305_push(self._state, chunk, self._header, tag))
@@ -188,7 +193,9 @@ class ArchiveWriter:
         fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._file = os.fdopen(fd, "wb")
         self._stream = _EncryptingStream(self._file, recipient, chunk_size)
-        self._tar = tarfile.open(fileobj=self._stream, mode="w|", format=tarfile.PAX_FORMAT)  # type: ignore[call-overload]  # noqa: SIM115 - closed in _finish
+        # closed in _finish, once every member is in
+        self._tar = tarfile.open(  # type: ignore[call-overload]  # noqa: SIM115
+            fileobj=self._stream, mode="w|", format=tarfile.PAX_FORMAT, bufsize=COPY_BUFFER, copybufsize=COPY_BUFFER)
         self._names: set[str] = set()
 
     def __enter__(self) -> ArchiveWriter:
@@ -286,7 +293,7 @@ class _DecryptingStream:
         self._state = sodium.crypto_secretstream_xchacha20poly1305_state()
         sodium.crypto_secretstream_xchacha20poly1305_init_pull(self._state, stream_header, key)
         self._ad, self._part_len = header, chunk_size + ABYTES
-        self._buffer, self._parts, self.finished = b"", 0, False
+        self._buffer, self._pos, self._parts, self.finished = b"", 0, 0, False
 
     def _check_recipient(self, identity: BackupIdentity, fingerprint: bytes) -> None:
         mine = identity.recipient().fingerprint()
@@ -306,11 +313,11 @@ class _DecryptingStream:
         return bytes(key)
 
     def read(self, size: int = -1) -> bytes:
-        while (size < 0 or len(self._buffer) < size) and not self.finished:
-            self._buffer += self._next_part()
-        if size < 0:
-            size = len(self._buffer)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        while (size < 0 or len(self._buffer) - self._pos < size) and not self.finished:
+            self._buffer, self._pos = self._buffer[self._pos:] + self._next_part(), 0
+        end = len(self._buffer) if size < 0 else self._pos + size
+        data = self._buffer[self._pos:end]
+        self._pos += len(data)
         return data
 
     def _next_part(self) -> bytes:
@@ -333,7 +340,7 @@ class _DecryptingStream:
 
     def drain(self) -> None:
         """Read to the authenticated end, so a cut or a changed byte after the last member is still found."""
-        rest = self._buffer
+        rest = self._buffer[self._pos:]
         while True:
             if rest.strip(b"\0"):
                 raise self._damaged("it holds unexpected data after its last member")
@@ -377,7 +384,7 @@ def read_archive(path: Path, identity: BackupIdentity, staging: Path) -> dict[st
 def _untar(stream: _DecryptingStream, staging: Path, what: str) -> dict[str, MemberDigest]:
     digests: dict[str, MemberDigest] = {}
     try:
-        with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
+        with tarfile.open(fileobj=stream, mode="r|", bufsize=COPY_BUFFER, copybufsize=COPY_BUFFER) as tar:  # type: ignore[call-overload]
             for member in tar:
                 _check_member(member, digests, what)
                 digests[member.name] = _stage(tar, member, staging / member.name)

@@ -309,7 +309,6 @@ def test_restores_across_back_ends(app: Dutycare, identity: BackupIdentity, sett
         dc.close()
 
 
-@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
 def test_backup_while_another_connection_writes_is_consistent(app: Dutycare, target: Settings,
                                                               identity: BackupIdentity, tmp_path: Path) -> None:
     _loaded(app, tmp_path)

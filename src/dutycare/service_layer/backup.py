@@ -204,8 +204,10 @@ def restore_backup(backup_file: Path, read_archive: ArchiveReader, database: Bac
         try:
             return _place_and_verify(manifest, staging, Path(work), placed, vault_dir, checkpoint_dir,
                                      verify_restored)
-        except Exception as exc:
+        except BaseException as exc:
             placed.undo()
+            if not isinstance(exc, Exception):  # interrupted: undone, and the interruption goes on
+                raise
             raise RestoreFailed(f"{_reason(exc)} The restore was undone; nothing was left behind.") from exc
 
 
@@ -288,13 +290,26 @@ def _names(names: list[str]) -> str:
     return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
+_MANIFEST_FIELDS = {"created_at": str, "backend": str, "database_format": str, "schema_revision": str,
+                    "ledger": dict, "members": dict}
+
+
 def _read_manifest(path: Path) -> dict[str, Any]:
     with suppress(OSError, ValueError):
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        if (isinstance(manifest, dict) and manifest.get("format") == FORMAT
-                and isinstance(manifest.get("members"), dict) and isinstance(manifest.get("ledger"), dict)):
+        if isinstance(manifest, dict) and manifest.get("format") == FORMAT:
             if manifest.get("format_version") != FORMAT_VERSION:
                 raise BackupIncomplete(f"The backup uses manifest version {manifest.get('format_version')}, which "
                                        "this dutycare does not know. Nothing was restored.")
-            return manifest
+            if _well_formed(manifest):
+                return manifest
     raise BackupIncomplete("The backup's manifest cannot be read. Nothing was restored.")
+
+
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    if not all(isinstance(manifest.get(k), kind) for k, kind in _MANIFEST_FIELDS.items()):
+        return False
+    ledger, members = manifest["ledger"], manifest["members"]
+    return (isinstance(ledger.get("size"), int) and isinstance(ledger.get("root"), str)
+            and all(isinstance(m, dict) and isinstance(m.get("sha256"), str) and isinstance(m.get("size"), int)
+                    for m in members.values()))

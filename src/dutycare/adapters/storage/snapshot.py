@@ -24,7 +24,7 @@ from typing import Any
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Integer, MetaData, Table, inspect, select, text
+from sqlalchemy import Connection, Engine, Integer, MetaData, Table, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -52,6 +52,13 @@ class SqlDatabase:
         self._placed = False
 
     @property
+    def shown(self) -> str:
+        """The target as messages name it (a PostgreSQL password is masked)."""
+        if self.backend == "sqlite":
+            return self.target
+        return make_url(self.url).render_as_string(hide_password=True).replace("postgresql+psycopg", "postgresql")
+
+    @property
     def sqlite_path(self) -> Path:
         """The SQLite file (only for SQLite targets)."""
         return Path(str(make_url(self.url).database)).expanduser().resolve()
@@ -64,17 +71,25 @@ class SqlDatabase:
             return self._snapshot_sqlite(work_dir)
         engine = make_engine(self.target)
         try:
-            conn = engine.connect().execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            conn = self._connect(engine).execution_options(isolation_level="REPEATABLE READ",
+                                                           postgresql_readonly=True)
             with conn, conn.begin():
-                revision, size, root = _describe(conn, self.target)
+                revision, size, root = _describe(conn, self.shown)
                 files = dump_rows(conn, work_dir)
         finally:
             engine.dispose()
         return DatabaseSnapshot(self.backend, ROWS, revision, size, root, files)
 
+    def _connect(self, engine: Engine) -> Connection:
+        try:
+            return engine.connect()
+        except SQLAlchemyError as exc:
+            raise DomainError(f"The database {self.shown} cannot be reached ({exc.__class__.__name__}); "
+                              "nothing was backed up.") from None
+
     def _snapshot_sqlite(self, work_dir: Path) -> DatabaseSnapshot:
         if not self.sqlite_path.is_file():
-            raise DomainError(f"There is no database at {self.target}; nothing was backed up.")
+            raise DomainError(f"There is no database at {self.shown}; nothing was backed up.")
         copy = work_dir / "dutycare.sqlite3"
         source = sqlite3.connect(self.sqlite_path)
         dest = sqlite3.connect(copy)
@@ -84,10 +99,10 @@ class SqlDatabase:
         finally:
             source.close()
             dest.close()
-        engine = make_engine(str(copy))
+        engine = _plain_sqlite(copy)
         try:
             with engine.connect() as conn:
-                revision, size, root = _describe(conn, self.target)
+                revision, size, root = _describe(conn, self.shown)
         finally:
             engine.dispose()
         return DatabaseSnapshot(self.backend, SQLITE_FILE, revision, size, root, {SQLITE_MEMBER: copy})
@@ -99,17 +114,17 @@ class SqlDatabase:
         if self.backend == "sqlite":
             path = self.sqlite_path
             if path.exists() and (not path.is_file() or path.stat().st_size > 0):
-                raise DomainError(f"{self.target} already exists; restore into a new, empty database.")
+                raise DomainError(f"{self.shown} already exists; restore into a new, empty database.")
             return
         engine = make_engine(self.target)
         try:
             tables = inspect(engine).get_table_names()
         except SQLAlchemyError as exc:
-            raise DomainError(f"The database {self.target} cannot be reached: {exc.__class__.__name__}.") from None
+            raise DomainError(f"The database {self.shown} cannot be reached: {exc.__class__.__name__}.") from None
         finally:
             engine.dispose()
         if tables:
-            raise DomainError(f"{self.target} already holds tables ({', '.join(sorted(tables)[:5])}); "
+            raise DomainError(f"{self.shown} already holds tables ({', '.join(sorted(tables)[:5])}); "
                               "restore into a new, empty database or schema.")
 
     def place(self, fmt: str, revision: str, members: dict[str, Path], work_dir: Path) -> None:
@@ -247,8 +262,13 @@ def _decode(value: object) -> object:
     return Decimal(raw)
 
 
+def _plain_sqlite(path: Path) -> Engine:
+    """An engine on a snapshot file that leaves its journal mode alone (make_engine would switch it to WAL)."""
+    return create_engine(f"sqlite+pysqlite:///{path}")
+
+
 def _rows_of_file(staged: Path, work_dir: Path) -> dict[str, Path]:
-    engine = make_engine(str(staged))
+    engine = _plain_sqlite(staged)
     try:
         with engine.connect() as conn:
             return dump_rows(conn, work_dir)

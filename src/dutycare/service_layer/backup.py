@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -123,7 +123,8 @@ def create_backup(database: BackupDatabase, vault_dir: Path, checkpoint_dir: Pat
     The vault is listed after the snapshot: files are written before the rows that name them, so every
     file the snapshot refers to is already there (a later, unreferenced file does no harm).
     """
-    with tempfile.TemporaryDirectory(dir=work_parent, prefix=".dutycare-backup-") as work:
+    with _file_errors("nothing was backed up"), \
+            tempfile.TemporaryDirectory(dir=work_parent, prefix=".dutycare-backup-") as work:
         snap = database.snapshot(Path(work))
         members = dict(snap.files)
         members.update(vault_files(vault_dir))
@@ -153,6 +154,8 @@ def checkpoint_files(checkpoint_dir: Path | None) -> dict[str, Path]:
     """Every file in the external checkpoint folder (hidden and oddly named files are left out)."""
     if checkpoint_dir is None:
         return {}
+    if not checkpoint_dir.is_dir():
+        raise DomainError(f"The checkpoint folder {checkpoint_dir} does not exist; nothing was backed up.")
     return {CHECKPOINT_PREFIX + rel: path for rel, path in _walk(checkpoint_dir)
             if all(_CHECKPOINT_PART.fullmatch(part) for part in rel.split("/"))}
 
@@ -193,14 +196,20 @@ def restore_backup(backup_file: Path, read_archive: ArchiveReader, database: Bac
     _ensure_empty_dir(vault_dir, "evidence vault")
     if checkpoint_dir is not None:
         _ensure_empty_dir(checkpoint_dir, "checkpoint")
-    vault_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _file_errors("nothing was restored"):
+        vault_dir.parent.mkdir(parents=True, exist_ok=True)
+        return _restore_staged(backup_file, read_archive, _Placed(database), vault_dir, checkpoint_dir,
+                               verify_restored)
+
+
+def _restore_staged(backup_file: Path, read_archive: ArchiveReader, placed: _Placed, vault_dir: Path,
+                    checkpoint_dir: Path | None, verify_restored: Callable[[], Verification]) -> RestoreSummary:
     with tempfile.TemporaryDirectory(dir=vault_dir.parent, prefix=".dutycare-restore-") as work:
         staging = Path(work) / "members"
         manifest = check_members(read_archive(backup_file, staging), staging)
         if checkpoint_dir is None and _named(manifest, CHECKPOINT_PREFIX):
             raise DomainError("This backup holds external checkpoint files; say where they go with --checkpoints DIR. "
                               "Nothing was restored.")
-        placed = _Placed(database)
         try:
             return _place_and_verify(manifest, staging, Path(work), placed, vault_dir, checkpoint_dir,
                                      verify_restored)
@@ -209,6 +218,16 @@ def restore_backup(backup_file: Path, read_archive: ArchiveReader, database: Bac
             if not isinstance(exc, Exception):  # interrupted: undone, and the interruption goes on
                 raise
             raise RestoreFailed(f"{_reason(exc)} The restore was undone; nothing was left behind.") from exc
+
+
+@contextmanager
+def _file_errors(outcome: str) -> Iterator[None]:
+    """A file that cannot be read or written (full disk, no permission) becomes a message, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise DomainError(f"{exc.strerror or exc}{where}; {outcome}.") from exc
 
 
 def _reason(exc: Exception) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -238,6 +239,26 @@ def test_a_member_that_differs_from_the_manifest_is_named(app: Dutycare, target:
     with pytest.raises(backup.BackupIncomplete, match="does not match the SHA-256") as caught:
         _restore(out, identity, target)
     assert sink.dropped in str(caught.value)
+    _assert_nothing_left(target)
+
+
+class _FutureArchive(_DroppingArchive):
+    """An archive writer whose manifest names a schema revision no dutycare has made yet."""
+
+    def add_bytes(self, name: str, data: bytes) -> MemberDigest:
+        manifest = json.loads(data)
+        manifest["schema_revision"] = "9999_from_the_future"
+        return self.inner.add_bytes(name, json.dumps(manifest).encode())
+
+
+def test_a_schema_from_a_newer_dutycare_is_refused(app: Dutycare, target: Settings, identity: BackupIdentity,
+                                                   tmp_path: Path) -> None:
+    _loaded(app, tmp_path)
+    out = tmp_path / "full.dcb"
+    sink = _FutureArchive(ArchiveWriter(out, identity.recipient()), "(drop nothing)")
+    backup.create_backup(SqlDatabase(app.settings.db), app.vault_dir(), None, lambda: sink, tmp_path, NOW)
+    with pytest.raises(backup.RestoreFailed, match="9999_from_the_future, which this dutycare does not know"):
+        _restore(out, identity, target)
     _assert_nothing_left(target)
 
 

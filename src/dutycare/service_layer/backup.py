@@ -157,7 +157,7 @@ def checkpoint_files(checkpoint_dir: Path | None) -> dict[str, Path]:
     if not checkpoint_dir.is_dir():
         raise DomainError(f"The checkpoint folder {checkpoint_dir} does not exist; nothing was backed up.")
     return {CHECKPOINT_PREFIX + rel: path for rel, path in _walk(checkpoint_dir)
-            if all(_CHECKPOINT_PART.fullmatch(part) for part in rel.split("/"))}
+            if ".." not in rel and all(_CHECKPOINT_PART.fullmatch(part) for part in rel.split("/"))}
 
 
 def _walk(root: Path) -> Iterator[tuple[str, Path]]:

@@ -172,3 +172,48 @@ def test_serve_with_several_workers_answers_and_stops_cleanly(cli_env: dict[str,
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def _fresh_env(db_target: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUTYCARE_")}
+    return {**env, "DUTYCARE_DB": db_target, "DUTYCARE_VAULT": str(tmp_path / "data" / "vault"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "share")}
+
+
+def test_init_with_a_passphrase_locks_the_database_and_a_wrong_one_fails(db_target: str, tmp_path: Path) -> None:
+    env = _fresh_env(db_target, tmp_path)
+    out = run("init", "--passphrase", "верная фраза", env=env).stdout
+    assert "passphrase" in out and not list((tmp_path / "config").rglob("*.key"))
+    proc = run("cases", "list", "--passphrase", "wrong", env=env, check=False)
+    assert proc.returncode == 1 and "passphrase is not correct" in proc.stderr
+    assert "0 of 0" in run("cases", "list", "--passphrase", "верная фраза", env=env).stdout
+
+
+def test_a_passphrase_given_to_a_key_file_database_fails(db_target: str, tmp_path: Path) -> None:
+    env = _fresh_env(db_target, tmp_path)
+    run("init", env=env)
+    proc = run("cases", "list", "--passphrase", "wrong", env=env, check=False)
+    assert proc.returncode == 1 and "not locked with a passphrase" in proc.stderr
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_unknown_options_are_errors(db_target: str, tmp_path: Path) -> None:
+    env = _fresh_env(db_target, tmp_path)
+    proc = run("init", "--pasphrase", "x", env=env, check=False)
+    assert proc.returncode == 2 and "No such option" in proc.stderr
+    assert not Path(db_target).exists()
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_a_failed_init_leaves_no_database_file(db_target: str, tmp_path: Path) -> None:
+    env = {**_fresh_env(db_target, tmp_path), "DUTYCARE_KEY_FILE": str(Path(db_target).parent / "org.key")}
+    proc = run("init", env=env, check=False)
+    assert proc.returncode == 1 and "beside the data" in proc.stderr
+    assert not Path(db_target).exists() and not (Path(db_target).parent / "org.key").exists()
+
+
+def test_a_failed_demo_leaves_no_database_file(tmp_path: Path) -> None:
+    env = {**_fresh_env("unused", tmp_path), "DUTYCARE_KEY_FILE": str(tmp_path / "demo" / "org.key")}
+    proc = run("demo", "--db", str(tmp_path / "demo" / "demo.db"), "--no-serve", env=env, check=False)
+    assert proc.returncode == 1 and "beside the data" in proc.stderr
+    assert not (tmp_path / "demo" / "demo.db").exists() and not (tmp_path / "demo" / "org.key").exists()

@@ -39,10 +39,11 @@ def init(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     use_passphrase: Annotated[bool, typer.Option("--use-passphrase", help="Protect the key with a passphrase "
-                                                 "(Argon2id) instead of a key file.")] = False,
+                                                 "(Argon2id) instead of a key file, asking for it if --passphrase "
+                                                 "is not given. A --passphrase alone does the same.")] = False,
     vault: VaultOption = None,
 ) -> None:
-    """Create a new, empty dutycare database and its keys."""
+    """Create a new, empty dutycare database and its keys: a key file, or a passphrase if one is given."""
     settings = settings_from(db, key_file, passphrase, vault)
     if use_passphrase and not settings.passphrase:
         settings = settings.with_(passphrase=typer.prompt("New passphrase", hide_input=True,

@@ -15,13 +15,13 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, select
 
 from dutycare.adapters import keychain
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
-from dutycare.adapters.storage import meta_store, schema
+from dutycare.adapters.storage import meta_store, schema, tables
 from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
 from dutycare.adapters.storage.ledger_store import Clock, SqlLedger, utc_now
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
@@ -103,10 +103,19 @@ class Dutycare:
         return self.settings.vault_dir()
 
     def vault(self) -> EvidenceVault:
-        """The encrypted evidence vault of this database."""
+        """The encrypted evidence vault of this database; refuses a missing folder while files are recorded."""
         root = self.vault_dir()
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not root.is_dir():
+            if self._holds_evidence():
+                raise DomainError(f"The vault folder {root} was not found — check --vault (DUTYCARE_VAULT): this "
+                                  "database records evidence files, so they are kept somewhere else or the folder "
+                                  "was removed (restore it from a backup).")
+            root.mkdir(parents=True, exist_ok=True, mode=0o700)
         return EvidenceVault(root, self.org_key)
+
+    def _holds_evidence(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(tables.evidence.c.id).limit(1)).first() is not None
 
     def close(self) -> None:
         """Release the database connections."""

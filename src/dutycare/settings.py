@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -27,7 +28,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("passphrase", "DUTYCARE_PASSPHRASE", None,
                 "The passphrase that unlocks the organisation key, for databases initialised with --passphrase."),
     SettingSpec("vault", "DUTYCARE_VAULT", None,
-                "The evidence vault directory (default: beside an SQLite file, or ./dutycare-vault)."),
+                "The evidence vault directory (default: beside an SQLite file; for PostgreSQL a folder per database "
+                "under $XDG_DATA_HOME/dutycare/vaults, whatever the working folder)."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
                 "Who is making the changes, as recorded in the ledger (default: the operating-system user)."),
 )
@@ -78,7 +80,14 @@ class Settings:
         if "://" not in self.db:
             path = Path(self.db).expanduser().resolve()
             return path.with_name(path.name + ".vault")
-        return Path("dutycare-vault").resolve()
+        return default_vault_dir(self.db)
+
+
+def default_vault_dir(db_url: str) -> Path:
+    """The default vault of a database server: one folder per database under the user's data folder."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "dutycare" / "vaults"
+    digest = hashlib.sha256(db_url.split("://", 1)[-1].encode()).hexdigest()[:12]
+    return base / f"postgresql-{digest}"
 
 
 def render_settings_doc() -> str:

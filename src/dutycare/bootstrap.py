@@ -231,7 +231,20 @@ def _make_vault_folder(root: Path, undo: _Undo) -> None:
 def open_dutycare(settings: Settings, clock: Clock = utc_now, ask: keychain.Ask | None = None) -> Dutycare:
     """Open an initialised database, checking its schema and its key (``ask`` prompts for a missing passphrase)."""
     url = database_url(settings.db)
-    if is_sqlite(url) and not Path(settings.db).expanduser().exists():
+    engine = open_engine(settings)
+    try:
+        with engine.connect() as conn:
+            unlocked = keychain.unlock(conn, key_file=settings.key_file, passphrase=settings.passphrase,
+                                       db_url=url, ask=ask)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Dutycare(settings, engine, unlocked.key, clock, unlocked.location)
+
+
+def open_engine(settings: Settings) -> Engine:
+    """An engine on an initialised database at this dutycare's schema, before any key is read."""
+    if is_sqlite(database_url(settings.db)) and not Path(settings.db).expanduser().exists():
         raise DomainError(f"There is no database at {settings.db}. Create one with 'dutycare init --db {settings.db}'.")
     engine = make_engine(settings.db)
     try:
@@ -240,13 +253,15 @@ def open_dutycare(settings: Settings, clock: Clock = utc_now, ask: keychain.Ask 
             raise DomainError(f"{settings.db} is not a dutycare database yet. Run 'dutycare init --db {settings.db}'.")
         if current != schema.head_revision():
             raise DomainError(f"{settings.db} uses an older schema ({current}). Run 'dutycare migrate' to bring it up.")
-        with engine.connect() as conn:
-            unlocked = keychain.unlock(conn, key_file=settings.key_file, passphrase=settings.passphrase,
-                                       db_url=url, ask=ask)
     except BaseException:
         engine.dispose()
         raise
-    return Dutycare(settings, engine, unlocked.key, clock, unlocked.location)
+    return engine
+
+
+def data_dirs(settings: Settings) -> list[Path]:
+    """The folders that hold this database's data, where no key may be kept."""
+    return _data_dirs(settings)
 
 
 def key_location(app: Dutycare) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from dutycare.adapters.crypto import keys
+from dutycare.adapters.crypto import keys, recovery
 from dutycare.adapters.crypto.errors import KeyMissing, WrongKey
 from dutycare.adapters.storage import meta_store
 from dutycare.domain.errors import DomainError
@@ -110,3 +110,45 @@ def unlock(conn: Connection, *, key_file: Path | None, passphrase: str | None, d
         raise DomainError("This database has no organisation key set up. Run 'dutycare init' first.")
     keys.ensure_matches(unlocked.key, meta_store.get(conn, KEY_CHECK) or "")
     return unlocked
+
+
+RECOVERY = "recovery"
+
+
+def method_of(conn: Connection) -> str | None:
+    """How this database's key is unlocked: 'key_file', 'passphrase', or None before init."""
+    return meta_store.get(conn, METHOD)
+
+
+def recovery_record(conn: Connection) -> recovery.RecoveryRecord | None:
+    """The stored recovery record, if the key was split into share phrases."""
+    stored = meta_store.get(conn, RECOVERY)
+    return json.loads(stored) if stored else None
+
+
+def put_recovery_record(conn: Connection, record: recovery.RecoveryRecord) -> None:
+    """Keep a (new) recovery record; earlier phrases stop working."""
+    meta_store.put(conn, RECOVERY, json.dumps(record, sort_keys=True))
+
+
+def ensure_key_check(conn: Connection, org_key: keys.OrgKey) -> None:
+    """Raise WrongKey unless ``org_key`` is this database's key."""
+    keys.ensure_matches(org_key, meta_store.get(conn, KEY_CHECK) or "")
+
+
+def install(conn: Connection, old: keys.OrgKey, new: keys.OrgKey, passphrase: str | None) -> None:
+    """Make ``new`` this database's key: key check, passphrase keyring and recovery record follow it."""
+    if method_of(conn) == PASSPHRASE:
+        if not passphrase:
+            raise KeyMissing("A passphrase is needed to lock the new key. Pass --passphrase or set "
+                             "DUTYCARE_PASSPHRASE.")
+        meta_store.put(conn, KEYRING, json.dumps(keys.passphrase_keyring_for(new, passphrase), sort_keys=True))
+    record = recovery_record(conn)
+    if record is not None:
+        put_recovery_record(conn, recovery.reseal(record, old, new))
+    meta_store.put(conn, KEY_CHECK, keys.key_check_value(new))
+
+
+def relock_with_passphrase(conn: Connection, org_key: keys.OrgKey, passphrase: str) -> None:
+    """Wrap the (recovered) key under a new passphrase."""
+    meta_store.put(conn, KEYRING, json.dumps(keys.passphrase_keyring_for(org_key, passphrase), sort_keys=True))

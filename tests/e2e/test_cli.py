@@ -217,3 +217,35 @@ def test_a_failed_demo_leaves_no_database_file(tmp_path: Path) -> None:
     proc = run("demo", "--db", str(tmp_path / "demo" / "demo.db"), "--no-serve", env=env, check=False)
     assert proc.returncode == 1 and "beside the data" in proc.stderr
     assert not (tmp_path / "demo" / "demo.db").exists() and not (tmp_path / "demo" / "org.key").exists()
+
+
+def test_keys_split_recover_and_rotate(cli_env: dict[str, str], tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    run("import", str(scenario), env=cli_env)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 discharge summary " * 50)
+    run("evidence", "add", "case-a", "ev-a-injury", str(scan), env=cli_env)
+    out = run("keys", "split", "--shares", "3", "--threshold", "2", env=cli_env).stdout
+    phrases = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+    assert len(phrases) == 3 and all(len(p.split()) == 33 for p in phrases)
+    files = []
+    for n, phrase in enumerate(phrases[1:]):
+        files += ["--share-file", str(tmp_path / f"share{n}.txt")]
+        (tmp_path / f"share{n}.txt").write_text(phrase + "\n", encoding="utf-8")
+
+    Path(cli_env["DUTYCARE_KEY_FILE"]).unlink()
+    proc = run("cases", "list", env=cli_env, check=False)
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    assert "Recovered" in run("keys", "recover", *files, env=cli_env).stdout
+    assert json.loads(run("ledger", "verify", "--format", "json", env=cli_env).stdout)["ok"]
+
+    old = tmp_path / "old.key"
+    old.write_bytes(Path(cli_env["DUTYCARE_KEY_FILE"]).read_bytes())
+    assert "1 evidence files" in run("keys", "rotate", env=cli_env).stdout
+    proc = run("cases", "list", env={**cli_env, "DUTYCARE_KEY_FILE": str(old)}, check=False)
+    assert proc.returncode == 1 and "does not belong to this database" in proc.stderr
+    verified = json.loads(run("ledger", "verify", "--format", "json", env=cli_env).stdout)
+    assert verified["ok"] and verified["files_checked"] == 1
+    proc = run("keys", "split", "--shares", "3", "--threshold", "4", env=cli_env, check=False)
+    assert proc.returncode == 1 and "threshold" in proc.stderr

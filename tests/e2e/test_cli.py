@@ -91,7 +91,7 @@ def test_evidence_and_ledger_commands(cli_env: dict[str, str], tmp_path: Path) -
     run("import", str(scenario), env=cli_env)
     scan = tmp_path / "заключение.pdf"
     scan.write_bytes(b"%PDF-1.4 knee findings " * 100)
-    added = json.loads(run("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-alexander-medical",
+    added = json.loads(run("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-03",
                            "--format", "json", env=cli_env).stdout)
     assert added["media_type"] == "application/pdf" and added["original_name"] == "заключение.pdf"
     listed = json.loads(run("evidence", "list", "case-b", "--format", "json", env=cli_env).stdout)

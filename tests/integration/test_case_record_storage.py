@@ -97,7 +97,7 @@ def test_an_import_may_refer_to_records_already_in_the_database(app: Dutycare) -
     services.import_case_file(app.uow(), load_scenario())
     more = {"format": "dutycare-case-file", "format_version": 1, "events": [
         {"id": "ev-new", "type": "fitness_decision", "date": "2024-04-02", "cases": ["case-b"],
-         "institution": "i-commission", "sources": [{"source": "s-alexander-account"}],
+         "institution": "i-commission", "sources": [{"source": "s-02"}],
          "details": {"category": "Б"}}]}
     services.import_case_file(app.uow(), more)
     assert services.case_timeline(app.uow(), "case-b").events[-1].id == "ev-new"
@@ -106,7 +106,7 @@ def test_an_import_may_refer_to_records_already_in_the_database(app: Dutycare) -
 def test_single_event_update_and_tombstone(app: Dutycare) -> None:
     services.import_case_file(app.uow(), load_scenario())
     raw = {"type": "fitness_decision", "date": "2024-04", "cases": ["case-b"], "institution": "i-commission",
-           "sources": [{"source": "s-alexander-account"}], "details": {"category": "A"}}
+           "sources": [{"source": "s-02"}], "details": {"category": "A"}}
     event = event_writes.record_event(app.uow(), {**raw, "id": "ev-b-fit"})
     assert event.details["category"] == "А"
     event_writes.update_event(app.uow(), "ev-b-fit", {**raw, "details": {"category": "В"}})

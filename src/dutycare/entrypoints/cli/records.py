@@ -112,10 +112,13 @@ def import_(
     except InvalidInput as exc:
         fail(_problem_report(exc, source.describe()))
     if fmt is OutputFormat.JSON:
-        emit_json({"imported": result.counts, "ledger_size": result.ledger_size, "sha256": result.sha256})
+        emit_json({"imported": result.counts, "ledger_size": result.ledger_size, "sha256": result.sha256,
+                   "warnings": list(result.warnings)})
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
     typer.echo(f"Imported {counts} from {source.describe()}. The ledger now holds {result.ledger_size} entries.")
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
 
 
 def _write_template(kind: TemplateKind, out: Path | None) -> None:

@@ -24,9 +24,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("db", "DUTYCARE_DB", "dutycare.db",
                 "The database: a file path means SQLite, a postgresql:// URL means PostgreSQL."),
     SettingSpec("key_file", "DUTYCARE_KEY_FILE", None,
-                "The organisation key file. Keep it outside the data directory; 'init' records where it is."),
+                "The organisation key file (default: one per database under $XDG_CONFIG_HOME/dutycare/keys). Keep it "
+                "outside the data directory; the database does not record where it is."),
     SettingSpec("passphrase", "DUTYCARE_PASSPHRASE", None,
-                "The passphrase that unlocks the organisation key, for databases initialised with --passphrase."),
+                "The passphrase that locks the organisation key: given to 'init', it makes a passphrase-locked "
+                "database."),
     SettingSpec("vault", "DUTYCARE_VAULT", None,
                 "The evidence vault directory (default: beside an SQLite file; for PostgreSQL a folder per database "
                 "under $XDG_DATA_HOME/dutycare/vaults, whatever the working folder)."),

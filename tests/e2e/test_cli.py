@@ -249,3 +249,12 @@ def test_keys_split_recover_and_rotate(cli_env: dict[str, str], tmp_path: Path) 
     assert verified["ok"] and verified["files_checked"] == 1
     proc = run("keys", "split", "--shares", "3", "--threshold", "4", env=cli_env, check=False)
     assert proc.returncode == 1 and "threshold" in proc.stderr
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_import_prints_a_warning_for_an_id_holding_a_name(cli_env: dict[str, str], tmp_path: Path) -> None:
+    named = tmp_path / "named.json"
+    named.write_text(json.dumps(load_scenario(), ensure_ascii=False).replace('"p-01"', '"p-maxim"'), encoding="utf-8")
+    proc = run("import", str(named), "--quiet", env=cli_env)
+    assert "Imported" in proc.stdout
+    assert "Warning: person id 'p-maxim' contains the name 'Максим' of person 'p-maxim'" in proc.stderr

@@ -88,16 +88,15 @@ def rotate_key(app: Dutycare, *, new_key_file: Path | None = None, new_passphras
     with app.engine.connect() as conn:
         by_passphrase = keychain.method_of(conn) == keychain.PASSPHRASE
     passphrase = new_passphrase or app.settings.passphrase
-    if by_passphrase:
-        new, staged, target = _stage_pending_keyring(app, passphrase), None, None
-    else:
-        new, staged, target = _stage_key_file(app, new_key_file)
     files = _vault_files(app)
-    vault = app.vault() if files else None
-    values = _rotate_everything(app, new, passphrase, vault, files)
-    retired = _swap_key_files(staged, target, app.org_key) if staged and target else None
-    location = keychain.PASSPHRASE_LOCATION if by_passphrase else keychain.describe_key_file(target or staged)
-    return Rotation(location, values, len(files), retired)
+    if by_passphrase:
+        new = _stage_pending_keyring(app, passphrase)
+        values = _rotate_everything(app, new, passphrase, app.vault() if files else None, files)
+        return Rotation(keychain.PASSPHRASE_LOCATION, values, len(files))
+    new, staged, target = _stage_key_file(app, new_key_file)
+    values = _rotate_everything(app, new, passphrase, app.vault() if files else None, files)
+    retired = _swap_key_files(staged, target, app.org_key) if target is not None else None
+    return Rotation(keychain.describe_key_file(target or staged), values, len(files), retired)
 
 
 def _rotate_everything(app: Dutycare, new: keys.OrgKey, passphrase: str | None, vault: EvidenceVault | None,

@@ -14,7 +14,7 @@ import binascii
 from typing import TypedDict
 
 import nacl.exceptions
-import shamir_mnemonic
+import shamir_mnemonic  # type: ignore[import-untyped]
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from dutycare.adapters.crypto.envelope import open_, seal

@@ -38,6 +38,7 @@ def postgres_ready() -> bool:
 def _isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep default key files and environment settings of the machine out of every test."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     for name in ("DUTYCARE_DB", "DUTYCARE_KEY_FILE", "DUTYCARE_PASSPHRASE", "DUTYCARE_VAULT", "DUTYCARE_ACTOR"):
         monkeypatch.delenv(name, raising=False)
 

@@ -8,18 +8,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, select
 
 from dutycare.adapters import keychain
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
-from dutycare.adapters.storage import meta_store, schema
+from dutycare.adapters.storage import meta_store, schema, tables
 from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
 from dutycare.adapters.storage.ledger_store import ACCESS_LOG, Clock, SqlLedger, utc_now
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
@@ -43,6 +44,7 @@ class Dutycare:
     engine: Engine
     org_key: OrgKey
     clock: Clock = field(default=utc_now)
+    key_source: str = "an organisation key given directly"
 
     def __post_init__(self) -> None:
         self.sealer = RecordSealer(self.org_key)
@@ -96,10 +98,19 @@ class Dutycare:
         return self.settings.vault_dir()
 
     def vault(self) -> EvidenceVault:
-        """The encrypted evidence vault of this database."""
+        """The encrypted evidence vault of this database; refuses a missing folder while files are recorded."""
         root = self.vault_dir()
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not root.is_dir():
+            if self._holds_evidence():
+                raise DomainError(f"The vault folder {root} was not found — check --vault (DUTYCARE_VAULT): this "
+                                  "database records evidence files, so they are kept somewhere else or the folder "
+                                  "was removed (restore it from a backup).")
+            root.mkdir(parents=True, exist_ok=True, mode=0o700)
         return EvidenceVault(root, self.org_key)
+
+    def _holds_evidence(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(tables.evidence.c.id).limit(1)).first() is not None
 
     def close(self) -> None:
         """Release the database connections."""
@@ -126,33 +137,109 @@ def _store_signing_key(conn: Connection, org_key: OrgKey, origin: str) -> None:
 def initialise(settings: Settings, *, use_passphrase: bool = False, origin: str | None = None) -> Dutycare:
     """Create the schema of a new, empty database and set up its organisation and signing keys.
 
-    ``origin`` names the log in its checkpoints; by default it is unique to this database.
+    A passphrase in the settings locks the database with it (as ``use_passphrase`` does); otherwise the key goes
+    into a key file. ``origin`` names the log in its checkpoints; by default it is unique to this database. On
+    failure nothing this call created is left behind: no database file, tables, key file or vault folder.
     """
     origin = origin or f"dutycare/{secrets.token_hex(6)}"
-    if is_sqlite(database_url(settings.db)):
-        Path(settings.db).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db)
-    if _has_tables(engine):
-        engine.dispose()
-        raise DomainError(f"{settings.db} already holds a dutycare database (or other tables); nothing was changed.")
-    if use_passphrase and not settings.passphrase:
-        raise DomainError("A passphrase is needed: pass --passphrase or set DUTYCARE_PASSPHRASE.")
-    if not use_passphrase:
-        key_path = settings.key_file or keychain.default_key_path(database_url(settings.db))
-        keychain.refuse_beside_data(key_path, _data_dirs(settings))
-    schema.upgrade(engine)
-    with engine.begin() as conn:
-        org_key = keychain.set_up_key(conn, key_file=settings.key_file,
-                                      passphrase=settings.passphrase if use_passphrase else None,
-                                      db_url=database_url(settings.db))
-        _store_signing_key(conn, org_key, origin)
-    return Dutycare(settings, engine, org_key)
-
-
-def open_dutycare(settings: Settings, clock: Clock = utc_now) -> Dutycare:
-    """Open an initialised database, checking its schema and its key."""
     url = database_url(settings.db)
-    if is_sqlite(url) and not Path(settings.db).expanduser().exists():
+    passphrase = _init_passphrase(settings, use_passphrase)
+    if passphrase is None:
+        keychain.refuse_beside_data(keychain.key_file_path(settings.key_file, url), _data_dirs(settings))
+    with _undo_on_failure(settings) as undo:
+        engine = make_engine(settings.db)
+        undo.engine = engine
+        if _has_tables(engine):
+            raise DomainError(f"{settings.db} already holds a dutycare database (or other tables); "
+                              "nothing was changed.")
+        undo.tables = True
+        schema.upgrade(engine)
+        with engine.begin() as conn:
+            unlocked = keychain.set_up_key(conn, key_file=settings.key_file, passphrase=passphrase, db_url=url)
+            undo.key_file = unlocked.created_file
+            _store_signing_key(conn, unlocked.key, origin)
+        _make_vault_folder(settings.vault_dir(), undo)
+    return Dutycare(settings, engine, unlocked.key, key_source=unlocked.location)
+
+
+def _init_passphrase(settings: Settings, use_passphrase: bool) -> str | None:
+    """The passphrase a new database is locked with, or None for a key file; refuses an ambiguous choice."""
+    if not (use_passphrase or settings.passphrase):
+        return None
+    if not settings.passphrase:
+        raise DomainError("A passphrase is needed: pass --passphrase or set DUTYCARE_PASSPHRASE.")
+    if settings.key_file is not None:
+        raise DomainError("Lock a new database either with a passphrase or with a key file, not both: leave out "
+                          "--key-file (DUTYCARE_KEY_FILE) or --passphrase (DUTYCARE_PASSPHRASE). See docs/keys.md.")
+    return settings.passphrase
+
+
+@dataclass
+class _Undo:
+    """What a failed initialise must remove again."""
+
+    sqlite_file: Path | None
+    engine: Engine | None = None
+    tables: bool = False
+    key_file: Path | None = None
+    vault: Path | None = None
+
+    def run(self) -> None:
+        if self.engine is not None:
+            if self.tables and self.sqlite_file is None:
+                with suppress(Exception):
+                    schema.downgrade(self.engine, "base")
+                    with self.engine.begin() as conn:
+                        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            self.engine.dispose()
+        if self.sqlite_file is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                self.sqlite_file.with_name(self.sqlite_file.name + suffix).unlink(missing_ok=True)
+        if self.key_file is not None:
+            self.key_file.unlink(missing_ok=True)
+        if self.vault is not None:
+            with suppress(OSError):
+                self.vault.rmdir()
+
+
+@contextmanager
+def _undo_on_failure(settings: Settings) -> Iterator[_Undo]:
+    sqlite_file = None
+    if is_sqlite(database_url(settings.db)):
+        path = Path(settings.db).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite_file = None if path.exists() else path
+    undo = _Undo(sqlite_file)
+    try:
+        yield undo
+    except BaseException:
+        undo.run()
+        raise
+
+
+def _make_vault_folder(root: Path, undo: _Undo) -> None:
+    if not root.exists():
+        root.mkdir(parents=True, mode=0o700)
+        undo.vault = root
+
+
+def open_dutycare(settings: Settings, clock: Clock = utc_now, ask: keychain.Ask | None = None) -> Dutycare:
+    """Open an initialised database, checking its schema and its key (``ask`` prompts for a missing passphrase)."""
+    url = database_url(settings.db)
+    engine = open_engine(settings)
+    try:
+        with engine.connect() as conn:
+            unlocked = keychain.unlock(conn, key_file=settings.key_file, passphrase=settings.passphrase,
+                                       db_url=url, ask=ask)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Dutycare(settings, engine, unlocked.key, clock, unlocked.location)
+
+
+def open_engine(settings: Settings) -> Engine:
+    """An engine on an initialised database at this dutycare's schema, before any key is read."""
+    if is_sqlite(database_url(settings.db)) and not Path(settings.db).expanduser().exists():
         raise DomainError(f"There is no database at {settings.db}. Create one with 'dutycare init --db {settings.db}'.")
     engine = make_engine(settings.db)
     try:
@@ -161,18 +248,17 @@ def open_dutycare(settings: Settings, clock: Clock = utc_now) -> Dutycare:
             raise DomainError(f"{settings.db} is not a dutycare database yet. Run 'dutycare init --db {settings.db}'.")
         if current != schema.head_revision():
             raise DomainError(f"{settings.db} uses an older schema ({current}). Run 'dutycare migrate' to bring it up.")
-        with engine.connect() as conn:
-            org_key = keychain.unlock(conn, key_file=settings.key_file, passphrase=settings.passphrase)
     except BaseException:
         engine.dispose()
         raise
-    return Dutycare(settings, engine, org_key, clock)
+    return engine
+
+
+def data_dirs(settings: Settings) -> list[Path]:
+    """The folders that hold this database's data, where no key may be kept."""
+    return _data_dirs(settings)
 
 
 def key_location(app: Dutycare) -> str:
-    """A plain description of where this database's key lives (never the key itself)."""
-    with app.engine.connect() as conn:
-        values = meta_store.get_all(conn)
-    if values.get(keychain.METHOD) == "passphrase":
-        return "a passphrase (Argon2id)"
-    return f"the key file {values.get('key_file')}"
+    """A plain description of where this database's key lives (never the key itself; the database is not read)."""
+    return app.key_source

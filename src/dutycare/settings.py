@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -22,11 +23,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("db", "DUTYCARE_DB", "dutycare.db",
                 "The database: a file path means SQLite, a postgresql:// URL means PostgreSQL."),
     SettingSpec("key_file", "DUTYCARE_KEY_FILE", None,
-                "The organisation key file. Keep it outside the data directory; 'init' records where it is."),
+                "The organisation key file (default: one per database under $XDG_CONFIG_HOME/dutycare/keys). Keep it "
+                "outside the data directory; the database does not record where it is."),
     SettingSpec("passphrase", "DUTYCARE_PASSPHRASE", None,
-                "The passphrase that unlocks the organisation key, for databases initialised with --passphrase."),
+                "The passphrase that locks the organisation key: given to 'init', it makes a passphrase-locked "
+                "database."),
     SettingSpec("vault", "DUTYCARE_VAULT", None,
-                "The evidence vault directory (default: beside an SQLite file, or ./dutycare-vault)."),
+                "The evidence vault directory (default: beside an SQLite file; for PostgreSQL a folder per database "
+                "under $XDG_DATA_HOME/dutycare/vaults, whatever the working folder)."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
                 "The staff account the command line acts as: an active user of the database, named in the ledger "
                 "and the audit log. Commands that read or write case data refuse to run without one."),
@@ -73,7 +77,14 @@ class Settings:
         if "://" not in self.db:
             path = Path(self.db).expanduser().resolve()
             return path.with_name(path.name + ".vault")
-        return Path("dutycare-vault").resolve()
+        return default_vault_dir(self.db)
+
+
+def default_vault_dir(db_url: str) -> Path:
+    """The default vault of a database server: one folder per database under the user's data folder."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "dutycare" / "vaults"
+    digest = hashlib.sha256(db_url.split("://", 1)[-1].encode()).hexdigest()[:12]
+    return base / f"postgresql-{digest}"
 
 
 def render_settings_doc() -> str:

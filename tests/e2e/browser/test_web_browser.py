@@ -101,7 +101,7 @@ def test_caseworker_journey(served: str) -> None:
         page.click("text=Решение ВВК о годности")
         page.fill("input[name=date]", "2024-02")
         page.select_option("select[name=institution]", "i-commission")
-        page.check("input[name=sources][value=s-alexander-account]")
+        page.check("input[name=sources][value=s-02]")
         page.click("button.primary")
         expect(page.locator("[data-field='details.category'] .field-error")).to_be_visible()
         page.screenshot(path=str(SHOTS / "04-event-form-error.png"), full_page=True)

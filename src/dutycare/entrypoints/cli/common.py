@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -78,7 +78,7 @@ def settings_from(db: str | None = None, key_file: Path | None = None, passphras
 def opened(db: str | None, key_file: Path | None = None, passphrase: str | None = None,
            vault: Path | None = None, actor: str | None = None) -> Iterator[Dutycare]:
     """Open the database named by options or environment, and close it afterwards."""
-    app = open_dutycare(settings_from(db, key_file, passphrase, vault, actor))
+    app = open_dutycare(settings_from(db, key_file, passphrase, vault, actor), ask=_ask_in_terminal())
     try:
         yield app
     finally:
@@ -99,6 +99,13 @@ def acting(db: str | None, key_file: Path | None = None, passphrase: str | None 
         user = accounts.acting_user(staff_uow(dc), dc.settings.actor)
         dc.actor = f"cli:{user.name}"
         yield dc, user
+
+
+def _ask_in_terminal() -> Callable[[str], str] | None:
+    """A hidden prompt for a missing passphrase, only when someone sits at a terminal."""
+    if not sys.stdin.isatty():
+        return None
+    return lambda what: str(typer.prompt(what, hide_input=True))
 
 
 def emit_json(data: Any) -> None:

@@ -42,10 +42,11 @@ def init(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     use_passphrase: Annotated[bool, typer.Option("--use-passphrase", help="Protect the key with a passphrase "
-                                                 "(Argon2id) instead of a key file.")] = False,
+                                                 "(Argon2id) instead of a key file, asking for it if --passphrase "
+                                                 "is not given. A --passphrase alone does the same.")] = False,
     vault: VaultOption = None,
 ) -> None:
-    """Create a new, empty dutycare database and its keys."""
+    """Create a new, empty dutycare database and its keys: a key file, or a passphrase if one is given."""
     settings = settings_from(db, key_file, passphrase, vault)
     if use_passphrase and not settings.passphrase:
         settings = settings.with_(passphrase=typer.prompt("New passphrase", hide_input=True,
@@ -115,10 +116,13 @@ def import_(
     except InvalidInput as exc:
         fail(_problem_report(exc, source.describe()))
     if fmt is OutputFormat.JSON:
-        emit_json({"imported": result.counts, "ledger_size": result.ledger_size, "sha256": result.sha256})
+        emit_json({"imported": result.counts, "ledger_size": result.ledger_size, "sha256": result.sha256,
+                   "warnings": list(result.warnings)})
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
     typer.echo(f"Imported {counts} from {source.describe()}. The ledger now holds {result.ledger_size} entries.")
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
 
 
 def _write_template(kind: TemplateKind, out: Path | None) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -17,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect
 
 from dutycare.adapters import keychain
+from dutycare.adapters.checkpoint_folder import CheckpointFolder, folder_name
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
@@ -27,6 +27,7 @@ from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.adapters.vault import EvidenceVault
 from dutycare.domain.errors import DomainError
 from dutycare.jurisdictions.clocks import default_clock_book
+from dutycare.ledger.checkpoint import CheckpointError, VerifierKey, parse_verifier_key
 from dutycare.rules.registry import load_rules
 from dutycare.service_layer.findings import RuleBook
 from dutycare.service_layer.ledger_service import TrustedKey
@@ -34,6 +35,23 @@ from dutycare.settings import Settings
 
 SIGNING_KEY = "signing_key"
 SIGNING_KEY_NAME = "signing_key_name"
+
+
+class VaultFiles:
+    """The vault as verification reads it: the SHA-256 of a file's plaintext, and where the file is kept."""
+
+    def __init__(self, vault: EvidenceVault) -> None:
+        self.vault = vault
+
+    def __call__(self, file_id: str, version: int) -> str:
+        digest = hashlib.sha256()
+        for chunk in self.vault.open_blob(file_id, version):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def stored_path(self, file_id: str, version: int) -> str:
+        """A file's path relative to the vault's root, as evidence rows record it."""
+        return self.vault.relative_path(file_id, version)
 
 
 @dataclass
@@ -80,21 +98,37 @@ class Dutycare:
         return Ed25519CheckpointSigner.from_sealed(self.org_key, name, base64.b64decode(blob))
 
     def trusted_key(self) -> TrustedKey:
-        """This database's checkpoint key, as a verification trusts it."""
+        """This database's checkpoint key, and the configured witnesses, as a verification trusts them."""
         signer = self.signer()
-        return TrustedKey(signer.key_name, signer.public_key_raw(), ed25519_check)
+        return TrustedKey(signer.key_name, signer.public_key_raw(), ed25519_check, self.witnesses())
 
-    def file_hasher(self) -> Callable[[str, int], str]:
-        """A function that decrypts a vault file and returns its plaintext SHA-256."""
-        vault = self.vault()
+    def witnesses(self) -> tuple[VerifierKey, ...]:
+        """The witness verifier keys named by the settings."""
+        try:
+            return tuple(parse_verifier_key(k) for k in (self.settings.witnesses or "").replace(",", " ").split())
+        except CheckpointError as exc:
+            raise DomainError(f"The witnesses setting (DUTYCARE_WITNESSES) holds a bad verifier key: {exc}") from None
 
-        def hash_file(file_id: str, version: int) -> str:
-            digest = hashlib.sha256()
-            for chunk in vault.open_blob(file_id, version):
-                digest.update(chunk)
-            return digest.hexdigest()
+    def checkpoint_folder(self) -> CheckpointFolder:
+        """Where this log's checkpoints are also kept, outside the database."""
+        base = self.settings.checkpoint_dir
+        if base is None:
+            base = self._key_folder() / "checkpoints"
+        return CheckpointFolder(base.expanduser().resolve() / folder_name(self.signer().key_name))
 
-        return hash_file
+    def _key_folder(self) -> Path:
+        """The folder of the key file in use, or the user's dutycare configuration folder for a passphrase."""
+        if self.settings.key_file is not None:
+            return self.settings.key_file.expanduser().resolve().parent
+        with self.engine.connect() as conn:
+            recorded = meta_store.get(conn, "key_file")
+        if recorded:
+            return Path(recorded).parent
+        return keychain.default_key_path(database_url(self.settings.db)).parent
+
+    def file_hasher(self) -> VaultFiles:
+        """Decrypts vault files to hash them, and says where the vault keeps each one."""
+        return VaultFiles(self.vault())
 
     def vault_dir(self) -> Path:
         """Where this database keeps its evidence files."""

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, select, text
 
 from dutycare.adapters.storage import tables as t
-from dutycare.ledger.entry import LedgerEntry, decode_entry, encode_entry, record_digest
+from dutycare.domain.errors import DomainError
+from dutycare.ledger.entry import EntryError, LedgerEntry, decode_entry, encode_entry, record_digest
 from dutycare.ledger.merkle import leaf_hash
 from dutycare.service_layer.changes import Action, Change
 
@@ -40,14 +41,31 @@ class SqlLedger:
         return 0 if last is None else int(last) + 1
 
     def latest_digest(self, entity: str, entity_id: str) -> str | None:
-        """The record digest of the newest entry about one record."""
-        q = (select(t.ledger_entries.c.entry)
+        """The record digest of the newest entry about one record, read from the entry's own (covered) bytes.
+
+        The entity columns only find candidates; an entry whose bytes name another record is refused, so an
+        altered index column cannot make the next entry chain to the wrong record.
+        """
+        q = (select(t.ledger_entries.c.seq, t.ledger_entries.c.entry)
              .where(t.ledger_entries.c.entity == entity, t.ledger_entries.c.entity_id == entity_id)
              .order_by(t.ledger_entries.c.seq.desc()).limit(1))
-        raw = self.conn.execute(q).scalar()
-        if raw is None:
+        row = self.conn.execute(q).first()
+        if row is None:
             return None
-        return decode_entry(bytes(raw)).record_sha256
+        try:
+            entry = decode_entry(bytes(row[1]))
+        except EntryError:
+            entry = None
+        if entry is None or (entry.entity, entry.id, entry.seq) != (entity, entity_id, int(row[0])):
+            raise DomainError(f"Ledger entry {row[0]} does not hold what its index columns say ({entity} "
+                              f"{entity_id}): the database was altered. Run 'dutycare ledger verify'; nothing "
+                              "was written.")
+        return entry.record_sha256
+
+    def index_columns(self) -> list[tuple[object, object, object]]:
+        """Every entry's (seq, entity, entity_id) index columns, in order, for verify to compare with the entry."""
+        q = select(t.ledger_entries.c.seq, t.ledger_entries.c.entity, t.ledger_entries.c.entity_id)
+        return [tuple(row) for row in self.conn.execute(q.order_by(t.ledger_entries.c.seq))]
 
     def append(self, changes: Iterable[Change], actor: str) -> int:
         """Append one entry per change; return the new size of the log."""

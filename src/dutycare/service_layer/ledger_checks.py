@@ -1,0 +1,117 @@
+"""Checks of the columns verify does not hash: each is derived from covered records and compared with them.
+
+The ledger covers each record's full state (its digest is in the newest entry about it). Tables also hold
+bookkeeping and copies kept for speed: positions, versions, event date bounds, ledger index columns, checkpoint
+columns and the search index. Each is recomputed here from what the ledger covers, and a difference is a problem.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from dutycare.domain.dates import PartialDate
+from dutycare.ledger.checkpoint import CheckpointError, parse_checkpoint
+from dutycare.ledger.entry import EntryError, entry_summary
+from dutycare.ledger.verify import RecordHistory
+from dutycare.service_layer.search import record_words
+
+Histories = Mapping[tuple[str, str], RecordHistory]
+SEARCHABLE = ("case", "event", "person")
+
+
+class Found(Protocol):
+    """Where a check reports what it finds."""
+
+    def add(self, entity: str, ident: str, message: str) -> None: ...
+
+
+def check_index_columns(columns: Iterable[tuple[object, object, object]], entries: list[bytes], found: Found) -> None:
+    """Each ledger row's seq, entity and entity_id columns must say what its entry's bytes say."""
+    for position, (seq, entity, entity_id) in enumerate(columns):
+        if position >= len(entries):
+            break
+        try:
+            inner_seq, inner_entity, inner_id, _, _ = entry_summary(entries[position])
+        except EntryError:
+            continue  # verify_log names undecodable entries
+        if (seq, entity, entity_id) != (inner_seq, inner_entity, inner_id):
+            found.add("ledger entry", str(position),
+                      f"its index columns ({seq}, {entity}, {entity_id}) differ from the entry it holds "
+                      f"({inner_seq}, {inner_entity}, {inner_id}): the database was altered")
+
+
+def check_checkpoint_columns(rows: Iterable[tuple[object, object, object, str]], found: Found) -> None:
+    """Each checkpoint row's size, root and time columns must repeat its signed note (what pages show)."""
+    for size, root, at, note in rows:
+        try:
+            cp = parse_checkpoint(note)
+        except CheckpointError:
+            continue  # verify_log names unreadable notes
+        if (size, root, at) != (cp.checkpoint.size, cp.checkpoint.root, cp.checkpoint.time.isoformat()):
+            found.add("checkpoint", str(cp.checkpoint.size),
+                      "its size, root or time column differs from its signed note: the database was altered")
+
+
+def check_row_facts(facts: Iterable[Any], histories: Histories, found: Found) -> None:
+    """Positions follow the order the ledger recorded each record in; versions count its changes; dates derive."""
+    by_kind: dict[str, list[Any]] = defaultdict(list)
+    for fact in facts:
+        history = histories.get((fact.entity, fact.id))
+        if history is None:
+            continue  # a record no entry names is reported by the record check
+        by_kind[fact.entity].append(fact)
+        if fact.entity != "evidence" and fact.version != history.versions:
+            found.add(fact.entity, fact.id, f"its version column is {fact.version!r}, but the ledger records "
+                                            f"{history.versions} version(s)")
+        problem = _derived_problem(fact)
+        if problem:
+            found.add(fact.entity, fact.id, problem)
+    for kind, rows in by_kind.items():
+        rows.sort(key=lambda f: histories[(f.entity, f.id)].first_seq)
+        for expected, fact in enumerate(rows):
+            if fact.position != expected:
+                found.add(kind, fact.id, f"its position column is {fact.position!r}, but it was recorded as "
+                                         f"number {expected} of its kind: the display order was altered")
+
+
+def _derived_problem(fact: Any) -> str | None:
+    """A derived column of one record that differs from what its covered fields give."""
+    if fact.entity == "event":
+        try:
+            date = PartialDate.parse(str(fact.derived["date"]))
+        except (ValueError, TypeError):
+            return None  # the record check reports an unreadable date
+        for column, value in (("date_start", date.earliest), ("date_end", date.latest)):
+            if fact.derived[column] != value.isoformat():
+                return (f"derived column {column} ({fact.derived[column]!r}) differs from its ledger-covered date "
+                        f"{date} (expected {value.isoformat()})")
+    return None
+
+
+def check_stored_paths(facts: Iterable[Any], vault_path: Any, found: Found) -> None:
+    """An evidence row's stored_path must be where the vault keeps that file id and version."""
+    for fact in facts:
+        if fact.entity != "evidence" or not isinstance(fact.version, int):
+            continue
+        expected = vault_path(fact.id, fact.version)
+        if fact.derived["stored_path"] != expected:
+            found.add("evidence", fact.id, f"derived column stored_path ({fact.derived['stored_path']!r}) is not "
+                                           f"where the vault keeps it ({expected})")
+
+
+def check_search_index(index: Any, records: Mapping[tuple[str, str], dict[str, Any]], found: Found) -> None:
+    """The keyed search index must hold exactly the words of each covered record."""
+    expected = {key: record_words(key[0], record) for key, record in records.items() if key[0] in SEARCHABLE}
+    stored = index.terms()
+    if not index.has_key():
+        if stored or any(expected.values()):
+            found.add("search index", "-", "the search index key is missing; the database was altered")
+        return
+    for key in sorted(set(expected) | set(stored)):
+        words = sorted(expected.get(key, set()))
+        digests = set(index.digests(words) or []) if words else set()
+        if digests != stored.get(key, set()):
+            found.add(key[0] if key in expected else "search index", key[1],
+                      "its search index entries differ from its ledger-covered record (derived rows were altered)")

@@ -281,7 +281,7 @@ class VerifierKey:
 
 def parse_verifier_key(text: str) -> VerifierKey:
     """Parse a verifier key, checking that its key ID belongs to its name and public key."""
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)
     if len(parts) != 3:
         raise CheckpointError(f"a verifier key is 'name+keyid+base64', got {text!r}")
     name, kid_hex, encoded = parts

@@ -194,7 +194,8 @@ def _checkpoint_findings(labelled: Sequence[tuple[str, str]], tree: MerkleTree, 
 def _anchor_findings(anchors: Sequence[tuple[str, str]], tree: MerkleTree, trust: Trust,
                      inside: list[Checkpoint]) -> _Found:
     """Check checkpoints kept outside the database; each must also be among the database's own checkpoints."""
-    found = _checkpoint_findings(anchors, tree, trust)
+    labelled = [(f"checkpoint kept outside the database ({label})", text) for label, text in anchors]
+    found = _checkpoint_findings(labelled, tree, trust)
     found.problems = [Problem(p.seq, _AS_ANCHOR.get(p.kind, p.kind), p.message) for p in found.problems]
     heads = {(cp.size, cp.root) for cp in inside}
     for cp in found.good:

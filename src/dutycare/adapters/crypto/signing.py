@@ -89,7 +89,7 @@ def new_witness_key(name: str) -> tuple[str, str]:
 
 def witness_signer(text: str) -> Ed25519CheckpointSigner:
     """The signer held in a 'PRIVATE+KEY+name+keyid+base64' witness key; DomainError when it is not one."""
-    parts = text.strip().removeprefix(SIGNER_KEY_PREFIX).split("+")
+    parts = text.strip().removeprefix(SIGNER_KEY_PREFIX).split("+", 2)
     if not text.strip().startswith(SIGNER_KEY_PREFIX) or len(parts) != 3:
         raise DomainError("A witness key file holds one line 'PRIVATE+KEY+name+keyid+base64' "
                           "(make one with 'dutycare ledger witness-key').")

@@ -100,7 +100,7 @@ def test_deleting_every_checkpoint_is_noticed(app: Dutycare) -> None:
 def test_a_checkpoint_file_kept_elsewhere_catches_the_rewrite(app: Dutycare, tmp_path: Path) -> None:
     _loaded(app)
     folder = app.checkpoint_folder()
-    (label, note), = folder.notes()
+    (_, note), = folder.notes()
     for path in folder.root.iterdir():  # the attacker also removed the copy beside the key
         path.unlink()
     rewrite_history(app, VICTIM)

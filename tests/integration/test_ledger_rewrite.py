@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner, Result
 
 from dutycare.adapters.crypto.signing import new_witness_key, witness_signer
 from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.bootstrap import Dutycare
 from dutycare.domain.errors import DomainError, SearchIndexDamaged
+from dutycare.entrypoints.cli.main import build_app
 from dutycare.ledger.checkpoint import add_signature, parse_verifier_key
 from dutycare.ledger.entry import decode_entry, encode_entry
 from dutycare.ledger.merkle import leaf_hash
@@ -189,3 +193,46 @@ def test_a_corrupted_date_end_is_named_not_a_traceback(app: Dutycare) -> None:
     result = _verify(app)
     assert not result.ok
     assert any(p.id == "ev-b-finding" and "date_end" in p.message for p in result.record_problems)
+
+
+def _cli(app: Dutycare, *args: str, **env_extra: str) -> Result:
+    """Run the dutycare command in this process (as the installed command would, through GuardedGroup)."""
+    s = app.settings
+    env = {"DUTYCARE_DB": s.db, "DUTYCARE_KEY_FILE": str(s.key_file), "DUTYCARE_VAULT": str(s.vault), **env_extra}
+    result = CliRunner().invoke(build_app(), list(args), env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def _tool(*args: str) -> subprocess.CompletedProcess[str]:
+    tool = Path(__file__).resolve().parents[2] / "tools" / "verify_bundle.py"
+    return subprocess.run([sys.executable, str(tool), *args], capture_output=True, text=True, timeout=300)
+
+
+def test_the_cli_and_the_standalone_checker_catch_the_rewrite(app: Dutycare, tmp_path: Path) -> None:
+    _loaded(app)
+    ledger_service.export_bundle(app.uow(), tmp_path / "before", app.trusted_key())
+    (_, note), = app.checkpoint_folder().notes()
+    lawyer_copy = tmp_path / "lawyer.checkpoint"
+    lawyer_copy.write_text(note)
+    witness = tmp_path / "witness.key"
+    public = _cli(app, "ledger", "witness-key", "lawyer.example/witness", "--out", str(witness)).stdout.strip()
+    assert _cli(app, "ledger", "cosign", str(lawyer_copy), "--witness-key", str(witness)).exit_code == 0
+    good = _cli(app, "ledger", "verify", "--checkpoint", str(lawyer_copy), DUTYCARE_WITNESSES=public)
+    assert good.exit_code == 0, good.output
+    assert "2 checkpoint(s) kept outside the database and 1 witness signature(s) verified" in good.stdout
+    rewrite_history(app, VICTIM)
+    failed = _cli(app, "ledger", "verify")
+    assert failed.exit_code == 1 and "kept outside the database" in failed.output, failed.output
+    for path in app.checkpoint_folder().root.iterdir():  # the copy beside the key is gone too
+        path.unlink()
+    alone = _cli(app, "ledger", "verify")
+    assert alone.exit_code == 0 and "no checkpoint kept outside the database" in alone.stdout
+    held = _cli(app, "ledger", "verify", "--checkpoint", str(lawyer_copy), "--format", "json")
+    assert held.exit_code == 1 and "lawyer.checkpoint" in held.stdout
+    ledger_service.make_checkpoint(app.uow(), app.signer())  # someone holding the key signs the rewritten log
+    ledger_service.export_bundle(app.uow(), tmp_path / "after", app.trusted_key())
+    assert _tool(str(tmp_path / "before"), "--checkpoint", str(lawyer_copy)).returncode == 0
+    assert _tool(str(tmp_path / "after")).returncode == 0  # consistent in itself
+    caught = _tool(str(tmp_path / "after"), "--checkpoint", str(lawyer_copy))
+    assert caught.returncode == 1 and "entries were removed" in caught.stdout, caught.stdout

@@ -95,7 +95,12 @@ class Dutycare:
             blob = meta_store.get(conn, SIGNING_KEY)
         if not name or not blob:
             raise DomainError("This database has no checkpoint signing key. Run 'dutycare init' on a new database.")
-        return Ed25519CheckpointSigner.from_sealed(self.org_key, name, base64.b64decode(blob))
+        try:
+            sealed = base64.b64decode(blob, validate=True)
+        except ValueError:  # binascii.Error is a ValueError
+            raise DomainError("The sealed checkpoint signing key in this database is damaged: the database was "
+                              "altered. Restore it from a backup.") from None
+        return Ed25519CheckpointSigner.from_sealed(self.org_key, name, sealed)
 
     def trusted_key(self) -> TrustedKey:
         """This database's checkpoint key, and the configured witnesses, as a verification trusts them."""

@@ -163,7 +163,7 @@ def test_a_missing_search_key_is_an_error_not_an_empty_result(app: Dutycare) -> 
     _loaded(app)
     with app.engine.begin() as conn:
         conn.execute(delete(t.meta).where(t.meta.c.key == "search_index_key"))
-    with app.uow() as uow, pytest.raises(SearchIndexDamaged, match="search index key is missing"):
+    with app.uow() as uow, pytest.raises(SearchIndexDamaged, match="search index key is missing or unreadable"):
         uow.search.digests(["травма"])
     result = _verify(app)
     assert any("search index key is missing" in p for p in _problems(result))

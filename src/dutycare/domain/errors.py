@@ -12,7 +12,8 @@ class DomainError(Exception):
 class SearchIndexDamaged(DomainError):
     """The search index holds words but its key is gone: someone altered the database."""
 
-    MESSAGE = "The search index key is missing; the database was altered. Run 'dutycare ledger verify'."
+    MESSAGE = ("The search index key is missing or unreadable; the database was altered. "
+               "Run 'dutycare ledger verify'.")
 
     def __init__(self) -> None:
         super().__init__(self.MESSAGE)

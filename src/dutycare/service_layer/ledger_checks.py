@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from dutycare.domain.dates import PartialDate
+from dutycare.domain.errors import SearchIndexDamaged
 from dutycare.ledger.checkpoint import CheckpointError, parse_checkpoint
 from dutycare.ledger.entry import EntryError, entry_summary
 from dutycare.ledger.verify import RecordHistory
@@ -76,8 +77,19 @@ def check_row_facts(facts: Iterable[Any], histories: Histories, found: Found) ->
                                          f"number {expected} of its kind: the display order was altered")
 
 
+def check_link_ordinals(ordinals: Mapping[tuple[str, str], list[object]], found: Found) -> None:
+    """An event's case links and citations are numbered 0, 1, 2, ... (the order its covered record lists them)."""
+    for (table, event_id), numbers in sorted(ordinals.items()):
+        whole = all(type(n) is int for n in numbers)
+        if not whole or sorted(numbers) != list(range(len(numbers))):  # type: ignore[type-var]
+            found.add("event", event_id, f"the ordinal column of its rows in {table} is {numbers!r}, not "
+                                         f"0..{len(numbers) - 1}: the rows were altered")
+
+
 def _derived_problem(fact: Any) -> str | None:
     """A derived column of one record that differs from what its covered fields give."""
+    if fact.entity == "event" and fact.derived["deleted_at"] is None and fact.derived["deleted_reason"] is not None:
+        return "a withdrawal reason is stored, but the event is not withdrawn: the row was altered"
     if fact.entity == "event":
         try:
             date = PartialDate.parse(str(fact.derived["date"]))
@@ -105,7 +117,12 @@ def check_search_index(index: Any, records: Mapping[tuple[str, str], dict[str, A
     """The keyed search index must hold exactly the words of each covered record."""
     expected = {key: record_words(key[0], record) for key, record in records.items() if key[0] in SEARCHABLE}
     stored = index.terms()
-    if not index.has_key():
+    try:
+        has_key = index.has_key()
+    except SearchIndexDamaged:
+        found.add("search index", "-", "the search index key cannot be read; the database was altered")
+        return
+    if not has_key:
         if stored or any(expected.values()):
             found.add("search index", "-", "the search index key is missing; the database was altered")
         return

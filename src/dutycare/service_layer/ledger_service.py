@@ -189,6 +189,7 @@ def _derived_checks(uow: UnitOfWork, entries: list[bytes], histories: dict[tuple
     ledger_checks.check_checkpoint_columns(_ledger(uow).checkpoints(), result)
     facts = list(uow.records.row_facts())  # type: ignore[attr-defined]
     ledger_checks.check_row_facts(facts, histories, result)
+    ledger_checks.check_link_ordinals(uow.records.link_ordinals(), result)  # type: ignore[attr-defined]
     if hash_file is not None:
         ledger_checks.check_stored_paths(facts, hash_file.stored_path, result)
     readable = {key: record for key, record in records.items() if record is not None}

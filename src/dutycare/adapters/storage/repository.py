@@ -72,7 +72,8 @@ class RowFacts:
     derived: dict[str, object]
 
 
-_DERIVED: dict[str, tuple[str, ...]] = {"event": ("date", "date_start", "date_end"), "evidence": ("stored_path",)}
+_DERIVED: dict[str, tuple[str, ...]] = {"event": ("date", "date_start", "date_end", "deleted_at", "deleted_reason"),
+                                        "evidence": ("stored_path",)}
 
 
 def _state(entity: str, record_id: str, case_ids: tuple[str, ...], read: Any) -> RecordState:
@@ -399,6 +400,14 @@ class SqlRecords:
             cols = [table.c.id, table.c.position, table.c.version, *(cast(table.c[n], String) for n in extra)]
             for row in self.conn.execute(select(*cols).order_by(table.c.id)):
                 yield RowFacts(kind, row[0], row[1], row[2], dict(zip(extra, row[3:], strict=True)))
+
+    def link_ordinals(self) -> dict[tuple[str, str], list[object]]:
+        """The ordinals of each event's case links and citations, keyed by (table, event id), as stored."""
+        found: dict[tuple[str, str], list[object]] = defaultdict(list)
+        for table in (t.event_cases, t.event_sources):
+            for event_id, ordinal in self.conn.execute(select(table.c.event_id, table.c.ordinal)):
+                found[(table.name, event_id)].append(ordinal)
+        return found
 
     # -- export ----------------------------------------------------------------------------------------
     def all_records(self) -> CaseFile:

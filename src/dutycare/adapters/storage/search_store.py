@@ -13,6 +13,7 @@ import secrets
 
 from sqlalchemy import Connection, delete, func, select
 
+from dutycare.adapters.crypto.errors import CryptoError
 from dutycare.adapters.storage import meta_store
 from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.adapters.storage.mapping import Sealer
@@ -34,8 +35,11 @@ class SqlSearchIndex:
         if self._key is None:
             stored = meta_store.get(self.conn, KEY_NAME)
             if stored is not None:
-                opened = self.sealer.open("meta", KEY_NAME, 1, base64.b64decode(stored))
-                self._key = base64.b64decode(str(opened["key"]))
+                try:
+                    opened = self.sealer.open("meta", KEY_NAME, 1, base64.b64decode(stored))
+                    self._key = base64.b64decode(str(opened["key"]))
+                except (CryptoError, ValueError, KeyError):
+                    raise SearchIndexDamaged() from None
             elif create:
                 key = secrets.token_bytes(32)
                 sealed = self.sealer.seal("meta", KEY_NAME, 1, {"key": base64.b64encode(key).decode("ascii")})

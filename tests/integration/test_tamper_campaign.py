@@ -105,6 +105,7 @@ class Target:
         self.vault_template = tmp_path / "vault-template"
         shutil.copytree(self.settings.vault_dir(), self.vault_template)
         self.vault_dirty = False
+        self.dirty: set[str] = set()
 
     def restore(self) -> None:
         """Put the database (and the vault, if it was changed) back as loaded."""
@@ -154,9 +155,11 @@ class PostgresTarget(Target):
         super().restore()
         self.app.engine.dispose()
         with psycopg.connect(self.admin) as conn:
-            for table in self.all_tables:
+            conn.execute("SET LOCAL session_replication_role = replica")  # copy rows back without FK order
+            for table in sorted(self.dirty):
                 conn.execute(f'DELETE FROM "{self.schema}"."{table}"')
                 conn.execute(f'INSERT INTO "{self.schema}"."{table}" SELECT * FROM "{self.template}"."{table}"')
+        self.dirty.clear()
 
     def drop(self) -> None:
         with psycopg.connect(self.admin, autocommit=True) as conn:
@@ -166,6 +169,7 @@ class PostgresTarget(Target):
 def _sql_mutation(target: Target, rng: random.Random) -> Mutation | None:
     """Change one cell, delete one row, or swap one column of two rows, in a random covered table."""
     table = rng.choice(target.tables)
+    target.dirty.add(table)
     rows = target.rows(table)
     if table == "meta":
         rows = [r for r in rows if r["key"] not in META_SKIPPED]
@@ -263,6 +267,7 @@ def _campaign(target: Target, count: int, seed: int) -> tuple[Counter[str], Coun
 
 def _targeted_rewrite(target: Target) -> tuple[bool, str]:
     target.restore()
+    target.dirty.update(target.all_tables)
     rewrite_history(target.app, "ev-b-testimony")
     return _detected(target, "ledger_entries")
 

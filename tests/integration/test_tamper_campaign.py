@@ -35,7 +35,7 @@ SKIPPED = {  # docs/ledger.md: transient, or access/audit (covered by the access
     "sessions", "login_failures", "organisations", "users", "api_tokens", "restricted_cases", "case_access",
     "audit_log",
 }
-MEASURED_ONLY = {"findings", "finding_cases"}  # derived, rebuilt by 'findings refresh'; not compared by verify
+MEASURED_ONLY = {"findings", "finding_cases"}  # derived, rebuilt by 'findings --refresh'; not compared by verify
 META_SKIPPED = {"key_file"}  # where the key file is: the key work (issue 11 part 4) removes it from the database
 SQLITE_MUTATIONS = 300
 POSTGRES_MUTATIONS = 40

@@ -113,13 +113,8 @@ def _entry_findings(
             if mine != theirs:
                 message = f"stored leaf hash {bytes(theirs).hex()} differs from the entry's hash {mine.hex()}"
                 by_seq.setdefault(seq, []).append(Problem(seq, LEAF_HASH, message))
-    decoded = True
     for seq, kind, message in entry_problems(entries):
         by_seq.setdefault(seq, []).append(Problem(seq, kind, message))
-        decoded = False
-    if decoded:  # the chain can be followed only through entries that decode
-        for problem in record_histories(entries)[1]:
-            by_seq.setdefault(problem.seq or 0, []).append(problem)
     for seq in sorted(by_seq):
         yield from by_seq[seq]
 

@@ -158,10 +158,12 @@ def _refuse_rewritten(tree: MerkleTree, notes: list[str], signer: CheckpointSign
 def _record_problems(uow: UnitOfWork, entries: list[bytes], hash_file: FileHasher | None,
                      result: Verification) -> None:
     try:
-        histories, _ = record_histories(entries)  # verify_log reports chain problems
+        histories, chain = record_histories(entries)
     except EntryError as exc:
         result.record_problems.append(RecordProblem("ledger", "-", (), f"entries cannot be read: {exc}"))
         return
+    for problem in chain:
+        result.add("ledger entry", str(problem.seq), problem.message)
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     for state in uow.records.record_states():  # type: ignore[attr-defined]
         key = (state.entity, state.id)

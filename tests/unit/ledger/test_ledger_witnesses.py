@@ -24,7 +24,8 @@ SIGNER = Ed25519Signer()
 WITNESS = Ed25519Signer("witness.example/w1", seed=b"\x09" * 32)
 
 
-def run(entries: list[bytes], notes: list[str], anchors: list[tuple[str, str]], **options: object) -> kinds.VerifyReport:
+def run(entries: list[bytes], notes: list[str], anchors: list[tuple[str, str]],
+        **options: object) -> kinds.VerifyReport:
     return verify_log(entries, notes, key_name=SIGNER.key_name, public_key_raw=SIGNER.public_key_raw(),
                       check=ed25519_check, origin=ORIGIN, anchors=anchors, **options)  # type: ignore[arg-type]
 
@@ -33,7 +34,7 @@ def test_verifier_keys_round_trip_and_refuse_a_wrong_key_id() -> None:
     text = verifier_key(WITNESS.key_name, WITNESS.public_key_raw())
     key = parse_verifier_key(text)
     assert (key.name, key.public_key_raw, str(key)) == (WITNESS.key_name, WITNESS.public_key_raw(), text)
-    name, kid, blob = text.split("+", 2)
+    name, _, blob = text.split("+", 2)
     with pytest.raises(CheckpointError, match="does not match"):
         parse_verifier_key(f"{name}+{'0' * 8}+{blob}")
     with pytest.raises(CheckpointError, match="name\\+keyid\\+base64"):

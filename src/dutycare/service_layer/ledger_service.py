@@ -162,8 +162,8 @@ def _record_problems(uow: UnitOfWork, entries: list[bytes], hash_file: FileHashe
     except EntryError as exc:
         result.record_problems.append(RecordProblem("ledger", "-", (), f"entries cannot be read: {exc}"))
         return
-    for problem in chain:
-        result.add("ledger entry", str(problem.seq), problem.message)
+    for broken in chain:
+        result.add("ledger entry", str(broken.seq), broken.message)
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     for state in uow.records.record_states():  # type: ignore[attr-defined]
         key = (state.entity, state.id)

@@ -105,7 +105,7 @@ class SqlLedger:
             if not rows:
                 return
             for seq, entry, leaf in rows:
-                yield int(seq), bytes(entry), bytes(leaf)
+                yield _number(seq, "ledger entry"), _blob(entry), _blob(leaf)
             start = int(rows[-1][0]) + 1
 
     def leaf_hashes(self) -> list[bytes]:
@@ -119,4 +119,20 @@ class SqlLedger:
     def checkpoints(self) -> list[tuple[int, bytes, str, str]]:
         """Every checkpoint (size, root, time, note text), oldest first."""
         q = select(t.checkpoints.c.size, t.checkpoints.c.root, t.checkpoints.c.at, t.checkpoints.c.note)
-        return [(int(s), bytes(r), a, n) for s, r, a, n in self.conn.execute(q.order_by(t.checkpoints.c.size))]
+        rows = self.conn.execute(q.order_by(t.checkpoints.c.size))
+        return [(_number(s, "checkpoint"), _blob(r), str(a), str(n)) for s, r, a, n in rows]
+
+
+def _blob(value: object) -> bytes:
+    """A stored binary value; text or another type put there by hand is read as bytes, for verify to refuse."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode("utf-8", "surrogatepass")
+
+
+def _number(value: object, what: str) -> int:
+    """A stored position; anything else means the table was altered by hand."""
+    if isinstance(value, int):
+        return value
+    raise DomainError(f"A {what} row has the position {value!r}, which is not a number: the database was altered. "
+                      "Restore it from a backup.")

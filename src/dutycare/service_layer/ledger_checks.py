@@ -7,6 +7,7 @@ columns and the search index. Each is recomputed here from what the ledger cover
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
@@ -16,7 +17,7 @@ from dutycare.domain.errors import SearchIndexDamaged
 from dutycare.ledger.checkpoint import CheckpointError, parse_checkpoint
 from dutycare.ledger.entry import EntryError, entry_summary
 from dutycare.ledger.verify import RecordHistory
-from dutycare.service_layer.search import record_words
+from dutycare.service_layer.search import normalise, record_words
 
 Histories = Mapping[tuple[str, str], RecordHistory]
 SEARCHABLE = ("case", "event", "person")
@@ -115,7 +116,9 @@ def check_stored_paths(facts: Iterable[Any], vault_path: Any, found: Found) -> N
 
 def check_search_index(index: Any, records: Mapping[tuple[str, str], dict[str, Any]], found: Found) -> None:
     """The keyed search index must hold exactly the words of each covered record."""
-    expected = {key: record_words(key[0], record) for key, record in records.items() if key[0] in SEARCHABLE}
+    normaliser = functools.lru_cache(maxsize=1 << 16)(normalise)  # the same words recur across records
+    expected = {key: record_words(key[0], record, normaliser) for key, record in records.items()
+                if key[0] in SEARCHABLE}
     stored = index.terms()
     try:
         has_key = index.has_key()
@@ -126,9 +129,10 @@ def check_search_index(index: Any, records: Mapping[tuple[str, str], dict[str, A
         if stored or any(expected.values()):
             found.add("search index", "-", "the search index key is missing; the database was altered")
         return
+    vocabulary = sorted(set().union(*expected.values()))
+    digest_of = dict(zip(vocabulary, index.digests(vocabulary) or [], strict=True))  # each word hashed once
     for key in sorted(set(expected) | set(stored)):
-        words = sorted(expected.get(key, set()))
-        digests = set(index.digests(words) or []) if words else set()
+        digests = {digest_of[w] for w in expected.get(key, set())}
         if digests != stored.get(key, set()):
             found.add(key[0] if key in expected else "search index", key[1],
                       "its search index entries differ from its ledger-covered record (derived rows were altered)")

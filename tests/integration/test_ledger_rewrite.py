@@ -236,3 +236,16 @@ def test_the_cli_and_the_standalone_checker_catch_the_rewrite(app: Dutycare, tmp
     assert _tool(str(tmp_path / "after")).returncode == 0  # consistent in itself
     caught = _tool(str(tmp_path / "after"), "--checkpoint", str(lawyer_copy))
     assert caught.returncode == 1 and "entries were removed" in caught.stdout, caught.stdout
+
+
+def test_checkpoints_go_beside_the_key_or_where_the_setting_says(app: Dutycare, tmp_path: Path) -> None:
+    assert app.settings.key_file is not None
+    beside = app.checkpoint_folder().root
+    assert beside.parent == app.settings.key_file.resolve().parent / "checkpoints"
+    elsewhere = Dutycare(app.settings.with_(checkpoint_dir=tmp_path / "published"), app.engine, app.org_key)
+    _loaded(elsewhere)
+    (where, _), = elsewhere.checkpoint_folder().notes()
+    assert Path(where).parent.parent == (tmp_path / "published").resolve()
+    assert not beside.exists()
+    with pytest.raises(DomainError, match="witnesses setting"):
+        Dutycare(app.settings.with_(witnesses="not-a-key"), app.engine, app.org_key).trusted_key()

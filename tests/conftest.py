@@ -39,7 +39,8 @@ def _isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep default key files and environment settings of the machine out of every test."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
-    for name in ("DUTYCARE_DB", "DUTYCARE_KEY_FILE", "DUTYCARE_PASSPHRASE", "DUTYCARE_VAULT", "DUTYCARE_ACTOR"):
+    for name in ("DUTYCARE_DB", "DUTYCARE_KEY_FILE", "DUTYCARE_PASSPHRASE", "DUTYCARE_VAULT", "DUTYCARE_ACTOR",
+                 "DUTYCARE_CHECKPOINT_DIR", "DUTYCARE_WITNESSES"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, inspect, select
 
 from dutycare.adapters import keychain
+from dutycare.adapters.checkpoint_folder import CheckpointFolder, folder_name
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
@@ -27,13 +28,32 @@ from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.adapters.vault import EvidenceVault
 from dutycare.domain.errors import DomainError
 from dutycare.jurisdictions.clocks import default_clock_book
+from dutycare.ledger.checkpoint import CheckpointError, VerifierKey, parse_verifier_key
 from dutycare.rules.registry import load_rules
+from dutycare.service_layer import access_log, ledger_service
 from dutycare.service_layer.findings import RuleBook
-from dutycare.service_layer.ledger_service import TrustedKey
+from dutycare.service_layer.ledger_service import TrustedKey, Verification
 from dutycare.settings import Settings
 
 SIGNING_KEY = "signing_key"
 SIGNING_KEY_NAME = "signing_key_name"
+
+
+class VaultFiles:
+    """The vault as verification reads it: the SHA-256 of a file's plaintext, and where the file is kept."""
+
+    def __init__(self, vault: EvidenceVault) -> None:
+        self.vault = vault
+
+    def __call__(self, file_id: str, version: int) -> str:
+        digest = hashlib.sha256()
+        for chunk in self.vault.open_blob(file_id, version):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def stored_path(self, file_id: str, version: int) -> str:
+        """A file's path relative to the vault's root, as evidence rows record it."""
+        return self.vault.relative_path(file_id, version)
 
 
 @dataclass
@@ -74,24 +94,45 @@ class Dutycare:
             blob = meta_store.get(conn, SIGNING_KEY)
         if not name or not blob:
             raise DomainError("This database has no checkpoint signing key. Run 'dutycare init' on a new database.")
-        return Ed25519CheckpointSigner.from_sealed(self.org_key, name, base64.b64decode(blob))
+        try:
+            sealed = base64.b64decode(blob, validate=True)
+        except ValueError:  # binascii.Error is a ValueError
+            raise DomainError("The sealed checkpoint signing key in this database is damaged: the database was "
+                              "altered. Restore it from a backup.") from None
+        return Ed25519CheckpointSigner.from_sealed(self.org_key, name, sealed)
 
     def trusted_key(self) -> TrustedKey:
-        """This database's checkpoint key, as a verification trusts it."""
+        """This database's checkpoint key, and the configured witnesses, as a verification trusts them."""
         signer = self.signer()
-        return TrustedKey(signer.key_name, signer.public_key_raw(), ed25519_check)
+        return TrustedKey(signer.key_name, signer.public_key_raw(), ed25519_check, self.witnesses())
 
-    def file_hasher(self) -> Callable[[str, int], str]:
-        """A function that decrypts a vault file and returns its plaintext SHA-256."""
-        vault = self.vault()
+    def witnesses(self) -> tuple[VerifierKey, ...]:
+        """The witness verifier keys named by the settings."""
+        try:
+            return tuple(parse_verifier_key(k) for k in (self.settings.witnesses or "").replace(",", " ").split())
+        except CheckpointError as exc:
+            raise DomainError(f"The witnesses setting (DUTYCARE_WITNESSES) holds a bad verifier key: {exc}") from None
 
-        def hash_file(file_id: str, version: int) -> str:
-            digest = hashlib.sha256()
-            for chunk in vault.open_blob(file_id, version):
-                digest.update(chunk)
-            return digest.hexdigest()
+    def checkpoint_folder(self) -> CheckpointFolder:
+        """Where the case ledger's checkpoints are also kept, outside the database."""
+        return CheckpointFolder(self._checkpoint_base() / folder_name(self.signer().key_name))
 
-        return hash_file
+    def access_checkpoint_folder(self) -> CheckpointFolder:
+        """Where the access log's checkpoints are also kept, outside the database (a folder of its own)."""
+        return CheckpointFolder(self._checkpoint_base() / folder_name(access_log.origin_of(self.signer().key_name)))
+
+    def _checkpoint_base(self) -> Path:
+        return checkpoint_base(self.settings)
+
+    def verify(self, extra: list[tuple[str, str]] | None = None) -> Verification:
+        """Verify both logs, every record and every evidence file against the checkpoints kept in and outside the
+        database (and ``extra``: (where, note text) of checkpoints kept elsewhere)."""
+        return ledger_service.verify(self.uow(), self.trusted_key(), self.file_hasher(), self.checkpoint_folder(),
+                                     extra, self.access_checkpoint_folder())
+
+    def file_hasher(self) -> VaultFiles:
+        """Decrypts vault files to hash them, and says where the vault keeps each one."""
+        return VaultFiles(self.vault())
 
     def vault_dir(self) -> Path:
         """Where this database keeps its evidence files."""
@@ -122,6 +163,15 @@ def _data_dirs(settings: Settings) -> list[Path]:
     if "://" not in settings.db:
         dirs.append(Path(settings.db).expanduser().resolve().parent)
     return dirs
+
+
+def checkpoint_base(settings: Settings) -> Path:
+    """The folder the checkpoints of a database's logs are also written to: the setting, or 'checkpoints' beside
+    the key file (for a passphrase, beside where the default key file would be)."""
+    if settings.checkpoint_dir is not None:
+        return settings.checkpoint_dir.expanduser().resolve()
+    key_file = settings.key_file or keychain.default_key_path(database_url(settings.db))
+    return key_file.expanduser().resolve().parent / "checkpoints"
 
 
 def _has_tables(engine: Engine) -> bool:

@@ -31,6 +31,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("vault", "DUTYCARE_VAULT", None,
                 "The evidence vault directory (default: beside an SQLite file; for PostgreSQL a folder per database "
                 "under $XDG_DATA_HOME/dutycare/vaults, whatever the working folder)."),
+    SettingSpec("checkpoint_dir", "DUTYCARE_CHECKPOINT_DIR", None,
+                "Where every signed checkpoint is also written, one folder per log (default: a 'checkpoints' "
+                "folder beside the key file). 'ledger verify' checks the database against the newest one there."),
+    SettingSpec("witnesses", "DUTYCARE_WITNESSES", None,
+                "Verifier keys of witnesses whose co-signatures on checkpoints 'ledger verify' checks, "
+                "separated by commas or spaces, each as name+keyid+base64 (see docs/ledger.md)."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
                 "The staff account the command line acts as: an active user of the database, named in the ledger "
                 "and the audit log. Commands that read or write case data refuse to run without one."),
@@ -45,6 +51,8 @@ class Settings:
     key_file: Path | None = None
     passphrase: str | None = None
     vault: Path | None = None
+    checkpoint_dir: Path | None = None
+    witnesses: str | None = None
     actor: str | None = None
 
     @classmethod
@@ -56,7 +64,7 @@ class Settings:
             raw = overrides.get(spec.name)
             if raw is None:
                 raw = env.get(spec.env) or spec.default
-            if raw is not None and spec.name in ("key_file", "vault"):
+            if raw is not None and spec.name in ("key_file", "vault", "checkpoint_dir"):
                 raw = Path(str(raw)).expanduser()
             values[spec.name] = raw
         return cls(**values)  # type: ignore[arg-type]

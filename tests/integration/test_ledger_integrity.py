@@ -117,12 +117,12 @@ def test_verify_names_the_case_and_event_that_changed(app: Dutycare, tmp_path: P
 
 def test_a_failed_write_leaves_no_ledger_entry(app: Dutycare, tmp_path: Path) -> None:
     _loaded(app, tmp_path)
-    before = ledger_service.ledger_status(app.uow())["size"]
+    before = ledger_service.ledger_status(app.uow(), app.trusted_key())["size"]
     bad = {"id": "ev-x", "type": "fitness_decision", "date": "2024-05", "cases": ["case-a"],
            "institution": "i-commission", "sources": [{"source": "s-01"}], "details": {"category": "Ж"}}
     with pytest.raises(Exception, match="problem"):
         event_writes.record_event(app.uow(), bad)
-    assert ledger_service.ledger_status(app.uow())["size"] == before
+    assert ledger_service.ledger_status(app.uow(), app.trusted_key())["size"] == before
     assert _verify(app).ok
 
 

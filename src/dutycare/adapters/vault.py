@@ -89,6 +89,10 @@ class EvidenceVault:
 
     # --- paths ------------------------------------------------------------------------------------
 
+    def relative_path(self, file_id: str, version: int) -> str:
+        """Where a file id and version is kept, relative to the vault folder (as evidence rows record it)."""
+        return self.path_for(file_id, version).relative_to(self._root).as_posix()
+
     def path_for(self, file_id: str, version: int) -> Path:
         """The absolute storage path for a file id and version (internal; derived from the id only)."""
         _check_file_id(file_id)

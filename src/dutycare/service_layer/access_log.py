@@ -10,17 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from dutycare.domain.errors import DomainError
 from dutycare.ledger.checkpoint import Checkpoint, CheckpointSigner, parse_checkpoint, sign_checkpoint
 from dutycare.ledger.entry import EntryError, record_digest
 from dutycare.ledger.merkle import MerkleTree, leaf_hashes
 from dutycare.ledger.verify import VerifyReport, latest_digest_by_entity, verify_log
+from dutycare.service_layer import ledger_checks
 from dutycare.service_layer.changes import Action, Change
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
 ORIGIN_SUFFIX = "/access"
+
+
+class CheckpointKeeper(Protocol):
+    """Signed checkpoints kept outside the database (the same kind of folder as the case ledger's)."""
+
+    def keep(self, size: int, note: str) -> object: ...
+    def notes(self) -> list[tuple[str, str]]: ...
 
 
 def origin_of(key_name: str) -> str:
@@ -53,18 +61,27 @@ def _entries(uow: UnitOfWork) -> tuple[list[bytes], list[bytes]]:
     return entries, stored
 
 
-def make_checkpoint(uow: UnitOfWork, signer: CheckpointSigner, now: datetime) -> tuple[Checkpoint, str]:
-    """Sign the access log's current tree head and keep it (or return the last one if nothing was added)."""
+def make_checkpoint(uow: UnitOfWork, signer: CheckpointSigner, now: datetime,
+                    archive: CheckpointKeeper | None = None) -> tuple[Checkpoint, str]:
+    """Sign the access log's current tree head and keep it, in the database and in ``archive`` (or return the last
+    one if nothing was added); a log that no longer extends a checkpoint signed before is refused."""
+    origin = origin_of(signer.key_name)
     with uow:
         entries, _ = _entries(uow)
         kept = _log(uow).checkpoints()
+        tree = MerkleTree(leaf_hashes(entries))
+        outside = [n for _, n in archive.notes()] if archive is not None else []
+        ledger_checks.refuse_rewritten(tree, [n for *_, n in kept] + outside, origin)
         if kept and kept[-1][0] == len(entries):
             note = kept[-1][3]
+            if archive is not None:
+                archive.keep(len(entries), note)
             return parse_checkpoint(note).checkpoint, note
-        tree = MerkleTree(leaf_hashes(entries))
         cp = Checkpoint(origin=origin_of(signer.key_name), size=tree.size, root=tree.root(),
                         time=now.replace(microsecond=0))
         note = sign_checkpoint(cp, signer)
+        if archive is not None:  # kept outside first, as the case ledger's checkpoints are
+            archive.keep(cp.size, note)
         _log(uow).add_checkpoint(cp.size, cp.root, cp.time.isoformat(), note)
         uow.commit()
     return cp, note
@@ -102,13 +119,15 @@ class AccessVerification:
         return lines + [str(p) for p in self.problems]
 
 
-def verify(uow: UnitOfWork, key_name: str, public_key_raw: bytes, check: Any) -> AccessVerification:
-    """Re-derive the access log and its checkpoints, and check every stored access record against it."""
+def verify(uow: UnitOfWork, key_name: str, public_key_raw: bytes, check: Any,
+           anchors: list[tuple[str, str]] | None = None) -> AccessVerification:
+    """Re-derive the access log and its checkpoints, check that it extends every checkpoint kept outside the
+    database (``anchors``: where, note text), and check every stored access record against it."""
     with uow:
         entries, stored = _entries(uow)
         notes = [note for _, _, _, note in _log(uow).checkpoints()]
         log = verify_log(entries, notes, key_name=key_name, public_key_raw=public_key_raw, check=check,
-                         stored_leaf_hashes=stored, origin=origin_of(key_name))
+                         stored_leaf_hashes=stored, origin=origin_of(key_name), anchors=list(anchors or []))
         result = AccessVerification(log)
         _record_problems(uow, entries, result)
     return result

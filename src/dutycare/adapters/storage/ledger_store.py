@@ -10,7 +10,8 @@ from sqlalchemy import Connection, Table, func, select, text
 
 from dutycare.adapters.storage import access_tables as a
 from dutycare.adapters.storage import tables as t
-from dutycare.ledger.entry import LedgerEntry, decode_entry, encode_entry, record_digest
+from dutycare.domain.errors import DomainError
+from dutycare.ledger.entry import EntryError, LedgerEntry, decode_entry, encode_entry, record_digest
 from dutycare.ledger.merkle import leaf_hash
 from dutycare.service_layer.changes import Action, Change
 
@@ -62,14 +63,31 @@ class SqlLedger:
         return 0 if last is None else int(last) + 1
 
     def latest_digest(self, entity: str, entity_id: str) -> str | None:
-        """The record digest of the newest entry about one record."""
-        q = (select(self._entries.c.entry)
+        """The record digest of the newest entry about one record, read from the entry's own (covered) bytes.
+
+        The entity columns only find candidates; an entry whose bytes name another record is refused, so an
+        altered index column cannot make the next entry chain to the wrong record.
+        """
+        q = (select(self._entries.c.seq, self._entries.c.entry)
              .where(self._entries.c.entity == entity, self._entries.c.entity_id == entity_id)
              .order_by(self._entries.c.seq.desc()).limit(1))
-        raw = self.conn.execute(q).scalar()
-        if raw is None:
+        row = self.conn.execute(q).first()
+        if row is None:
             return None
-        return decode_entry(bytes(raw)).record_sha256
+        try:
+            entry = decode_entry(bytes(row[1]))
+        except EntryError:
+            entry = None
+        if entry is None or (entry.entity, entry.id, entry.seq) != (entity, entity_id, int(row[0])):
+            raise DomainError(f"Ledger entry {row[0]} does not hold what its index columns say ({entity} "
+                              f"{entity_id}): the database was altered. Run 'dutycare ledger verify'; nothing "
+                              "was written.")
+        return entry.record_sha256
+
+    def index_columns(self) -> list[tuple[object, object, object]]:
+        """Every entry's (seq, entity, entity_id) index columns, in order, for verify to compare with the entry."""
+        q = select(self._entries.c.seq, self._entries.c.entity, self._entries.c.entity_id)
+        return [tuple(row) for row in self.conn.execute(q.order_by(self._entries.c.seq))]
 
     def append(self, changes: Iterable[Change], actor: str) -> int:
         """Append one entry per change; return the new size of the log."""
@@ -109,7 +127,7 @@ class SqlLedger:
             if not rows:
                 return
             for seq, entry, leaf in rows:
-                yield int(seq), bytes(entry), bytes(leaf)
+                yield _number(seq, "ledger entry"), _blob(entry), _blob(leaf)
             start = int(rows[-1][0]) + 1
 
     def leaf_hashes(self) -> list[bytes]:
@@ -123,4 +141,20 @@ class SqlLedger:
     def checkpoints(self) -> list[tuple[int, bytes, str, str]]:
         """Every checkpoint (size, root, time, note text), oldest first."""
         q = select(self._checkpoints.c.size, self._checkpoints.c.root, self._checkpoints.c.at, self._checkpoints.c.note)
-        return [(int(s), bytes(r), a, n) for s, r, a, n in self.conn.execute(q.order_by(self._checkpoints.c.size))]
+        rows = self.conn.execute(q.order_by(self._checkpoints.c.size))
+        return [(_number(s, "checkpoint"), _blob(r), str(a), str(n)) for s, r, a, n in rows]
+
+
+def _blob(value: object) -> bytes:
+    """A stored binary value; text or another type put there by hand is read as bytes, for verify to refuse."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode("utf-8", "surrogatepass")
+
+
+def _number(value: object, what: str) -> int:
+    """A stored position; anything else means the table was altered by hand."""
+    if isinstance(value, int):
+        return value
+    raise DomainError(f"A {what} row has the position {value!r}, which is not a number: the database was altered. "
+                      "Restore it from a backup.")

@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from dutycare.adapters import backup_archive as archive
 from dutycare.adapters.storage.snapshot import SqlDatabase
-from dutycare.bootstrap import open_dutycare
+from dutycare.bootstrap import checkpoint_base, open_dutycare
 from dutycare.entrypoints.cli.common import (
     DbOption,
     FormatOption,
@@ -24,12 +24,12 @@ from dutycare.entrypoints.cli.common import (
     settings_from,
 )
 from dutycare.service_layer import backup as service
-from dutycare.service_layer import ledger_service
 from dutycare.service_layer.ledger_service import Verification
 from dutycare.settings import Settings
 
 CheckpointsOption = Annotated[Path | None, typer.Option(
-    "--checkpoints", help="The folder of signed checkpoints kept outside the database, if you keep one.",
+    "--checkpoints", help="The folder of signed checkpoints kept outside the database (backup: by default the "
+    "database's checkpoint folder, when it exists; restore: where the backup's checkpoint files go).",
     show_default=False)]
 
 
@@ -86,6 +86,8 @@ def create(
         fail(f"{out_file} already exists; choose a new file name for the backup.")
     if not out_file.parent.is_dir():
         fail(f"The folder {out_file.parent} does not exist; create it first.")
+    if checkpoints is None and checkpoint_base(settings).is_dir():
+        checkpoints = checkpoint_base(settings)
     summary = service.create_backup(SqlDatabase(settings.db), settings.vault_dir(), checkpoints,
                                     lambda: archive.ArchiveWriter(out_file, key), out_file.parent, datetime.now(UTC))
     if fmt is OutputFormat.JSON:
@@ -100,12 +102,7 @@ def create(
 def _verifier(settings: Settings) -> Verification:
     dc = open_dutycare(settings)
     try:
-        hasher = dc.file_hasher()
-
-        def hash_file(file_id: str, version: int) -> str:  # named parameters, as the FileHasher port declares
-            return hasher(file_id, version)
-
-        return ledger_service.verify(dc.uow(), dc.trusted_key(), hash_file)
+        return dc.verify()
     finally:
         dc.close()
 
@@ -126,7 +123,8 @@ def restore(
     key = archive.load_identity(identity)
     summary = service.restore_backup(
         backup_file, lambda path, staging: archive.read_archive(path, key, staging), SqlDatabase(settings.db),
-        settings.vault_dir(), checkpoints, lambda: _verifier(settings))
+        settings.vault_dir(), checkpoints,
+        lambda: _verifier(settings.with_(checkpoint_dir=checkpoints) if checkpoints else settings))
     result = summary.verification
     if fmt is OutputFormat.JSON:
         emit_json({"ok": True, "db": settings.db, "vault": str(settings.vault_dir()),

@@ -32,14 +32,14 @@ def deadlines(ctx: Ctx, user: CurrentUser) -> list[DueDatePublic]:
 @router.get("/ledger", dependencies=[Needs(P.LEDGER_READ)])
 def ledger(ctx: Ctx, user: CurrentUser) -> LedgerPublic:
     """The ledger's size and latest signed checkpoint."""
-    return LedgerPublic(**ledger_service.ledger_status(ctx.uow(user)))
+    return LedgerPublic(**ledger_service.ledger_status(ctx.uow(user), ctx.dutycare.trusted_key()))
 
 
 @router.post("/ledger/verify", dependencies=[Needs(P.LEDGER_READ)])
 def verify(ctx: Ctx, user: CurrentUser) -> VerificationPublic:
     """Re-derive the whole log and check every record and file against it."""
     dc = ctx.dutycare
-    result = ledger_service.verify(ctx.uow(user), dc.trusted_key(), dc.file_hasher())
+    result = dc.verify()
     problems = [str(p) for p in result.record_problems] + [str(p) for p in result.log.problems]
     problems += result.access_messages()
     return VerificationPublic(ok=result.ok, summary=result.log.summary(), records_checked=result.records_checked,

@@ -62,14 +62,14 @@ def verify(db: DbOption = None, key_file: KeyFileOption = None, passphrase: Pass
     else:
         typer.echo(result.log.summary())
         typer.echo(f"{result.records_checked} records and {result.files_checked} evidence files checked.")
+        for note in result.log.notes:
+            typer.echo(f"note: {note}")
         if result.access is not None:
             typer.echo(f"access log: {result.access.log.summary()}")
             typer.echo(f"{result.access.records_checked} users, tokens, case restrictions and audit entries "
                        "checked.")
             for note in result.access.log.notes:
                 typer.echo(f"note: access log: {note}")
-        for note in result.log.notes:
-            typer.echo(f"note: {note}")
         if problems:
             typer.echo(f"FIRST PROBLEM: {problems[0]}", err=True)
             for line in problems[1:50]:

@@ -26,7 +26,7 @@ from dutycare.settings import Settings
 
 def _read_without_entry(app: Dutycare, viewer: accounts.User, at: datetime) -> None:
     with StaffSqlUnitOfWork(app.uow(), app.sealer) as uow:
-        case_views.check_case_visible(uow, viewer, "case-c")
+        uow.views.case_access("case-c")  # the same reads person_details makes, without the access log entry
         uow.records.person(uow.records.case("case-c").person_id)
         uow.audit.append(audit.iso(at), viewer.id, viewer.name, "read_identifying", "case", "case-c", "baseline")
         uow.commit()

@@ -1,4 +1,5 @@
-"""The ledger's tables: entries appended in the writer's own transaction, and signed checkpoints."""
+"""The logs' tables (the case ledger and the access log): entries appended in the writer's own transaction, and
+signed checkpoints."""
 
 from __future__ import annotations
 
@@ -46,10 +47,6 @@ class SqlLedger:
         self.log = log
         self._entries = log.entries
         self._checkpoints = log.checkpoints
-
-    def other_log(self, log: LogTables) -> SqlLedger:
-        """Another log on the same connection and clock (the access log beside the case ledger)."""
-        return SqlLedger(self.conn, self.clock, log)
 
     def _lock(self) -> None:
         if self.conn.dialect.name == "postgresql":

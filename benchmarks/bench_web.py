@@ -38,7 +38,7 @@ from urllib.parse import quote
 
 from dutycare.bootstrap import Dutycare, initialise, open_dutycare
 from dutycare.domain.errors import NotFound
-from dutycare.entrypoints.cli.users import staff_uow
+from dutycare.entrypoints.cli.common import staff_uow
 from dutycare.service_layer import accounts, services
 from dutycare.settings import Settings
 
@@ -196,8 +196,9 @@ def bench_user(dc: Dutycare) -> tuple[str, str]:
     try:
         user = accounts.user_by_name(staff_uow(dc), "bench")
     except NotFound:
-        user, _ = accounts.add_user(staff_uow(dc), "bench", "lawyer", now, password="bench-password-1234")
-    _, token = accounts.create_token(staff_uow(dc), user.id, "bench", now)
+        boss, _ = accounts.add_user(staff_uow(dc), "bench-coordinator", "coordinator", now, by=None)
+        user, _ = accounts.add_user(staff_uow(dc), "bench", "lawyer", now, by=boss, password="bench-password-1234")
+    _, token = accounts.create_token(staff_uow(dc), user.id, "bench", now, by=user)
     session, _info = accounts.sign_in(staff_uow(dc), "bench", "bench-password-1234", "bench", now,
                                       accounts.SessionPolicy())
     return token, session

@@ -38,7 +38,9 @@ def postgres_ready() -> bool:
 def _isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep default key files and environment settings of the machine out of every test."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for name in ("DUTYCARE_DB", "DUTYCARE_KEY_FILE", "DUTYCARE_PASSPHRASE", "DUTYCARE_VAULT", "DUTYCARE_ACTOR"):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    for name in ("DUTYCARE_DB", "DUTYCARE_KEY_FILE", "DUTYCARE_PASSPHRASE", "DUTYCARE_VAULT", "DUTYCARE_ACTOR",
+                 "DUTYCARE_CHECKPOINT_DIR", "DUTYCARE_WITNESSES"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -80,3 +82,19 @@ def app(settings: Settings) -> Iterator[Dutycare]:
         yield dc
     finally:
         dc.close()
+
+
+@pytest.fixture
+def second_db_target(db_target: str, tmp_path: Path) -> Iterator[str]:
+    """Another empty database on the same back end as db_target (where a restore goes)."""
+    if "://" not in db_target:
+        yield str(tmp_path / "second" / "dutycare.db")
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Independently check a dutycare ledger proof bundle.
 
-Usage:  python verify_bundle.py BUNDLE_DIR [--fingerprint HEX]
+Usage:  python verify_bundle.py BUNDLE_DIR [--fingerprint HEX] [--checkpoint FILE ...]
+
+``--checkpoint FILE`` names a signed checkpoint kept apart from the bundle (published, or handed to a lawyer):
+it must be signed by the bundle's key for the same log, and the bundle's entries must extend it, so a bundle
+cut short or rewritten after that checkpoint fails.
 
 Needs only Python 3.11+ and the ``cryptography`` package (pip install cryptography).  It does not use
 any dutycare code: the Merkle tree (RFC 9162 section 2.1), the entry encoding and the checkpoint format
@@ -334,6 +338,30 @@ def check_checkpoints(
     return heads
 
 
+def check_external(path: Path, key: tuple[str, bytes], tree: PrefixRoots | None, origins: set[str],
+                   report: Report) -> None:
+    """Check a checkpoint kept outside the bundle: same key and log, and the bundle's entries extend it."""
+    try:
+        head = parse_note(-1, path.read_text(encoding="utf-8"))
+        check_signature(head, *key)
+    except (BundleFailure, OSError, UnicodeDecodeError) as exc:
+        report.fail(f"checkpoint file {path}: {exc}".replace("checkpoint -1", "it"))
+        return
+    label = f"checkpoint file {path} (size {head.size}, time {head.time})"
+    if origins and head.origin not in origins:
+        report.fail(f"{label}: it is for the log {head.origin!r}, not this bundle's log")
+    elif tree is None:
+        report.fail(f"{label}: the bundle's entries are unreadable, so it cannot be compared")
+    elif head.size > len(tree.levels[0]):
+        report.fail(f"{label}: it signs {head.size} entries but the bundle holds {len(tree.levels[0])}: "
+                    "entries were removed after it was signed")
+    elif tree.root(head.size) != head.root:
+        report.fail(f"{label}: the bundle's first {head.size} entries differ from what it signed: "
+                    "the history was rewritten")
+    else:
+        report.ok(f"{label}: signature valid; the bundle's entries extend it")
+
+
 def signed_head(heads: list[SignedHead | None], number: object) -> SignedHead:
     """The verified checkpoint with this number, or a failure."""
     if not isinstance(number, int) or not 0 <= number < len(heads) or heads[number] is None:
@@ -417,7 +445,7 @@ def check_entries(folder: Path, report: Report) -> list[bytes] | None:
     return leaves
 
 
-def verify(folder: Path, fingerprint: str | None) -> tuple[Report, str]:
+def verify(folder: Path, fingerprint: str | None, external: list[Path] | None = None) -> tuple[Report, str]:
     """Run every check on the bundle in ``folder``; return the report and a closing summary line."""
     report = Report()
     name, raw = read_key(folder)
@@ -426,15 +454,19 @@ def verify(folder: Path, fingerprint: str | None) -> tuple[Report, str]:
     if fingerprint is not None and fingerprint.strip().lower() != fp:
         report.fail(f"key fingerprint {fp} is not the expected {fingerprint}")
     leaves = check_entries(folder, report)
-    heads = check_checkpoints(
-        folder, (name, raw), PrefixRoots(leaves) if leaves is not None else None, report
-    )
+    tree = PrefixRoots(leaves) if leaves is not None else None
+    heads = check_checkpoints(folder, (name, raw), tree, report)
     check_proofs(folder, heads, leaves, report)
+    for path in external or []:
+        check_external(path, (name, raw), tree, {h.origin for h in heads if h is not None}, report)
     if report.failures:
         return report, f"FAILED: {len(report.failures)} problem(s); first: {report.failures[0]}"
     latest = max((h for h in heads if h is not None), key=lambda h: h.size)
     if leaves is not None and latest.size < len(leaves):
         report.note(f"{len(leaves) - latest.size} newest entries are not yet covered by a signed checkpoint")
+    if not external:
+        report.note("no --checkpoint kept apart from the bundle was given: a bundle cut short or rewritten "
+                    "together with its checkpoints would not be noticed")
     return report, (
         f"VERIFIED: checkpoint {latest.number} signed by {name} at {latest.time} covers {latest.size} "
         f"entries with root {latest.root.hex()}. Compare key fingerprint {fp} with an independent copy."
@@ -446,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check a dutycare ledger proof bundle.")
     parser.add_argument("bundle", type=Path, help="directory holding entries.jsonl, checkpoints.txt, ...")
     parser.add_argument("--fingerprint", help="expected SHA-256 fingerprint (hex) of the signing key")
+    parser.add_argument("--checkpoint", type=Path, action="append", default=[],
+                        help="a signed checkpoint kept elsewhere that the bundle must extend (repeatable)")
     args = parser.parse_args(argv)
     try:
         import cryptography  # noqa: F401
@@ -454,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"Checking dutycare ledger bundle: {args.bundle}")
     try:
-        report, closing = verify(args.bundle, args.fingerprint)
+        report, closing = verify(args.bundle, args.fingerprint, args.checkpoint)
     except (BundleFailure, OSError, ValueError) as exc:
         print(f"[FAIL] {exc}\nFAILED: {exc}")
         return 1

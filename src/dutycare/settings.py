@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
+import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -23,13 +23,23 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("db", "DUTYCARE_DB", "dutycare.db",
                 "The database: a file path means SQLite, a postgresql:// URL means PostgreSQL."),
     SettingSpec("key_file", "DUTYCARE_KEY_FILE", None,
-                "The organisation key file. Keep it outside the data directory; 'init' records where it is."),
+                "The organisation key file (default: one per database under $XDG_CONFIG_HOME/dutycare/keys). Keep it "
+                "outside the data directory; the database does not record where it is."),
     SettingSpec("passphrase", "DUTYCARE_PASSPHRASE", None,
-                "The passphrase that unlocks the organisation key, for databases initialised with --passphrase."),
+                "The passphrase that locks the organisation key: given to 'init', it makes a passphrase-locked "
+                "database."),
     SettingSpec("vault", "DUTYCARE_VAULT", None,
-                "The evidence vault directory (default: beside an SQLite file, or ./dutycare-vault)."),
+                "The evidence vault directory (default: beside an SQLite file; for PostgreSQL a folder per database "
+                "under $XDG_DATA_HOME/dutycare/vaults, whatever the working folder)."),
+    SettingSpec("checkpoint_dir", "DUTYCARE_CHECKPOINT_DIR", None,
+                "Where every signed checkpoint is also written, one folder per log (default: a 'checkpoints' "
+                "folder beside the key file). 'ledger verify' checks the database against the newest one there."),
+    SettingSpec("witnesses", "DUTYCARE_WITNESSES", None,
+                "Verifier keys of witnesses whose co-signatures on checkpoints 'ledger verify' checks, "
+                "separated by commas or spaces, each as name+keyid+base64 (see docs/ledger.md)."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
-                "Who is making the changes, as recorded in the ledger (default: the operating-system user)."),
+                "The staff account the command line acts as: an active user of the database, named in the ledger "
+                "and the audit log. Commands that read or write case data refuse to run without one."),
 )
 
 
@@ -41,6 +51,8 @@ class Settings:
     key_file: Path | None = None
     passphrase: str | None = None
     vault: Path | None = None
+    checkpoint_dir: Path | None = None
+    witnesses: str | None = None
     actor: str | None = None
 
     @classmethod
@@ -52,7 +64,7 @@ class Settings:
             raw = overrides.get(spec.name)
             if raw is None:
                 raw = env.get(spec.env) or spec.default
-            if raw is not None and spec.name in ("key_file", "vault"):
+            if raw is not None and spec.name in ("key_file", "vault", "checkpoint_dir"):
                 raw = Path(str(raw)).expanduser()
             values[spec.name] = raw
         return cls(**values)  # type: ignore[arg-type]
@@ -63,13 +75,8 @@ class Settings:
 
     @property
     def who(self) -> str:
-        """The actor recorded in the ledger."""
-        if self.actor:
-            return self.actor
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "unknown"
+        """The actor recorded in the ledger (never the operating-system user: that names no staff account)."""
+        return self.actor or "system"
 
     def vault_dir(self) -> Path:
         """Where evidence files are kept."""
@@ -78,7 +85,14 @@ class Settings:
         if "://" not in self.db:
             path = Path(self.db).expanduser().resolve()
             return path.with_name(path.name + ".vault")
-        return Path("dutycare-vault").resolve()
+        return default_vault_dir(self.db)
+
+
+def default_vault_dir(db_url: str) -> Path:
+    """The default vault of a database server: one folder per database under the user's data folder."""
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "dutycare" / "vaults"
+    digest = hashlib.sha256(db_url.split("://", 1)[-1].encode()).hexdigest()[:12]
+    return base / f"postgresql-{digest}"
 
 
 def render_settings_doc() -> str:

@@ -91,7 +91,7 @@ def test_evidence_and_ledger_commands(cli_env: dict[str, str], tmp_path: Path) -
     run("import", str(scenario), env=cli_env)
     scan = tmp_path / "заключение.pdf"
     scan.write_bytes(b"%PDF-1.4 knee findings " * 100)
-    added = json.loads(run("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-alexander-medical",
+    added = json.loads(run("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-03",
                            "--format", "json", env=cli_env).stdout)
     assert added["media_type"] == "application/pdf" and added["original_name"] == "заключение.pdf"
     listed = json.loads(run("evidence", "list", "case-b", "--format", "json", env=cli_env).stdout)
@@ -172,3 +172,115 @@ def test_serve_with_several_workers_answers_and_stops_cleanly(cli_env: dict[str,
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def test_a_hidden_case_does_not_exist_for_a_command_acting_as_a_lawyer(cli_env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    run("import", str(scenario), env=cli_env)
+    run("users", "add", "lena", "--role", "lawyer", env=cli_env)
+    assert "restricted" in run("cases", "access", "case-c", "--restrict", env=cli_env).stdout
+    lawyer = {**cli_env, "DUTYCARE_ACTOR": "lena"}
+    listed = json.loads(run("cases", "list", "--format", "json", env=lawyer).stdout)
+    assert [c["id"] for c in listed["cases"]] == ["case-a", "case-b"]
+    shown = run("cases", "show", "case-c", env=lawyer, check=False)
+    assert shown.returncode == 1 and "no case 'case-c'" in shown.stderr
+    outputs = [run("findings", "--format", "json", env=lawyer).stdout,
+               run("findings", "case-a", "--format", "json", env=lawyer).stdout,
+               run("deadlines", "--as-of", "2024-03-01", "--format", "json", env=lawyer).stdout,
+               run("cases", "show", "case-a", "--format", "json", env=lawyer).stdout,
+               run("export", env=lawyer).stdout]
+    assert all("case-c" not in text and "ev-c-" not in text for text in outputs)
+    assert any(f["rule"] == "R8" for f in json.loads(outputs[1]))
+    assert "case-c" in run("findings", "case-a", "--format", "json", env=cli_env).stdout
+    refused = run("cases", "access", "case-a", "--open", env=lawyer, check=False)
+    assert refused.returncode == 1
+
+
+def _fresh_env(db_target: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUTYCARE_")}
+    return {**env, "DUTYCARE_DB": db_target, "DUTYCARE_VAULT": str(tmp_path / "data" / "vault"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "share")}
+
+
+def test_init_with_a_passphrase_locks_the_database_and_a_wrong_one_fails(db_target: str, tmp_path: Path) -> None:
+    env = _fresh_env(db_target, tmp_path)
+    out = run("init", "--passphrase", "верная фраза", env=env).stdout
+    assert "passphrase" in out and not list((tmp_path / "config").rglob("*.key"))
+    proc = run("cases", "list", "--passphrase", "wrong", env=env, check=False)
+    assert proc.returncode == 1 and "passphrase is not correct" in proc.stderr
+    run("users", "add", "boss", "--role", "coordinator", "--passphrase", "верная фраза", env=env)
+    listed = run("cases", "list", "--passphrase", "верная фраза", "--actor", "boss", env=env).stdout
+    assert "0 of 0" in listed
+
+
+def test_a_passphrase_given_to_a_key_file_database_fails(db_target: str, tmp_path: Path) -> None:
+    env = _fresh_env(db_target, tmp_path)
+    run("init", env=env)
+    proc = run("cases", "list", "--passphrase", "wrong", env=env, check=False)
+    assert proc.returncode == 1 and "not locked with a passphrase" in proc.stderr
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_unknown_options_are_errors(db_target: str, tmp_path: Path) -> None:
+    env = _fresh_env(db_target, tmp_path)
+    proc = run("init", "--pasphrase", "x", env=env, check=False)
+    assert proc.returncode == 2 and "No such option" in proc.stderr
+    assert not Path(db_target).exists()
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_a_failed_init_leaves_no_database_file(db_target: str, tmp_path: Path) -> None:
+    env = {**_fresh_env(db_target, tmp_path), "DUTYCARE_KEY_FILE": str(Path(db_target).parent / "org.key")}
+    proc = run("init", env=env, check=False)
+    assert proc.returncode == 1 and "beside the data" in proc.stderr
+    assert not Path(db_target).exists() and not (Path(db_target).parent / "org.key").exists()
+
+
+def test_a_failed_demo_leaves_no_database_file(tmp_path: Path) -> None:
+    env = {**_fresh_env("unused", tmp_path), "DUTYCARE_KEY_FILE": str(tmp_path / "demo" / "org.key")}
+    proc = run("demo", "--db", str(tmp_path / "demo" / "demo.db"), "--no-serve", env=env, check=False)
+    assert proc.returncode == 1 and "beside the data" in proc.stderr
+    assert not (tmp_path / "demo" / "demo.db").exists() and not (tmp_path / "demo" / "org.key").exists()
+
+
+def test_keys_split_recover_and_rotate(cli_env: dict[str, str], tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.json"
+    scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
+    run("import", str(scenario), env=cli_env)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 discharge summary " * 50)
+    run("evidence", "add", "case-a", "ev-a-injury", str(scan), env=cli_env)
+    out = run("keys", "split", "--shares", "3", "--threshold", "2", env=cli_env).stdout
+    phrases = [line.strip() for line in out.splitlines() if line.startswith("  ")]
+    assert len(phrases) == 3 and all(len(p.split()) == 33 for p in phrases)
+    files = []
+    for n, phrase in enumerate(phrases[1:]):
+        files += ["--share-file", str(tmp_path / f"share{n}.txt")]
+        (tmp_path / f"share{n}.txt").write_text(phrase + "\n", encoding="utf-8")
+
+    Path(cli_env["DUTYCARE_KEY_FILE"]).unlink()
+    proc = run("cases", "list", env=cli_env, check=False)
+    assert proc.returncode == 1 and "does not exist" in proc.stderr
+    assert "Recovered" in run("keys", "recover", *files, env=cli_env).stdout
+    assert json.loads(run("ledger", "verify", "--format", "json", env=cli_env).stdout)["ok"]
+
+    old = tmp_path / "old.key"
+    old.write_bytes(Path(cli_env["DUTYCARE_KEY_FILE"]).read_bytes())
+    assert "1 evidence files" in run("keys", "rotate", env=cli_env).stdout
+    proc = run("cases", "list", env={**cli_env, "DUTYCARE_KEY_FILE": str(old)}, check=False)
+    assert proc.returncode == 1 and "does not belong to this database" in proc.stderr
+    verified = json.loads(run("ledger", "verify", "--format", "json", env=cli_env).stdout)
+    assert verified["ok"] and verified["files_checked"] == 1
+    proc = run("keys", "split", "--shares", "3", "--threshold", "4", env=cli_env, check=False)
+    assert proc.returncode == 1 and "threshold" in proc.stderr
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_import_prints_a_warning_for_an_id_holding_a_name(cli_env: dict[str, str], tmp_path: Path) -> None:
+    named = tmp_path / "named.json"
+    named.write_text(json.dumps(load_scenario(), ensure_ascii=False).replace('"p-01"', '"p-maxim"'), encoding="utf-8")
+    proc = run("import", str(named), "--quiet", env=cli_env)
+    assert "Imported" in proc.stdout
+    assert "Warning: person id 'p-maxim' contains the name 'Максим' of person 'p-maxim'" in proc.stderr

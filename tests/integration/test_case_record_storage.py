@@ -97,7 +97,7 @@ def test_an_import_may_refer_to_records_already_in_the_database(app: Dutycare) -
     services.import_case_file(app.uow(), load_scenario())
     more = {"format": "dutycare-case-file", "format_version": 1, "events": [
         {"id": "ev-new", "type": "fitness_decision", "date": "2024-04-02", "cases": ["case-b"],
-         "institution": "i-commission", "sources": [{"source": "s-alexander-account"}],
+         "institution": "i-commission", "sources": [{"source": "s-02"}],
          "details": {"category": "Б"}}]}
     services.import_case_file(app.uow(), more)
     assert services.case_timeline(app.uow(), "case-b").events[-1].id == "ev-new"
@@ -106,7 +106,7 @@ def test_an_import_may_refer_to_records_already_in_the_database(app: Dutycare) -
 def test_single_event_update_and_tombstone(app: Dutycare) -> None:
     services.import_case_file(app.uow(), load_scenario())
     raw = {"type": "fitness_decision", "date": "2024-04", "cases": ["case-b"], "institution": "i-commission",
-           "sources": [{"source": "s-alexander-account"}], "details": {"category": "A"}}
+           "sources": [{"source": "s-02"}], "details": {"category": "A"}}
     event = event_writes.record_event(app.uow(), {**raw, "id": "ev-b-fit"})
     assert event.details["category"] == "А"
     event_writes.update_event(app.uow(), "ev-b-fit", {**raw, "details": {"category": "В"}})
@@ -120,3 +120,19 @@ def test_single_event_update_and_tombstone(app: Dutycare) -> None:
 def test_unknown_case_is_a_clear_error(app: Dutycare) -> None:
     with pytest.raises(NotFound, match="cases list"):
         services.case_timeline(app.uow(), "case-nope")
+
+
+def test_an_import_warns_about_an_id_holding_a_name_and_refuses_a_hidden_character(app: Dutycare) -> None:
+    doc = copy.deepcopy(load_scenario())
+    doc["events"][0]["id"] = "ev-a\u202e-injury"
+    with pytest.raises(InvalidInput, match="U\\+202E"):
+        services.import_case_file(app.uow(), doc)
+    assert services.record_counts(app.uow())["event"] == 0
+    doc = copy.deepcopy(load_scenario())
+    doc["cases"][0]["id"] = "case-maksim"
+    for event in doc["events"]:
+        event["cases"] = ["case-maksim" if c == "case-a" else c for c in event["cases"]]
+    result = services.import_case_file(app.uow(), doc)
+    assert result.counts["events"] == 24
+    assert result.warnings == ("case id 'case-maksim' contains the name 'Максим' of person 'p-01': ids are not "
+                               "secret; use an opaque id such as p-01",)

@@ -10,7 +10,7 @@ from dutycare.scenario import load_scenario
 from dutycare.service_layer import event_writes, findings, services
 
 FIT_B = {"id": "ev-b-fit", "type": "fitness_decision", "date": "2024-02-15", "cases": ["case-b"],
-         "institution": "i-commission", "sources": [{"source": "s-alexander-account"}],
+         "institution": "i-commission", "sources": [{"source": "s-02"}],
          "details": {"category": "А", "causal_link": "military_trauma"}}
 
 

@@ -20,7 +20,7 @@ def _loaded(app: Dutycare, tmp_path: Path) -> str:
     scan = tmp_path / "knee-mri.txt"
     scan.write_bytes(b"MRI report: ligament tear, surgery indicated. " * 50)
     ev = evidence.attach_evidence(app.uow(), app.vault(), case_id="case-b", event_id="ev-b-finding", path=scan,
-                                  source_id="s-alexander-medical")
+                                  source_id="s-03")
     event_writes.update_event(app.uow(), "ev-c-injury", {**load_scenario()["events"][14], "date": "2023-05"})
     event_writes.delete_event(app.uow(), "ev-a-deployed-2", "duplicate of another entry")
     ledger_service.make_checkpoint(app.uow(), app.signer())
@@ -71,8 +71,8 @@ def test_one_altered_byte_is_caught(app: Dutycare, tmp_path: Path, what: str) ->
     elif what == "event_date":
         _tamper_sql(app, lambda: update(ev).where(ev.c.id == "ev-b-malingering").values(date="2024-02"))
     elif what == "person_sealed":
-        blob = _flip(_sealed_of(app, t.people, "p-maxim"), 40)
-        _tamper_sql(app, lambda: update(t.people).where(t.people.c.id == "p-maxim").values(sealed=blob))
+        blob = _flip(_sealed_of(app, t.people, "p-01"), 40)
+        _tamper_sql(app, lambda: update(t.people).where(t.people.c.id == "p-01").values(sealed=blob))
     elif what == "case_status":
         _tamper_sql(app, lambda: update(t.cases).where(t.cases.c.id == "case-c").values(status="closed"))
     elif what == "ledger_entry":
@@ -117,12 +117,12 @@ def test_verify_names_the_case_and_event_that_changed(app: Dutycare, tmp_path: P
 
 def test_a_failed_write_leaves_no_ledger_entry(app: Dutycare, tmp_path: Path) -> None:
     _loaded(app, tmp_path)
-    before = ledger_service.ledger_status(app.uow())["size"]
+    before = ledger_service.ledger_status(app.uow(), app.trusted_key())["size"]
     bad = {"id": "ev-x", "type": "fitness_decision", "date": "2024-05", "cases": ["case-a"],
-           "institution": "i-commission", "sources": [{"source": "s-tv-interview"}], "details": {"category": "Ж"}}
+           "institution": "i-commission", "sources": [{"source": "s-01"}], "details": {"category": "Ж"}}
     with pytest.raises(Exception, match="problem"):
         event_writes.record_event(app.uow(), bad)
-    assert ledger_service.ledger_status(app.uow())["size"] == before
+    assert ledger_service.ledger_status(app.uow(), app.trusted_key())["size"] == before
     assert _verify(app).ok
 
 

@@ -64,3 +64,22 @@ def test_case_list_queries_use_the_case_list_indexes(app: Dutycare) -> None:
             "EXPLAIN QUERY PLAN SELECT id FROM cases WHERE status = 'open' AND region = 'x' "
             "ORDER BY position LIMIT 50"))
     assert "ix_cases_region_status_position" in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_key_file_path_an_older_version_stored_is_removed(app: Dutycare) -> None:
+    from alembic.config import Config
+
+    from dutycare.adapters.storage import meta_store
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(schema.MIGRATIONS))
+    before = ScriptDirectory.from_config(cfg).get_revision("0008").down_revision
+    assert isinstance(before, str)
+    schema.downgrade(app.engine, before)
+    with app.engine.begin() as conn:
+        meta_store.put(conn, "key_file", "/media/usb-stick/org.key")
+    schema.upgrade(app.engine)
+    with app.engine.connect() as conn:
+        assert meta_store.get(conn, "key_file") is None
+        assert meta_store.get(conn, "key_method") == "key_file"
+    open_dutycare(app.settings).close()

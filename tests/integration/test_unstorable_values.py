@@ -16,9 +16,9 @@ from dutycare.scenario import load_scenario
 from dutycare.service_layer import event_writes, services
 
 FIT = {"id": "ev-new", "type": "fitness_decision", "date": "2024-04", "cases": ["case-b"],
-       "institution": "i-commission", "sources": [{"source": "s-alexander-account"}], "details": {"category": "Б"}}
+       "institution": "i-commission", "sources": [{"source": "s-02"}], "details": {"category": "Б"}}
 EXTENDED = {"id": "ev-new", "type": "complaint_extended", "date": "2024-05", "cases": ["case-b"],
-            "institution": "i-prosecutor-general", "sources": [{"source": "s-alexander-account"}],
+            "institution": "i-prosecutor-general", "sources": [{"source": "s-02"}],
             "details": {"complaint": "ev-joint-appeal", "extended_by_days": 30}}
 WHERE = "events[0] (id ev-new)"
 TOO_LARGE = "is too large; at most 9007199254740991 (2**53 - 1)"
@@ -28,7 +28,7 @@ EVENTS: dict[str, tuple[dict[str, Any], str]] = {
     "surrogate in a detail": ({**FIT, "details": {"category": "Б", "basis": "\udfff"}},
                               f"{WHERE}.details.basis: {SURROGATE_FAULT}"),
     "surrogate in a case id": ({**FIT, "cases": ["case-\ud800"]}, f"{WHERE}.cases: {SURROGATE_FAULT}"),
-    "NUL in a locator": ({**FIT, "sources": [{"source": "s-alexander-account", "locator": "p.\x003"}]},
+    "NUL in a locator": ({**FIT, "sources": [{"source": "s-02", "locator": "p.\x003"}]},
                          f"{WHERE}.sources[0].locator: {NUL_FAULT}"),
     "NUL in the institution": ({**FIT, "institution": "i-\x00"}, f"{WHERE}.institution: {NUL_FAULT}"),
     "huge integer": ({**EXTENDED, "details": {"complaint": "ev-joint-appeal", "extended_by_days": 2**60}},
@@ -82,7 +82,7 @@ DOCUMENT_EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "NUL in an institution name": (lambda d: d["institutions"][2].update(name="Президент\x00"),
                                    f"institutions[2] (id i-president).name: {NUL_FAULT}"),
     "surrogate in a person's notes": (lambda d: d["people"][0].update(notes="\ud83d"),
-                                      f"people[0] (id p-maxim).notes: {SURROGATE_FAULT}"),
+                                      f"people[0] (id p-01).notes: {SURROGATE_FAULT}"),
     "huge integer": (lambda d: d["events"].append({**EXTENDED, "details": {"complaint": "ev-joint-appeal",
                                                                            "extended_by_days": 2**53}}),
                      "events[24] (id ev-new).details.extended_by_days: " + TOO_LARGE),

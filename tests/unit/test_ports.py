@@ -31,6 +31,11 @@ ADAPTERS = [
     ("dutycare.adapters.importers.jsonlines:JsonLinesSource", "RecordSource"),
     ("dutycare.adapters.importers.xlsx_file:XlsxSource", "RecordSource"),
     ("dutycare.adapters.importers.progress:ImportProgress", "Progress"),
+    ("dutycare.adapters.storage.access_records:SqlAccessRecords", "AccessRecords"),
+    ("dutycare.adapters.checkpoint_folder:CheckpointFolder", "CheckpointArchive"),
+    ("dutycare.adapters.storage.snapshot:SqlDatabase", "BackupDatabase"),
+    ("dutycare.adapters.backup_archive:ArchiveWriter", "ArchiveSink"),
+    ("dutycare.bootstrap:VaultFiles", "FileHasher"),
 ]
 
 # Names other branches import from the interfaces' former modules; they must stay the very same objects.
@@ -49,7 +54,13 @@ FORMER_HOMES = [
     ("dutycare.service_layer.bulk_import", ("BulkStore", "RecordSource", "Progress"), "ports"),
     ("dutycare.service_layer.bulk_import", ("RawRecord",), "raw_record"),
     ("dutycare.service_layer.findings", ("RuleBook",), "rulebook"),
-    ("dutycare.adapters.storage.repository", ("RecordState",), "queries"),
+    ("dutycare.adapters.storage.repository", ("RecordState", "RowFacts"), "queries"),
+    ("dutycare.service_layer.unit_of_work", ("AccessRecords",), "ports"),
+    ("dutycare.service_layer.ledger_service", ("CheckpointArchive",), "ports"),
+    ("dutycare.service_layer.ledger_checks", ("Found",), "ports"),
+    ("dutycare.service_layer.access_log", ("CheckpointKeeper",), "ports"),
+    ("dutycare.service_layer.backup", ("BackupDatabase", "ArchiveSink", "ArchiveReader"), "ports"),
+    ("dutycare.service_layer.backup", ("MemberDigest", "DatabaseSnapshot"), "snapshots"),
 ]
 
 

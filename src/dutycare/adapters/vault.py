@@ -22,6 +22,7 @@ import hmac
 import os
 import re
 import secrets
+import shutil
 import stat
 import struct
 from collections.abc import Generator, Iterator
@@ -88,6 +89,10 @@ class EvidenceVault(EvidenceStore):
         return f"EvidenceVault(root={str(self._root)!r})"
 
     # --- paths ------------------------------------------------------------------------------------
+
+    def relative_path(self, file_id: str, version: int) -> str:
+        """Where a file id and version is kept, relative to the vault folder (as evidence rows record it)."""
+        return self.path_for(file_id, version).relative_to(self._root).as_posix()
 
     def path_for(self, file_id: str, version: int) -> Path:
         """The absolute storage path for a file id and version (internal; derived from the id only)."""
@@ -189,6 +194,42 @@ class EvidenceVault(EvidenceStore):
             chunks.close()
             tmp.unlink(missing_ok=True)
         return size
+
+
+    # --- key rotation -----------------------------------------------------------------------------
+
+    def rewrap(self, file_id: str, version: int, new_key: OrgKey) -> bool:
+        """Wrap a stored file's data key for ``new_key``, leaving its chunks as they are; False if it already is.
+
+        The one case where a stored file is replaced: the new header and the same chunks go to a temporary file
+        that atomically takes the old one's place, so a crash leaves the old or the new file, never a mixture.
+        """
+        target = self.path_for(file_id, version)
+        what = f"evidence file {file_id} version {version}"
+        aad = record_aad((RECORD_KIND, file_id, version))
+        with _open_stored(target, what) as handle:
+            header = _read_full(handle, HEADER_LEN)
+            if header[_FIXED.size : _FIXED.size + KEY_ID_LEN] == new_key.key_id():
+                return False
+            dek, _ = _unwrap_header(header, self._org_key, aad, what)
+            fixed = header[: _FIXED.size]
+            _replace_with(target, fixed + new_key.key_id() + wrap_dek(new_key, dek, _dek_aad(aad, fixed)), handle)
+        _fsync_dir(target.parent)
+        return True
+
+
+def _replace_with(target: Path, header: bytes, rest: BinaryIO) -> None:
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(header)
+            shutil.copyfileobj(rest, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # --- helpers: write ---------------------------------------------------------------------------------
@@ -297,7 +338,11 @@ def _open_stored(target: Path, what: str) -> BinaryIO:
 
 
 def _read_header(handle: BinaryIO, org_key: OrgKey, aad: bytes, what: str) -> tuple[AESGCM, int]:
-    header = _read_full(handle, HEADER_LEN)
+    dek, chunk_size = _unwrap_header(_read_full(handle, HEADER_LEN), org_key, aad, what)
+    return AESGCM(dek), chunk_size
+
+
+def _unwrap_header(header: bytes, org_key: OrgKey, aad: bytes, what: str) -> tuple[bytes, int]:
     if len(header) < HEADER_LEN:
         raise _damaged(what, "it is cut short")
     magic, version, chunk_size = _FIXED.unpack_from(header)
@@ -313,7 +358,7 @@ def _read_header(handle: BinaryIO, org_key: OrgKey, aad: bytes, what: str) -> tu
         dek = unwrap_dek(org_key, key_id, wrapped, _dek_aad(aad, header[: _FIXED.size]), what)
     except CorruptCiphertext as exc:
         raise VaultIntegrityError(exc.message) from None
-    return AESGCM(dek), chunk_size
+    return dek, chunk_size
 
 
 def _decrypt_chunks(

@@ -9,8 +9,22 @@ class DomainError(Exception):
     """Base of every error a user can cause; the message is meant for them."""
 
 
+class SearchIndexDamaged(DomainError):
+    """The search index holds words but its key is gone: someone altered the database."""
+
+    MESSAGE = ("The search index key is missing or unreadable; the database was altered. "
+               "Run 'dutycare ledger verify'.")
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
 class NotFound(DomainError):
     """A case, person, institution, source or event that does not exist was asked for."""
+
+
+class NotAllowed(DomainError):
+    """The acting user's role does not allow what was asked."""
 
 
 @dataclass(frozen=True)

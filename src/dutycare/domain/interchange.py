@@ -23,6 +23,7 @@ from dutycare.domain.limits import (
     MAX_JURISDICTION_LENGTH,
     MAX_REGION_LENGTH,
     MAX_SAFE_INT,
+    id_fault,
     shown,
     storable_text,
     text_fault,
@@ -157,6 +158,10 @@ class _Reader:
             return None
         if len(record_id) > MAX_ID_LENGTH:
             self.problem(where, "id", f"is {len(record_id)} characters long; ids may have at most {MAX_ID_LENGTH}")
+            return None
+        fault = id_fault(record_id)
+        if fault is not None:
+            self.problem(where, "id", fault)
             return None
         if record_id in self.ids.setdefault(kind, set()):
             self.problem(where, "id", f"'{record_id}' is used twice in this file")

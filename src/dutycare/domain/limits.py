@@ -7,10 +7,13 @@ what the ledger's canonical JSON can encode exactly; texts must be encodable as 
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from dutycare.ledger.entry import MAX_SAFE_INT
 
 __all__ = ["MAX_DATE_LENGTH", "MAX_ID_LENGTH", "MAX_JURISDICTION_LENGTH", "MAX_REGION_LENGTH", "MAX_SAFE_INT",
-           "shown", "storable_text", "text_fault"]
+           "id_fault", "shown", "storable_text", "text_fault"]
 
 MAX_ID_LENGTH = 80  # every record id and reference
 MAX_REGION_LENGTH = 200  # institutions.region, cases.region
@@ -20,6 +23,33 @@ MAX_DATE_LENGTH = 40  # partial dates as text; the longest form, ~YYYY-MM-DD/YYY
 NUL_FAULT = "holds a NUL character (\\u0000), which cannot be stored"
 SURROGATE_FAULT = ("holds a broken character (an unpaired surrogate such as the JSON escape \\uD800), "
                    "which cannot be stored as UTF-8")
+
+
+# Control characters (C0, DEL, C1) and the invisible formatting ones an id could hide behind: bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), marks (U+200E, U+200F, U+061C), zero-width
+# characters, soft hyphen, byte-order mark, line and paragraph separators.
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _hidden_at(value: str) -> int | None:
+    match = _HIDDEN.search(value)
+    if match is not None:
+        return match.start()
+    if value.isascii():
+        return None
+    return next((i for i, ch in enumerate(value) if unicodedata.category(ch) in _HIDDEN_CATEGORIES), None)
+
+
+def id_fault(value: str) -> str | None:
+    """Why a text cannot be an id (a control or invisible formatting character in it), or None."""
+    at = _hidden_at(value)
+    if at is None:
+        return None
+    ch = value[at]
+    name = unicodedata.name(ch, "a control character")
+    return (f"holds U+{ord(ch):04X} ({name}) at position {at + 1}: ids may not hold control or invisible "
+            "formatting characters (such as bidirectional overrides), which can make one id look like another")
 
 
 def storable_text(value: str) -> bool:
@@ -41,7 +71,11 @@ def text_fault(value: str) -> str | None:
 
 
 def shown(text: str) -> str:
-    """A text safe to print or send back in a problem: lone surrogates and NUL written as escapes."""
+    """A text safe to print or send back in a problem: lone surrogates, NUL and invisible controls as escapes."""
     if text.isascii():
-        return text.replace("\x00", "\\u0000") if "\x00" in text else text
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\u0000")
+        text = text.replace("\x00", "\\u0000") if "\x00" in text else text
+    else:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\u0000")
+    if _hidden_at(text) is None:
+        return text
+    return "".join(f"\\u{ord(ch):04x}" if _hidden_at(ch) == 0 else ch for ch in text)

@@ -249,8 +249,8 @@ def verify_checkpoint(
 ) -> Checkpoint:
     """Return the checkpoint if ``text`` has a valid signature by the given key; else raise CheckpointError.
 
-    Signatures by other keys are ignored, as the signed-note specification requires; a signature that
-    claims to be by this key but does not verify rejects the whole note.
+    Signatures by other keys (witnesses) are left to ``witness_signatures``; a signature that claims to be
+    by this key but does not verify rejects the whole note.
     """
     parsed = parse_checkpoint(text)
     kid = key_id(key_name, public_key_raw)
@@ -265,3 +265,59 @@ def verify_checkpoint(
     if origin is not None and parsed.checkpoint.origin != origin:
         raise CheckpointError(f"checkpoint origin is {parsed.checkpoint.origin!r}, expected {origin!r}")
     return parsed.checkpoint
+
+
+@dataclass(frozen=True)
+class VerifierKey:
+    """A signed-note verifier key ``name+hex(key ID)+base64(0x01 || Ed25519 public key)``, e.g. a witness's."""
+
+    name: str
+    key_id: bytes
+    public_key_raw: bytes
+
+    def __str__(self) -> str:
+        return verifier_key(self.name, self.public_key_raw)
+
+
+def parse_verifier_key(text: str) -> VerifierKey:
+    """Parse a verifier key, checking that its key ID belongs to its name and public key."""
+    parts = text.strip().split("+", 2)
+    if len(parts) != 3:
+        raise CheckpointError(f"a verifier key is 'name+keyid+base64', got {text!r}")
+    name, kid_hex, encoded = parts
+    check_key_name(name)
+    blob = b64decode_strict(encoded, f"verifier key of {name}")
+    if len(blob) != 1 + ED25519_PUBLIC_KEY_SIZE or blob[:1] != ED25519_SIGNATURE_TYPE:
+        raise CheckpointError(f"verifier key of {name} is not an Ed25519 key (type 0x01, 32 bytes)")
+    kid = key_id(name, blob[1:])
+    if kid.hex() != kid_hex:
+        raise CheckpointError(f"verifier key of {name}: key ID {kid_hex} does not match the key ({kid.hex()})")
+    return VerifierKey(name, kid, blob[1:])
+
+
+def add_signature(text: str, signer: CheckpointSigner) -> str:
+    """Return the signed note ``text`` with one more signature line, by ``signer`` (a witness co-signing)."""
+    body, signatures = parse_note(text)
+    kid = key_id(signer.key_name, signer.public_key_raw())
+    if any(s.key_name == signer.key_name and s.key_id == kid for s in signatures):
+        raise CheckpointError(f"the note is already signed by {signer.key_name!r}")
+    _parse_body(body)
+    signature = signer.sign(body.encode("utf-8"))
+    if len(signature) != ED25519_SIGNATURE_SIZE:
+        raise CheckpointError(f"the signer returned {len(signature)} bytes, not a 64-byte Ed25519 signature")
+    return f"{text}{SIGNATURE_PREFIX}{signer.key_name} {b64encode(kid + signature)}\n"
+
+
+def witness_signatures(
+    parsed: SignedCheckpoint, witnesses: tuple[VerifierKey, ...], check: SignatureCheck
+) -> tuple[list[str], list[str]]:
+    """Check the signature lines of configured witnesses; return (names that verified, names that did not)."""
+    good: list[str] = []
+    bad: list[str] = []
+    for w in witnesses:
+        for sig in parsed.signatures:
+            if sig.key_name != w.name or sig.key_id != w.key_id:
+                continue
+            sized = len(sig.signature) == ED25519_SIGNATURE_SIZE
+            (good if sized and check(w.public_key_raw, parsed.body, sig.signature) else bad).append(w.name)
+    return good, bad

@@ -8,7 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dutycare.ledger.checkpoint import Checkpoint, CheckpointError, SignatureCheck, verify_checkpoint
+from dutycare.ledger.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    SignatureCheck,
+    VerifierKey,
+    parse_checkpoint,
+    verify_checkpoint,
+    witness_signatures,
+)
 from dutycare.ledger.entry import EntryError, LedgerEntry, entry_problems, entry_summary
 from dutycare.ledger.merkle import MerkleTree, ProofError, leaf_hashes, verify_consistency
 
@@ -21,6 +29,27 @@ CHECKPOINT_INVALID = "checkpoint_invalid"  # unparseable, unsigned, bad signatur
 CHECKPOINT_BEYOND_LOG = "checkpoint_beyond_log"  # signed size is larger than the log: entries removed
 CHECKPOINT_ROOT = "checkpoint_root"  # signed root differs from the recomputed root at that size
 CHECKPOINT_CONSISTENCY = "checkpoint_consistency"  # consistency proof to the current tree failed
+ENTRY_CHAIN = "entry_chain"  # an entry's prev_record_sha256 is not the digest of the record's previous entry
+WITNESS_SIGNATURE = "witness_signature"  # a configured witness's co-signature does not verify
+# The same checks against checkpoints kept outside the database (files beside the key, --checkpoint FILE):
+ANCHOR_INVALID = "anchor_invalid"
+ANCHOR_BEYOND_LOG = "anchor_beyond_log"  # the log is shorter than a checkpoint kept elsewhere: rolled back
+ANCHOR_ROOT = "anchor_root"  # the log's prefix differs from what a checkpoint kept elsewhere signed
+ANCHOR_CONSISTENCY = "anchor_consistency"
+ANCHOR_MISSING = "anchor_missing"  # a checkpoint kept elsewhere is missing from the database's checkpoints
+_AS_ANCHOR = {CHECKPOINT_INVALID: ANCHOR_INVALID, CHECKPOINT_BEYOND_LOG: ANCHOR_BEYOND_LOG,
+              CHECKPOINT_ROOT: ANCHOR_ROOT, CHECKPOINT_CONSISTENCY: ANCHOR_CONSISTENCY}
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What a verification trusts: the log's key and origin, and the witnesses whose co-signatures count."""
+
+    key_name: str
+    public_key_raw: bytes
+    check: SignatureCheck
+    origin: str | None = None
+    witnesses: tuple[VerifierKey, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +73,9 @@ class VerifyReport:
     latest_checkpoint: Checkpoint | None = None
     omitted_problems: int = 0
     notes: list[str] = field(default_factory=list)
+    anchors_verified: int = 0
+    latest_anchor: Checkpoint | None = None
+    witness_signatures_verified: int = 0
 
     @property
     def first_problem(self) -> Problem | None:
@@ -55,7 +87,10 @@ class VerifyReport:
         head = f"log of {self.size} entries, root {self.root.hex()}"
         if self.ok:
             signed = self.latest_checkpoint.size if self.latest_checkpoint else 0
-            return f"OK: {head}; {self.checkpoints_verified} checkpoints verified, latest covers {signed}."
+            outside = f"{self.anchors_verified} kept outside the database"
+            witnessed = f"{self.witness_signatures_verified} witness signature(s)"
+            return (f"OK: {head}; {self.checkpoints_verified} checkpoints verified, latest covers {signed}; "
+                    f"{outside}; {witnessed} verified.")
         total = len(self.problems) + self.omitted_problems
         first = self.first_problem
         if first is None:
@@ -84,29 +119,38 @@ def _entry_findings(
         yield from by_seq[seq]
 
 
+def _witness_findings(label: str, text: str, trust: Trust) -> tuple[int, list[Problem]]:
+    """Count the configured witnesses' valid co-signatures; a bad one is a problem."""
+    if not trust.witnesses:
+        return 0, []
+    good, bad = witness_signatures(parse_checkpoint(text), trust.witnesses, trust.check)
+    return len(good), [Problem(None, WITNESS_SIGNATURE, f"{label}: the co-signature of witness {name!r} is invalid")
+                       for name in bad]
+
+
 def _check_one_checkpoint(
-    index: int, text: str, tree: MerkleTree, trust: tuple[str, bytes, SignatureCheck, str | None]
-) -> tuple[Checkpoint | None, list[Problem]]:
-    """Verify one checkpoint note against the key and against the recomputed tree."""
-    key_name, public_key_raw, check, origin = trust
+    label: str, text: str, tree: MerkleTree, trust: Trust
+) -> tuple[Checkpoint | None, list[Problem], int]:
+    """Verify one checkpoint note against the key, the witnesses and the recomputed tree."""
     try:
-        cp = verify_checkpoint(text, key_name, public_key_raw, check, origin=origin)
+        cp = verify_checkpoint(text, trust.key_name, trust.public_key_raw, trust.check, origin=trust.origin)
     except CheckpointError as exc:
-        return None, [Problem(None, CHECKPOINT_INVALID, f"checkpoint #{index}: {exc}")]
-    label = f"checkpoint #{index} (size {cp.size}, signed {cp.time.isoformat()})"
+        return None, [Problem(None, CHECKPOINT_INVALID, f"{label}: {exc}")], 0
+    label = f"{label} (size {cp.size}, signed {cp.time.isoformat()})"
+    witnessed, problems = _witness_findings(label, text, trust)
     if cp.size > tree.size:
         missing = f"{cp.size - tree.size} entries signed earlier are missing from the log"
-        return cp, [Problem(None, CHECKPOINT_BEYOND_LOG, f"{label}: {missing}")]
+        return cp, [*problems, Problem(None, CHECKPOINT_BEYOND_LOG, f"{label}: {missing}")], witnessed
     actual = tree.root(cp.size)
     if actual != cp.root:
         message = f"{label}: signed root {cp.root.hex()} but the stored entries give {actual.hex()}"
-        return cp, [Problem(None, CHECKPOINT_ROOT, message)]
+        return cp, [*problems, Problem(None, CHECKPOINT_ROOT, message)], witnessed
     try:
         proof = tree.consistency_proof(cp.size, tree.size)
         verify_consistency(cp.size, tree.size, cp.root, tree.root(), proof)
     except ProofError as exc:
-        return cp, [Problem(None, CHECKPOINT_CONSISTENCY, f"{label}: {exc}")]
-    return cp, []
+        problems.append(Problem(None, CHECKPOINT_CONSISTENCY, f"{label}: {exc}"))
+    return cp, problems, witnessed
 
 
 def _explain_root_mismatch(problem: Problem, size: int, good_sizes: list[int]) -> Problem:
@@ -119,21 +163,42 @@ def _explain_root_mismatch(problem: Problem, size: int, good_sizes: list[int]) -
     return Problem(None, problem.kind, f"{problem.message}; {where}")
 
 
-def _checkpoint_findings(
-    checkpoints: Sequence[str], tree: MerkleTree, trust: tuple[str, bytes, SignatureCheck, str | None]
-) -> tuple[list[Problem], int, Checkpoint | None]:
-    """Verify every checkpoint; return problems, how many verified cleanly, and the largest clean one."""
-    results = [_check_one_checkpoint(i, text, tree, trust) for i, text in enumerate(checkpoints)]
-    good = [cp for cp, found in results if cp is not None and not found]
-    good_sizes = [cp.size for cp in good]
-    problems: list[Problem] = []
-    for cp, found in results:
-        for problem in found:
+@dataclass
+class _Found:
+    """Checkpoint findings: problems, the checkpoints that verified cleanly, witness signatures counted."""
+
+    problems: list[Problem] = field(default_factory=list)
+    good: list[Checkpoint] = field(default_factory=list)
+    witnessed: int = 0
+
+
+def _checkpoint_findings(labelled: Sequence[tuple[str, str]], tree: MerkleTree, trust: Trust) -> _Found:
+    """Verify every (label, note); explain root mismatches by the checkpoints that did match."""
+    results = [_check_one_checkpoint(label, text, tree, trust) for label, text in labelled]
+    found = _Found(good=[cp for cp, problems, _ in results if cp is not None and not problems])
+    found.witnessed = sum(w for _, _, w in results)
+    good_sizes = [cp.size for cp in found.good]
+    for cp, problems, _ in results:
+        for problem in problems:
             if problem.kind == CHECKPOINT_ROOT and cp is not None:
                 problem = _explain_root_mismatch(problem, cp.size, good_sizes)
-            problems.append(problem)
-    latest = max(good, key=lambda cp: (cp.size, cp.time), default=None)
-    return problems, len(good), latest
+            found.problems.append(problem)
+    return found
+
+
+def _anchor_findings(anchors: Sequence[tuple[str, str]], tree: MerkleTree, trust: Trust,
+                     inside: list[Checkpoint]) -> _Found:
+    """Check checkpoints kept outside the database; each must also be among the database's own checkpoints."""
+    labelled = [(f"checkpoint kept outside the database ({label})", text) for label, text in anchors]
+    found = _checkpoint_findings(labelled, tree, trust)
+    found.problems = [Problem(p.seq, _AS_ANCHOR.get(p.kind, p.kind), p.message) for p in found.problems]
+    heads = {(cp.size, cp.root) for cp in inside}
+    for cp in found.good:
+        if (cp.size, cp.root) not in heads:
+            message = (f"the checkpoint of size {cp.size} signed {cp.time.isoformat()} is kept outside the database "
+                       "but missing from it: checkpoints were deleted from the database")
+            found.problems.append(Problem(None, ANCHOR_MISSING, message))
+    return found
 
 
 def verify_log(
@@ -146,11 +211,14 @@ def verify_log(
     stored_leaf_hashes: Sequence[bytes] | None = None,
     origin: str | None = None,
     max_entry_problems: int = 100,
+    anchors: Sequence[tuple[str, str]] = (),
+    witnesses: Sequence[VerifierKey] = (),
 ) -> VerifyReport:
     """Recompute leaf hashes and roots from ``entries`` and check entries and every signed checkpoint.
 
-    Entry problems come first, in position order, capped at ``max_entry_problems`` (the rest are counted
-    in ``omitted_problems``); checkpoint problems follow, all of them.
+    ``anchors`` are (label, note) checkpoints kept outside the database: the log must extend each of them and the
+    database must still hold each one. Entry problems come first, in position order, capped at
+    ``max_entry_problems`` (the rest are counted in ``omitted_problems``); checkpoint problems follow, all of them.
     """
     computed = leaf_hashes(entries)
     tree = MerkleTree(computed)
@@ -161,23 +229,28 @@ def verify_log(
             entry_found.append(problem)
         else:
             omitted += 1
-    trust = (key_name, public_key_raw, check, origin)
-    cp_found, verified, latest = _checkpoint_findings(checkpoints, tree, trust)
-    notes = _coverage_notes(tree.size, latest, len(checkpoints))
-    problems = entry_found + cp_found
+    trust = Trust(key_name, public_key_raw, check, origin, tuple(witnesses))
+    inside = _checkpoint_findings([(f"checkpoint #{i}", n) for i, n in enumerate(checkpoints)], tree, trust)
+    outside = _anchor_findings(anchors, tree, trust, inside.good)
+    latest = max(inside.good, key=lambda cp: (cp.size, cp.time), default=None)
+    notes = _coverage_notes(tree.size, latest, len(checkpoints), len(anchors))
+    problems = entry_found + inside.problems + outside.problems
     return VerifyReport(
         ok=not problems and omitted == 0,
         size=tree.size,
         root=tree.root(),
         problems=problems,
-        checkpoints_verified=verified,
+        checkpoints_verified=len(inside.good),
         latest_checkpoint=latest,
         omitted_problems=omitted,
         notes=notes,
+        anchors_verified=len(outside.good),
+        latest_anchor=max(outside.good, key=lambda cp: (cp.size, cp.time), default=None),
+        witness_signatures_verified=inside.witnessed + outside.witnessed,
     )
 
 
-def _coverage_notes(size: int, latest: Checkpoint | None, count: int) -> list[str]:
+def _coverage_notes(size: int, latest: Checkpoint | None, count: int, anchors: int) -> list[str]:
     """Plain remarks that are not failures, such as entries not yet covered by a checkpoint."""
     notes = []
     if count == 0:
@@ -185,6 +258,9 @@ def _coverage_notes(size: int, latest: Checkpoint | None, count: int) -> list[st
     covered = latest.size if latest else 0
     if size > covered:
         notes.append(f"{size - covered} newest entries are not yet covered by a valid signed checkpoint")
+    if anchors == 0:
+        notes.append("no checkpoint kept outside the database was found: a history rewritten inside the database "
+                     "(entries removed, checkpoints deleted) could not be noticed")
     return notes
 
 
@@ -209,3 +285,49 @@ def latest_digest_by_entity(
         if key not in latest or latest[key][0] < seq:
             latest[key] = (seq, record, action)
     return latest
+
+
+@dataclass
+class RecordHistory:
+    """What the log says about one record: its first and newest entries and how many versions it had."""
+
+    first_seq: int
+    seq: int
+    record_sha256: str
+    action: str
+    versions: int
+
+
+_PREV = b'"prev_record_sha256":"'
+
+
+def _prev_digest(data: bytes) -> str | None:
+    """The prev_record_sha256 of canonical entry bytes (the key sorts after 'id' and is written only once)."""
+    at = data.find(_PREV)
+    return None if at < 0 else data[at + len(_PREV): at + len(_PREV) + 64].decode("ascii")
+
+
+def record_histories(entries: Iterable[bytes]) -> tuple[dict[tuple[str, str], RecordHistory], list[Problem]]:
+    """Each record's history, and an ``entry_chain`` problem wherever prev_record_sha256 breaks the chain.
+
+    Raises EntryError on bytes that are not a valid entry (verify_log reports those first).
+    """
+    histories: dict[tuple[str, str], RecordHistory] = {}
+    problems: list[Problem] = []
+    for data in entries:
+        seq, entity, ident, digest, action = entry_summary(data)
+        known = histories.get((entity, ident))
+        prev = _prev_digest(data)
+        if known is not None and prev != known.record_sha256:
+            problems.append(Problem(seq, ENTRY_CHAIN, f"{entity} {ident}: prev_record_sha256 {prev} is not the digest "
+                                                      f"{known.record_sha256} of its previous entry {known.seq}"))
+        elif known is None and prev is not None:
+            problems.append(Problem(seq, ENTRY_CHAIN, f"{entity} {ident}: names a previous version, but no earlier "
+                                                      "entry records it"))
+        counted = 1 if action in ("create", "update") else 0
+        if known is None:
+            histories[(entity, ident)] = RecordHistory(seq, seq, digest, action, counted)
+        else:
+            known.seq, known.record_sha256, known.action = seq, digest, action
+            known.versions += counted
+    return histories, problems

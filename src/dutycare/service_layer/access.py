@@ -79,6 +79,14 @@ CASE_SCOPE: Mapping[Role, CaseScope] = {
 }
 
 
+@dataclass(frozen=True)
+class Access:
+    """Whether a case is restricted, and to whom."""
+
+    restricted: bool
+    user_ids: frozenset[str]
+
+
 def allows(role: Role | str, permission: Permission) -> bool:
     """Whether a role holds a permission."""
     return Role(role) in ROLE_TABLE[permission]
@@ -108,14 +116,6 @@ def render_role_table() -> str:
         lines.append(f"| `{permission.value}` | " + " | ".join("yes" if r in allowed else "—" for r in roles) + " |")
     scopes = " ".join(f"{r.value}: {CASE_SCOPE[r].value.replace('_', ' ')}." for r in roles)
     return "\n".join(lines) + f"\n\nWhich cases each role sees at all — {scopes}\n"
-
-
-@dataclass(frozen=True)
-class Access:
-    """Whether a case is restricted, and to whom."""
-
-    restricted: bool
-    user_ids: frozenset[str]
 
 
 @dataclass(frozen=True)

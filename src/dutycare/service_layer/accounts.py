@@ -13,18 +13,23 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.service_layer import access_log, audit
 from dutycare.service_layer.access import ApiToken as ApiToken
-from dutycare.service_layer.access import Role
+from dutycare.service_layer.access import Permission, Role, allows
 from dutycare.service_layer.access import User as User
+from dutycare.service_layer.audit import AuditAction, iso
+from dutycare.service_layer.changes import Action
 from dutycare.service_layer.ports import AccessStore as AccessStore
 from dutycare.service_layer.ports import StaffUnitOfWork as StaffUnitOfWork
+
+USER, TOKEN, ORGANISATION = "user", "token", "organisation"  # kinds of record in the access log
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 12
@@ -65,11 +70,6 @@ _HASHER = PasswordHasher()  # Argon2id with the library's current recommended co
 _DUMMY_HASH = _HASHER.hash("dutycare: equalises the time of a sign-in with an unknown name")
 
 
-def iso(at: datetime) -> str:
-    """A UTC timestamp as stored (fixed width, so text comparison orders it)."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def digest(secret: str) -> str:
     """The stored form of a random session or API token."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
@@ -98,14 +98,33 @@ def _check_password(password: str, field: str = "password") -> None:
         raise InvalidInput([Problem("user", field, f"must be at least {MIN_PASSWORD} characters long")])
 
 
-def add_user(uow: StaffUnitOfWork, name: str, role: str, at: datetime, *, display_name: str | None = None,
-             password: str | None = None, organisation: str = DEFAULT_ORGANISATION) -> tuple[User, str | None]:
-    """Create a user; returns the user and the generated password when none was given."""
-    problems = []
+def _role_problems(role: str) -> list[Problem]:
+    if role in {r.value for r in Role}:
+        return []
+    return [Problem("user", "role", f"'{role}' is not one of: {', '.join(r.value for r in Role)}")]
+
+
+def _require_manager(by: User) -> None:
+    if not allows(by.role, Permission.USERS_MANAGE) or not by.active:
+        raise DomainError(f"{by.name} may not manage users: only an active coordinator may.")
+
+
+def _check_bootstrap(uow: StaffUnitOfWork, role: str) -> None:
+    """Without an acting user, only the first coordinator of a database with no users may be created."""
+    if uow.access.users():
+        raise DomainError("Name the coordinator who adds this user: pass --actor NAME (or set DUTYCARE_ACTOR).")
+    if role != Role.COORDINATOR.value:
+        raise DomainError("The first user of a database must be a coordinator: add one with --role coordinator.")
+
+
+def add_user(uow: StaffUnitOfWork, name: str, role: str, at: datetime, *, by: User | None,
+             display_name: str | None = None, password: str | None = None,
+             organisation: str = DEFAULT_ORGANISATION) -> tuple[User, str | None]:
+    """Create a user, audited and entered in the access log; returns the user and the generated password when
+    none was given. ``by`` is the coordinator acting, or None for the first coordinator (the bootstrap)."""
+    problems = _role_problems(role)
     if not NAME_PATTERN.match(name or ""):
-        problems.append(Problem("user", "name", "use 2–80 lowercase letters, digits, '.', '_' or '-'"))
-    if role not in {r.value for r in Role}:
-        problems.append(Problem("user", "role", f"'{role}' is not one of: {', '.join(r.value for r in Role)}"))
+        problems.insert(0, Problem("user", "name", "use 2–80 lowercase letters, digits, '.', '_' or '-'"))
     if problems:
         raise InvalidInput(problems)
     generated = None
@@ -115,10 +134,19 @@ def add_user(uow: StaffUnitOfWork, name: str, role: str, at: datetime, *, displa
     user = User(uuid.uuid4().hex, organisation, name, (display_name or name).strip() or name, Role(role), True,
                 iso(at))
     with uow:
+        if by is None:
+            _check_bootstrap(uow, role)
+        else:
+            _require_manager(by)
         if uow.access.user_by_name(name) is not None:
             raise InvalidInput([Problem("user", "name", f"a user '{name}' already exists")])
-        uow.access.ensure_organisation(organisation, organisation, iso(at))
+        actor = by or user
+        if uow.access.ensure_organisation(organisation, organisation, iso(at)):
+            access_log.enter(uow, actor.name, ORGANISATION, organisation, Action.CREATE)
         uow.access.add_user(user, hash_password(password))
+        access_log.enter(uow, actor.name, USER, user.id, Action.CREATE)
+        how = "" if by else " (the first coordinator, created without an account)"
+        audit.note(uow, actor, AuditAction.USER_CREATED, "user", user.id, at, f"{user.name} as {role}{how}")
         uow.commit()
     return user, generated
 
@@ -147,12 +175,33 @@ def user_by_name(uow: StaffUnitOfWork, name: str) -> User:
     return found[0]
 
 
-def change_user(uow: StaffUnitOfWork, user_id: str, *, role: str | None = None, active: bool | None = None,
-                reset_second_factor: bool = False) -> User:
-    """Change a user's role or whether they may sign in; deactivating ends their sessions and tokens' use."""
-    if role is not None and role not in {r.value for r in Role}:
-        raise InvalidInput([Problem("user", "role", f"'{role}' is not one of: {', '.join(r.value for r in Role)}")])
+def acting_user(uow: StaffUnitOfWork, name: str | None) -> User:
+    """The active staff account a command acts as; refuses a missing, unknown or suspended name."""
     with uow:
+        users = uow.access.users()
+        found = uow.access.user_by_name(name.strip().lower()) if name else None
+    if not users:
+        raise DomainError("This database has no users yet. Add the first coordinator with "
+                          "'dutycare users add NAME --role coordinator', then pass --actor NAME.")
+    if not name:
+        raise DomainError("This command reads or writes case data, so it must act as a staff account: pass "
+                          "--actor NAME (or set DUTYCARE_ACTOR) naming an active user of this database.")
+    if found is None:
+        raise DomainError(f"--actor names '{name}', who is not a user of this database. "
+                          "'dutycare users list --actor NAME' shows who is.")
+    if not found[0].active:
+        raise DomainError(f"The user '{found[0].name}' is suspended and may not act; name an active user.")
+    return found[0]
+
+
+def change_user(uow: StaffUnitOfWork, user_id: str, at: datetime, *, by: User, role: str | None = None,
+                active: bool | None = None, reset_second_factor: bool = False) -> User:
+    """Change a user's role or whether they may sign in, or reset their second factor; deactivating ends their
+    sessions and their tokens' use. Audited and entered in the access log."""
+    if role is not None and (problems := _role_problems(role)):
+        raise InvalidInput(problems)
+    with uow:
+        _require_manager(by)
         if uow.access.user(user_id) is None:
             raise NotFound(f"There is no user '{user_id}'.")
         values: dict[str, object] = {}
@@ -166,22 +215,28 @@ def change_user(uow: StaffUnitOfWork, user_id: str, *, role: str | None = None, 
             uow.access.set_totp_secret(user_id, None)
         if active is False or role is not None or reset_second_factor:
             uow.access.end_sessions_of(user_id)
-        uow.commit()
         user = uow.access.user(user_id)
-    assert user is not None
+        assert user is not None
+        access_log.enter(uow, by.name, USER, user_id, Action.UPDATE)
+        detail = (f"{user.name}: role {user.role.value}, {'active' if user.active else 'suspended'}"
+                  + ("; second factor reset" if reset_second_factor else ""))
+        audit.note(uow, by, AuditAction.USER_CHANGED, "user", user_id, at, detail)
+        uow.commit()
     return user
 
 
-def change_password(uow: StaffUnitOfWork, user_id: str, current: str, new: str) -> None:
+def change_password(uow: StaffUnitOfWork, user_id: str, current: str, new: str, at: datetime) -> None:
     """Change one's own password (the current one is checked); every other session ends."""
     _check_password(new, "new_password")
     with uow:
         user = uow.access.user(user_id)
         found = uow.access.user_by_name(user.name) if user else None
-        if found is None or not _password_matches(found[1], current):
+        if user is None or found is None or not _password_matches(found[1], current):
             raise InvalidInput([Problem("user", "current_password", "is not your current password")])
         uow.access.update_user(user_id, password_hash=hash_password(new))
         uow.access.end_sessions_of(user_id)
+        access_log.enter(uow, user.name, USER, user_id, Action.UPDATE)
+        audit.note(uow, user, AuditAction.PASSWORD_CHANGED, "user", user_id, at, user.name)
         uow.commit()
 
 
@@ -210,6 +265,8 @@ def sign_in(uow: StaffUnitOfWork, name: str, password: str, client: str, at: dat
         uow.access.clear_failures(keys[0][0])
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         uow.access.add_session(digest(token), user.id, csrf, not user.has_second_factor, iso(at))
+        if not user.has_second_factor:  # otherwise the sign-in is complete, and audited, after the code
+            audit.note(uow, user, AuditAction.SIGN_IN, "user", user.id, at, "password")
         uow.commit()
     return token, SessionInfo(user, csrf, not user.has_second_factor, iso(at), iso(at))
 
@@ -235,6 +292,7 @@ def second_factor(uow: StaffUnitOfWork, token: str, code: str, client: str, at: 
             raise LoginRefused("The code is wrong or has expired. Enter the current code from your app.")
         uow.access.clear_failures(keys[0][0])
         uow.access.touch_session(digest(token), iso(at), second_factor_done=True)
+        audit.note(uow, user, AuditAction.SIGN_IN, "user", user.id, at, "password and second factor")
         uow.commit()
         return SessionInfo(user, found[1], True, found[3], iso(at))
 
@@ -292,22 +350,34 @@ def enable_second_factor(uow: StaffUnitOfWork, user_id: str, secret: str, code: 
     if not pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), for_time=at, valid_window=1):
         raise InvalidInput([Problem("user", "code", "does not match; check the time on your phone and retry")])
     with uow:
+        user = uow.access.user(user_id)
+        if user is None:
+            raise NotFound(f"There is no user '{user_id}'.")
         uow.access.set_totp_secret(user_id, secret)
+        access_log.enter(uow, user.name, USER, user_id, Action.UPDATE)
+        audit.note(uow, user, AuditAction.SECOND_FACTOR_CHANGED, "user", user_id, at, f"{user.name}: turned on")
         uow.commit()
 
 
 # -- API tokens ------------------------------------------------------------------------------------------
-def create_token(uow: StaffUnitOfWork, user_id: str, label: str, at: datetime) -> tuple[ApiToken, str]:
-    """A new API token for a user; the secret is returned once and only its digest is kept."""
+def create_token(uow: StaffUnitOfWork, user_id: str, label: str, at: datetime, *,
+                 by: User) -> tuple[ApiToken, str]:
+    """A new API token for a user (oneself, or anyone for a coordinator); the secret is returned once and only
+    its digest is kept. Audited and entered in the access log."""
     label = (label or "").strip()
     if not label or len(label) > 200:
         raise InvalidInput([Problem("token", "label", "say what the token is for (1–200 characters)")])
     secret = "dct_" + secrets.token_urlsafe(32)
     token = ApiToken(uuid.uuid4().hex, user_id, label, iso(at), None, None)
     with uow:
-        if uow.access.user(user_id) is None:
+        if user_id != by.id:
+            _require_manager(by)
+        owner = uow.access.user(user_id)
+        if owner is None:
             raise NotFound(f"There is no user '{user_id}'.")
         uow.access.add_token(token, digest(secret))
+        access_log.enter(uow, by.name, TOKEN, token.id, Action.CREATE)
+        audit.note(uow, by, AuditAction.TOKEN_CREATED, "token", token.id, at, f"for {owner.name}: {label}")
         uow.commit()
     return token, secret
 
@@ -333,13 +403,20 @@ def list_tokens(uow: StaffUnitOfWork, user_id: str | None = None) -> list[ApiTok
         return sorted(uow.access.tokens(user_id), key=lambda t: t.created_at, reverse=True)
 
 
-def revoke_token(uow: StaffUnitOfWork, token_id: str, at: datetime, owner: str | None = None) -> ApiToken:
-    """Revoke a token (only one's own unless owner is None, i.e. a coordinator acts)."""
+def revoke_token(uow: StaffUnitOfWork, token_id: str, at: datetime, *, by: User,
+                 owner: str | None = None) -> ApiToken:
+    """Revoke a token (only one's own unless owner is None, i.e. a coordinator acts); audited and entered in the
+    access log. Revoking a revoked token changes nothing."""
     with uow:
+        if owner is None:
+            _require_manager(by)
         found = [t for t in uow.access.tokens(owner) if t.id == token_id]
         if not found:
             raise NotFound(f"There is no token '{token_id}'.")
-        revoked_at = found[0].revoked_at or iso(at)
-        uow.access.update_token(token_id, revoked_at=revoked_at)
+        if found[0].revoked_at is not None:
+            return found[0]
+        uow.access.update_token(token_id, revoked_at=iso(at))
+        access_log.enter(uow, by.name, TOKEN, token_id, Action.UPDATE)
+        audit.note(uow, by, AuditAction.TOKEN_REVOKED, "token", token_id, at, found[0].label)
         uow.commit()
-    return replace(found[0], revoked_at=revoked_at)
+    return replace(found[0], revoked_at=iso(at))

@@ -1,24 +1,30 @@
-"""The audit log: who read identifying data, who exported, who changed users, tokens and case access.
+"""The audit log: who read identifying data, exported or took out evidence, signed in, and who changed users,
+tokens and case access.
 
 Entries are written in the same unit of work as the read or change they record, so a read whose audit entry
-cannot be written does not happen. Coordinators read the log on a page and through the API.
+cannot be written does not happen; each is also entered in the access log, so a deleted or edited row fails
+`verify`. Coordinators read the log on a page and through the API.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
+from dutycare.service_layer import access_log
 from dutycare.service_layer.access import User
-from dutycare.service_layer.accounts import iso
+from dutycare.service_layer.changes import Action
 from dutycare.service_layer.ports import AuditLog as AuditLog
 from dutycare.service_layer.ports import StaffUnitOfWork
 from dutycare.service_layer.queries import AuditEntry as AuditEntry
+
+AUDIT = "audit"
 
 
 class AuditAction(StrEnum):
     """What an audit entry records."""
 
+    READ_CASE = "read_case"
     READ_IDENTIFYING = "read_identifying"
     EXPORT = "export"
     SIGN_IN = "sign_in"
@@ -27,21 +33,22 @@ class AuditAction(StrEnum):
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
     CASE_ACCESS_CHANGED = "case_access_changed"
+    PASSWORD_CHANGED = "password_changed"
+    SECOND_FACTOR_CHANGED = "second_factor_changed"
+    EVIDENCE_TAKEN_OUT = "evidence_taken_out"
 
 
-def note(uow: StaffUnitOfWork, who: User | None, action: AuditAction, target_kind: str, target_id: str,
+def iso(at: datetime) -> str:
+    """A UTC timestamp as stored (fixed width, so text comparison orders it)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def note(uow: StaffUnitOfWork, who: User, action: AuditAction, target_kind: str, target_id: str,
          at: datetime, detail: str = "") -> None:
-    """Append one entry inside the caller's open unit of work (the caller commits)."""
-    uow.audit.append(iso(at), who.id if who else None, who.name if who else "system", action.value, target_kind,
-                     target_id, detail)
-
-
-def record(uow: StaffUnitOfWork, who: User | None, action: AuditAction, target_kind: str, target_id: str,
-           at: datetime, detail: str = "") -> None:
-    """Append one entry in its own unit of work."""
-    with uow:
-        note(uow, who, action, target_kind, target_id, at, detail)
-        uow.commit()
+    """Append one entry, and enter it in the access log, inside the caller's open unit of work (the caller
+    commits)."""
+    seq = uow.audit.append(iso(at), who.id, who.name, action.value, target_kind, target_id, detail)
+    access_log.enter(uow, who.name, AUDIT, str(seq), Action.CREATE)
 
 
 def list_entries(uow: StaffUnitOfWork, limit: int = 100, offset: int = 0,

@@ -32,6 +32,7 @@ from dutycare.domain.interchange import (
 )
 from dutycare.domain.limits import storable_text
 from dutycare.domain.model import CaseFile
+from dutycare.domain.names_in_ids import NamesInIds
 from dutycare.service_layer.changes import Change, created
 from dutycare.service_layer.findings import ImportFindings, refresh_findings
 from dutycare.service_layer.ports import BulkStore as BulkStore
@@ -138,6 +139,7 @@ class ImportResult:
     ledger_size: int
     sha256: str | None = None
     case_ids: frozenset[str] = frozenset()
+    warnings: tuple[str, ...] = ()  # written anyway, but worth a look: e.g. an id holding a person's name
 
 
 # -- problems --------------------------------------------------------------------------------------------------
@@ -521,9 +523,11 @@ class Written:
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     case_ids: set[str] = field(default_factory=set)
+    names_in_ids: NamesInIds = field(default_factory=NamesInIds)
 
     def add(self, cf: CaseFile) -> None:
-        """Count a written batch and note the cases it touched."""
+        """Count a written batch, note the cases it touched and look for names in its ids."""
+        self.names_in_ids.add(cf)
         for kind, n in zip(KINDS, (len(cf.people), len(cf.institutions), len(cf.sources), len(cf.cases),
                                    len(cf.events)), strict=True):
             self.counts[kind] += n
@@ -667,7 +671,8 @@ def import_records(uow: U, source: RecordSource, store_factory: StoreFactory[U] 
     finally:
         report.finish()
     counts = {SECTION_OF[kind]: n for kind, n in written.counts.items()}
-    return ImportResult(counts, size, source.digest(), frozenset(written.case_ids))
+    return ImportResult(counts, size, source.digest(), frozenset(written.case_ids),
+                        tuple(written.names_in_ids.warnings()))
 
 
 @contextmanager

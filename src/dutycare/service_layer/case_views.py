@@ -6,21 +6,22 @@ the API cannot forget to. Cases a viewer may not see are reported as not found, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.domain.errors import InvalidInput, NotAllowed, Problem
 from dutycare.domain.events import Event, EventType
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.model import CaseFile, Person, Timeline
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
-from dutycare.service_layer import audit
+from dutycare.rules.model import Finding
+from dutycare.service_layer import access_log, audit
+from dutycare.service_layer.access import CASE_SCOPE, CaseScope, Permission, User, allows
 from dutycare.service_layer.access import Access as Access
-from dutycare.service_layer.access import Permission, User, allows, sees_case
-from dutycare.service_layer.accounts import iso
-from dutycare.service_layer.findings import display_order
+from dutycare.service_layer.audit import iso
+from dutycare.service_layer.findings import display_order, finding_of
 from dutycare.service_layer.ports import CaseQueries as CaseQueries
 from dutycare.service_layer.ports import StaffUnitOfWork
 from dutycare.service_layer.queries import CaseQuery as CaseQuery
@@ -28,6 +29,7 @@ from dutycare.service_layer.queries import CaseRow, FindingRow
 from dutycare.service_layer.queries import FilterChoices as FilterChoices
 from dutycare.service_layer.rulebook import RuleBook
 from dutycare.service_layer.search import query_words
+from dutycare.service_layer.visibility import Visibility
 
 CLOCK_EVENT_TYPES = (EventType.COMPLAINT, EventType.COMPLAINT_REGISTERED, EventType.COMPLAINT_FORWARDED,
                      EventType.COMPLAINT_EXTENDED, EventType.COMPLAINT_ANSWERED, EventType.RECORDS_REQUESTED,
@@ -65,19 +67,6 @@ class CasePage:
         return [e for e in self.timeline.events if e.type is EventType.COMPLAINT]
 
 
-def _check_visible(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
-    uow.records.case(case_id)  # NotFound for a case that does not exist
-    return _visible_access(uow, viewer, case_id)
-
-
-def _visible_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
-    """The access of an existing case, or NotFound when the viewer may not see it."""
-    access = uow.views.case_access(case_id)
-    if not sees_case(viewer.role, viewer.id, access.restricted, access.user_ids):
-        raise NotFound(f"There is no case '{case_id}'.")
-    return access
-
-
 def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int = 50,
                offset: int = 0) -> tuple[list[CaseRow], int]:
     """A page of the cases this viewer may see that match the query, and how many match in all."""
@@ -96,10 +85,15 @@ def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int 
         return uow.views.visible_cases(viewer, query, digests, limit, max(0, offset))
 
 
-def filter_choices(uow: StaffUnitOfWork) -> FilterChoices:
-    """The values the case-list filters offer."""
+def filter_choices(uow: StaffUnitOfWork, viewer: User) -> FilterChoices:
+    """The values the case-list filters offer this viewer: no region that only hidden cases are in."""
     with uow:
-        return uow.views.filter_choices()
+        choices = uow.views.filter_choices()
+        if CASE_SCOPE[viewer.role] is CaseScope.EVERY_CASE:
+            return choices
+        regions = tuple(r for r in choices.regions
+                        if uow.views.visible_cases(viewer, CaseQuery(region=r), None, 1, 0)[1] > 0)
+        return replace(choices, regions=regions)
 
 
 def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[FindingView]:
@@ -114,47 +108,68 @@ def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[Findin
     return views
 
 
-def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, today: date) -> CasePage:
-    """A case's timeline, findings, complaints with their due dates, and evidence, for a viewer allowed to see it.
+def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime) -> CasePage:
+    """A case's timeline, findings, complaints with their due dates, and evidence, for a viewer allowed to see it;
+    the read is audited in the same transaction.
 
-    Everything is read in one transaction, and the case row only once.
+    Nothing of a case hidden from the viewer shows: events shared with one name only the visible cases, and
+    findings that rest on one are evaluated again without it.
     """
     with uow:
         case = uow.records.case(case_id)  # NotFound for a case that does not exist
-        access = _visible_access(uow, viewer, case_id)
+        vis = Visibility(uow, viewer)
+        access = vis.require_case(case_id, exists=True)
         institutions = uow.records.institutions_by_id()
         timeline = uow.records.timeline(case_id, case=case, institutions=institutions)
+        timeline = replace(timeline, events=tuple(vis.events(timeline.events)))
         evidence: dict[str, list[EvidenceFile]] = {}
         for ev in uow.records.evidence_of_case(case_id):
             evidence.setdefault(ev.event_id, []).append(ev)
-        stored = uow.findings.for_case(case_id)
-    due = deadlines(timeline.events, institutions, today=today, clock_book=uow.rulebook.clock_book)
+        stored = vis.findings(uow.findings.for_case(case_id))
+        audit.note(uow, viewer, audit.AuditAction.READ_CASE, "case", case_id, at)
+        uow.commit()
+    due = deadlines(timeline.events, institutions, today=at.date(), clock_book=uow.rulebook.clock_book)
     return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence)
+
+
+def case_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
+    """Whether a case is restricted and to whom, for those who may change it."""
+    if not allows(viewer.role, Permission.CASE_RESTRICT):
+        raise NotAllowed("Your role may not change who sees a case.")
+    with uow:
+        return Visibility(uow, viewer).require_case(case_id)
+
+
+def visible_findings(uow: StaffUnitOfWork, viewer: User, case_id: str | None = None) -> list[Finding]:
+    """The findings of one case, or of every case, as this viewer may see them, most severe first."""
+    with uow:
+        vis = Visibility(uow, viewer)
+        if case_id is not None:
+            vis.require_case(case_id)
+        rows = vis.findings(uow.findings.for_cases([case_id]) if case_id is not None else uow.findings.all())
+        book = uow.rulebook
+    ordered = sorted(rows, key=lambda r: display_order(r.severity, r.rule_id, r.key))
+    return [finding_of(r, book) for r in ordered]
 
 
 def check_case_visible(uow: StaffUnitOfWork, viewer: User, case_id: str) -> None:
     """NotFound unless the viewer may see the case."""
     with uow:
-        _check_visible(uow, viewer, case_id)
+        Visibility(uow, viewer).require_case(case_id)
 
 
 def check_event_visible(uow: StaffUnitOfWork, viewer: User, event_id: str) -> Event:
-    """The event, if the viewer may see at least one of its cases; NotFound otherwise."""
+    """The event as the viewer sees it (naming only visible cases); NotFound when they see none of its cases."""
     with uow:
-        event = uow.records.event(event_id)
-        for case_id in event.case_ids:
-            access = uow.views.case_access(case_id)
-            if sees_case(viewer.role, viewer.id, access.restricted, access.user_ids):
-                return event
-    raise NotFound(f"There is no event '{event_id}'.")
+        return Visibility(uow, viewer).require_event(event_id)
 
 
 def person_details(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime) -> Person:
     """The person of a case with identifying fields, for roles allowed them; the read is audited."""
     if not allows(viewer.role, Permission.IDENTIFYING_READ):
-        raise DomainError("Your role may not read identifying details.")
+        raise NotAllowed("Your role may not read identifying details.")
     with uow:
-        _check_visible(uow, viewer, case_id)
+        Visibility(uow, viewer).require_case(case_id)
         person = uow.records.person(uow.records.case(case_id).person_id)
         audit.note(uow, viewer, audit.AuditAction.READ_IDENTIFYING, "case", case_id, at, f"person {person.id}")
         uow.commit()
@@ -164,12 +179,15 @@ def person_details(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetim
 def set_case_access(uow: StaffUnitOfWork, actor: User, case_id: str, restricted: bool,
                     user_ids: frozenset[str], at: datetime) -> Access:
     """Restrict a case to named users (or lift the restriction); partners see only cases naming them."""
+    if not allows(actor.role, Permission.CASE_RESTRICT):
+        raise NotAllowed("Your role may not change who sees a case.")
     with uow:
         uow.records.case(case_id)
         unknown = sorted(u for u in user_ids if uow.access.user(u) is None)
         if unknown:
             raise InvalidInput([Problem("case_access", "users", f"unknown user(s): {', '.join(unknown)}")])
         uow.views.set_case_access(case_id, restricted, user_ids, audit_at(at), actor.name)
+        access_log.enter(uow, actor.name, "case_access", case_id)
         detail = ("restricted" if restricted else "open") + f"; named: {', '.join(sorted(user_ids)) or '—'}"
         audit.note(uow, actor, audit.AuditAction.CASE_ACCESS_CHANGED, "case", case_id, at, detail)
         uow.commit()
@@ -182,33 +200,25 @@ def audit_at(at: datetime) -> str:
 
 
 def due_dates(uow: StaffUnitOfWork, viewer: User, today: date) -> list[DueDate]:
-    """Every clock of every complaint and records request on cases the viewer sees, soonest due first."""
+    """Every clock of every complaint and records request on cases the viewer sees, soonest due first; a clock
+    names only cases and events the viewer sees."""
     with uow:
-        events = uow.records.events_of_types([t.value for t in CLOCK_EVENT_TYPES])
-        seen: dict[str, bool] = {}
-
-        def visible(case_id: str) -> bool:
-            if case_id not in seen:
-                access = uow.views.case_access(case_id)
-                seen[case_id] = sees_case(viewer.role, viewer.id, access.restricted, access.user_ids)
-            return seen[case_id]
-
-        events = [e for e in events if any(visible(c) for c in e.case_ids)]
+        vis = Visibility(uow, viewer)
+        events = vis.events(uow.records.events_of_types([t.value for t in CLOCK_EVENT_TYPES]))
         institutions = uow.records.institutions_by_id()
-    found = deadlines(events, institutions, today=today, clock_book=uow.rulebook.clock_book)
-    return [d for d in found if any(visible(c) for c in d.case_ids) or not d.case_ids]
+        found = deadlines(events, institutions, today=today, clock_book=uow.rulebook.clock_book)
+        return vis.due_dates(found, {e.id for e in events})
 
 
 def export_visible(uow: StaffUnitOfWork, viewer: User, at: datetime) -> dict[str, Any]:
     """Every record of the cases this viewer may see, as an interchange document; the export is audited."""
     with uow:
+        if not allows(viewer.role, Permission.EXPORT):
+            raise NotAllowed("Your role may not export case files.")
         everything = uow.records.all_records()
-        visible = set()
-        for case in everything.cases:
-            access = uow.views.case_access(case.id)
-            if sees_case(viewer.role, viewer.id, access.restricted, access.user_ids):
-                visible.add(case.id)
-        events = tuple(e for e in everything.events if set(e.case_ids) <= visible)
+        vis = Visibility(uow, viewer)
+        visible = {c.id for c in everything.cases if vis.sees(c.id)}
+        events = tuple(vis.events(everything.events))
         people_ids = {c.person_id for c in everything.cases if c.id in visible}
         people_ids |= {ref for e in events for f in e.spec.fields if f.kind.value in ("person", "people")
                        for ref in e.refs(f.name)}

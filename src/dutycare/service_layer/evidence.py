@@ -9,6 +9,9 @@ from pathlib import Path
 
 from dutycare.domain.errors import DomainError, InvalidInput, Problem
 from dutycare.domain.evidence import EvidenceFile
+from dutycare.service_layer import audit
+from dutycare.service_layer.accounts import StaffUnitOfWork, User
+from dutycare.service_layer.audit import AuditAction
 from dutycare.service_layer.changes import Action, Change
 from dutycare.service_layer.ports import EvidenceStore as EvidenceStore
 from dutycare.service_layer.ports import StoredFile as StoredFile
@@ -45,11 +48,22 @@ def attach_evidence(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, even
     return ev
 
 
-def export_evidence(uow: UnitOfWork, store: EvidenceStore, evidence_id: str, out: Path) -> EvidenceFile:
-    """Write the decrypted original to a path, refusing it unless its SHA-256 matches the recorded one."""
+def export_evidence(uow: StaffUnitOfWork, store: EvidenceStore, evidence_id: str, out: Path, *, viewer: User,
+                    at: datetime) -> EvidenceFile:
+    """Write the decrypted original to a path, refusing it unless its SHA-256 matches the recorded one.
+
+    The audit entry is written in the same transaction; if it cannot be committed, the file is removed again.
+    """
     with uow:
         ev = uow.records.evidence(evidence_id)
-    store.read_to(ev.id, ev.version, out, ev.sha256)
+        audit.note(uow, viewer, AuditAction.EVIDENCE_TAKEN_OUT, "evidence", ev.id, at,
+                   f"event {ev.event_id}, {ev.size} bytes")
+        store.read_to(ev.id, ev.version, out, ev.sha256)
+        try:
+            uow.commit()
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
     return ev
 
 

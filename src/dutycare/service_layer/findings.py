@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from dutycare.domain.events import EVENT_SPECS, Event, EventType
 from dutycare.domain.model import CaseFile, Institution
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
 from dutycare.rules.evaluate import evaluate_institution, evaluate_view
-from dutycare.rules.model import Certainty, EvalContext, Finding, Scope, Severity
+from dutycare.rules.model import Certainty, EvalContext, Finding, Rule, Scope, Severity
 from dutycare.rules.views import CaseView, family_of
 from dutycare.service_layer.changes import Change
 from dutycare.service_layer.ports import UnitOfWork
@@ -20,12 +20,14 @@ PER_CASE = (Scope.CASE.value, Scope.COMPLAINT.value)
 BATCH = 500
 
 
-def _row(f: Finding, scope: str, at: str) -> FindingRow:
+def finding_row(f: Finding, scope: str, at: str) -> FindingRow:
+    """A finding as stored."""
     return FindingRow(f.key, f.rule_id, scope, f.severity.value, f.certainty.value, f.case_ids, f.event_ids,
                       f.institution_id, f.explanation_ru, f.explanation_en, at)
 
 
-def _finding(r: FindingRow, book: RuleBook) -> Finding:
+def finding_of(r: FindingRow, book: RuleBook) -> Finding:
+    """A stored finding with its rule's legal basis."""
     rule = book.rule(r.rule_id)
     return Finding(r.rule_id, Severity(r.severity), Certainty(r.certainty), r.case_ids, r.event_ids,
                    r.explanation_ru, r.explanation_en, r.institution_id, rule.legal_basis if rule else ())
@@ -65,11 +67,11 @@ def refresh_findings(uow: UnitOfWork, case_ids: Iterable[str], institution_ids: 
         for case_id in chunk:
             events = by_case.get(case_id, [])
             touched |= {e.institution_id for e in events if e.institution_id}
-            rows += [_row(f, book.scope_of(f.rule_id), at)
+            rows += [finding_row(f, book.scope_of(f.rule_id), at)
                      for f in evaluate_view(CaseView(case_id, events, institutions), per_case, ctx)]
         uow.findings.replace_for_cases(chunk, PER_CASE, rows)
         count += len(rows)
-    return count + _refresh_institutions(uow, touched, institutions, today, at)
+    return count + _refresh_institutions(uow, touched, institutions, at)
 
 
 def facts_of(event: Event) -> Event:
@@ -143,7 +145,7 @@ class ImportFindings:
             if case_id in self.stale:
                 continue
             for f in evaluate_view(CaseView(case_id, events, self.institutions), self.rules, self.ctx):
-                row = _row(f, book.scope_of(f.rule_id), self.at)
+                row = finding_row(f, book.scope_of(f.rule_id), self.at)
                 if len(row.case_ids) > 1:
                     self.joint[row.key] = row
                 else:
@@ -161,7 +163,7 @@ class ImportFindings:
         return self.count + len(self.joint) + refresh_findings(self.uow, self.stale, self.touched)
 
 
-def _refresh_institutions(uow: UnitOfWork, touched: set[str], institutions: dict[str, Institution], today: date,
+def _refresh_institutions(uow: UnitOfWork, touched: set[str], institutions: dict[str, Institution],
                           at: str) -> int:
     """Institution findings of every institution above the touched ones that made a public statement.
 
@@ -176,23 +178,39 @@ def _refresh_institutions(uow: UnitOfWork, touched: set[str], institutions: dict
         return 0
     speaking = {e.institution_id for e in uow.records.event_facts_at_institutions(
         speakers, [EventType.PUBLIC_STATEMENT.value])}
-    reads = [r.reads for r in rules]
-    types = None if None in reads else sorted({EventType.PUBLIC_STATEMENT.value,
-                                              *(x.value for kinds in reads for x in kinds or ())})
-    used = {rule_id for r in rules for rule_id in r.uses}
     rows = []
     for speaker in (s for s in speakers if s in speaking):
-        family = family_of(speaker, institutions)
-        events = {e.id: e for e in uow.records.event_facts_at_institutions(family, types)}
-        stored = [_finding(r, book) for r in uow.findings.of_rules_at_institutions(used, family)]
-        missing = {i for f in stored for i in f.event_ids} - events.keys()
-        events.update((e.id, e) for e in uow.records.event_facts_by_id(missing) if e.institution_id in family)
-        relevant = [f for f in stored if not events.keys().isdisjoint(f.event_ids)]
-        found = evaluate_institution(institutions[speaker], events.values(), institutions, rules=rules, today=today,
-                                     case_findings=relevant)
-        rows += [_row(f, Scope.INSTITUTION.value, at) for f in found]
+        found = institution_findings(uow, speaker, rules, institutions)
+        rows += [finding_row(f, Scope.INSTITUTION.value, at) for f in found]
     uow.findings.replace_for_institutions(speakers, Scope.INSTITUTION.value, rows)
     return len(rows)
+
+
+def _read_types(rules: Sequence[Rule]) -> list[str] | None:
+    reads = [r.reads for r in rules]
+    return None if None in reads else sorted({EventType.PUBLIC_STATEMENT.value,
+                                             *(x.value for kinds in reads for x in kinds or ())})
+
+
+def institution_findings(uow: UnitOfWork, speaker: str, rules: Sequence[Rule], institutions: dict[str, Institution],
+                         *, event_filter: Callable[[list[Event]], list[Event]] | None = None,
+                         finding_filter: Callable[[list[Finding]], list[Finding]] | None = None) -> list[Finding]:
+    """The institution rules' findings about one speaker, from its family's events and the stored case findings
+    the rules use; the filters narrow both (to what one viewer may see)."""
+    book, types = uow.rulebook, _read_types(rules)
+    family = family_of(speaker, institutions)
+    used = {rule_id for r in rules for rule_id in r.uses}
+    events = {e.id: e for e in uow.records.event_facts_at_institutions(family, types)}
+    stored = [finding_of(r, book) for r in uow.findings.of_rules_at_institutions(used, family)]
+    if finding_filter is not None:
+        stored = finding_filter(stored)
+    missing = {i for f in stored for i in f.event_ids} - events.keys()
+    events.update((e.id, e) for e in uow.records.event_facts_by_id(missing) if e.institution_id in family)
+    if event_filter is not None:
+        events = {e.id: e for e in event_filter(list(events.values()))}
+    relevant = [f for f in stored if not events.keys().isdisjoint(f.event_ids)]
+    return evaluate_institution(institutions[speaker], events.values(), institutions, rules=rules, today=uow.today(),
+                                case_findings=relevant)
 
 
 def refresh_all(uow: UnitOfWork) -> int:
@@ -208,14 +226,14 @@ def case_findings(uow: UnitOfWork, case_id: str) -> list[Finding]:
     with uow:
         uow.records.case(case_id)
         rows = uow.findings.for_cases([case_id])
-    return sorted((_finding(r, uow.rulebook) for r in rows), key=_display_order)
+    return sorted((finding_of(r, uow.rulebook) for r in rows), key=_display_order)
 
 
 def all_findings(uow: UnitOfWork) -> list[Finding]:
     """Every stored finding."""
     with uow:
         rows = uow.findings.all()
-    return sorted((_finding(r, uow.rulebook) for r in rows), key=_display_order)
+    return sorted((finding_of(r, uow.rulebook) for r in rows), key=_display_order)
 
 
 _SEVERITY_RANK = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from dutycare.domain.errors import Problem
 from dutycare.domain.events import Event
@@ -28,9 +28,11 @@ from dutycare.service_layer.queries import (
     FilterChoices,
     FindingRow,
     RecordState,
+    RowFacts,
 )
 from dutycare.service_layer.raw_record import RawRecord
 from dutycare.service_layer.rulebook import RuleBook
+from dutycare.service_layer.snapshots import DatabaseSnapshot, MemberDigest
 
 
 # -- the case record ---------------------------------------------------------------------------------------
@@ -63,6 +65,8 @@ class Records(Protocol):
     def events_of_types(self, types: Iterable[str]) -> list[Event]: ...
     def all_case_ids(self) -> list[str]: ...
     def record_states(self) -> Iterable[RecordState]: ...
+    def row_facts(self) -> Iterable[RowFacts]: ...
+    def link_ordinals(self) -> dict[tuple[str, str], list[object]]: ...
 
 
 class Findings(Protocol):
@@ -80,7 +84,10 @@ class Findings(Protocol):
 
 
 class Ledger(Protocol):
-    """The append-only log every write is entered in, with its signed checkpoints."""
+    """An append-only log (the case ledger or the access log), with its signed checkpoints."""
+
+    clock: Callable[[], datetime]
+    """The time a new checkpoint is signed at."""
 
     def append(self, changes: Iterable[Change], actor: str) -> int:
         """Append one entry per change; return the new tree size."""
@@ -88,6 +95,14 @@ class Ledger(Protocol):
 
     def entries(self) -> Iterable[tuple[int, bytes, bytes]]:
         """Every (seq, entry bytes, stored leaf hash), in order."""
+        ...
+
+    def latest_digest(self, entity: str, entity_id: str) -> str | None:
+        """The record digest of the newest entry about one record (None if no entry names it)."""
+        ...
+
+    def index_columns(self) -> list[tuple[object, object, object]]:
+        """Every entry's (seq, entity, entity_id) columns as stored, in order."""
         ...
 
     def add_checkpoint(self, size: int, root: bytes, at: str, note: str) -> None:
@@ -114,12 +129,33 @@ class SearchIndex(Protocol):
         """True when nothing is indexed."""
         ...
 
+    def digests(self, words: list[str]) -> list[str] | None:
+        """The stored form of words, or None when nothing was ever indexed."""
+        ...
+
+    def has_key(self) -> bool:
+        """True when the index key is stored."""
+        ...
+
+    def terms(self) -> dict[tuple[str, str], set[str]]:
+        """Every stored digest, by (kind, record id)."""
+        ...
+
+
+class AccessRecords(Protocol):
+    """The access records (users, tokens, case restrictions, audit rows) as the access log enters them."""
+
+    def record(self, entity: str, ident: str) -> dict[str, Any] | None: ...
+    def states(self) -> Iterable[RecordState]: ...
+
 
 class UnitOfWork(abc.ABC):
     """A transaction over the repositories; it rolls back unless commit() is called."""
 
     records: Records
     ledger: Ledger
+    access_log: Ledger
+    access_records: AccessRecords
     search: SearchIndex
     findings: Findings
     rulebook: RuleBook
@@ -146,7 +182,7 @@ class UnitOfWork(abc.ABC):
 class AccessStore(Protocol):
     """Storage of users, sessions, tokens and failed sign-ins."""
 
-    def ensure_organisation(self, org_id: str, name: str, at: str) -> None: ...
+    def ensure_organisation(self, org_id: str, name: str, at: str) -> bool: ...
     def add_user(self, user: User, password_hash: str) -> None: ...
     def user(self, user_id: str) -> User | None: ...
     def user_by_name(self, name: str) -> tuple[User, str] | None: ...
@@ -174,7 +210,7 @@ class AuditLog(Protocol):
     """Where audit entries are appended and read."""
 
     def append(self, at: str, user_id: str | None, user_name: str, action: str, target_kind: str, target_id: str,
-               detail: str) -> None: ...
+               detail: str) -> int: ...
     def entries(self, limit: int, offset: int, action: str | None = None) -> tuple[list[AuditEntry], int]: ...
 
 
@@ -190,7 +226,8 @@ class CaseQueries(Protocol):
 
 
 class StaffUnitOfWork(UnitOfWork):
-    """A unit of work that also carries the access store, the audit log and the staff case queries."""
+    """A unit of work that also carries the access store, the audit log and the staff case queries (the access
+    log and the access records come with every unit of work)."""
 
     access: AccessStore
     audit: AuditLog
@@ -216,8 +253,64 @@ class EvidenceStore(Protocol):
     def read_to(self, file_id: str, version: int, out_path: Path, expected_sha256: str) -> int: ...
 
 
-FileHasher = Callable[[str, int], str]
-"""Re-reads a stored evidence file (id, version) and returns the SHA-256 of its plaintext."""
+class FileHasher(Protocol):
+    """Re-reads a stored evidence file and returns the SHA-256 of its plaintext."""
+
+    def __call__(self, file_id: str, version: int) -> str: ...
+
+    def stored_path(self, file_id: str, version: int) -> str:
+        """Where the vault keeps a file, relative to the vault's root."""
+        ...
+
+
+# -- verification -----------------------------------------------------------------------------------------
+class Found(Protocol):
+    """Where a check of derived columns reports what it finds."""
+
+    def add(self, entity: str, ident: str, message: str) -> None: ...
+
+
+# -- checkpoints kept outside the database -----------------------------------------------------------------
+class CheckpointArchive(Protocol):
+    """Signed checkpoints kept outside the database (files beside the key, or a folder the settings name)."""
+
+    def keep(self, size: int, note: str) -> object:
+        """Keep one signed checkpoint; one already kept for that size stays as it is."""
+        ...
+
+    def notes(self) -> list[tuple[str, str]]:
+        """Every (where, note text) kept."""
+        ...
+
+
+CheckpointKeeper = CheckpointArchive
+"""The access log's name for the same kind of folder."""
+
+
+# -- backup and restore ------------------------------------------------------------------------------------
+class BackupDatabase(Protocol):
+    """A database as the source of a snapshot or the target of a restore."""
+
+    backend: str
+
+    def snapshot(self, work_dir: Path) -> DatabaseSnapshot: ...
+    def ensure_empty(self) -> None: ...
+    def place(self, fmt: str, revision: str, members: dict[str, Path], work_dir: Path) -> None: ...
+    def remove(self) -> None: ...
+
+
+class ArchiveSink(Protocol):
+    """An archive being written; it is complete only when its with-block ends without an error."""
+
+    def __enter__(self) -> Self: ...
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
+    def add_file(self, name: str, path: Path) -> MemberDigest: ...
+    def add_bytes(self, name: str, data: bytes) -> MemberDigest: ...
+
+
+ArchiveReader = Callable[[Path, Path], dict[str, MemberDigest]]
+"""Decrypts a backup file into a staging folder (one file per member) and returns each member's digest."""
 
 
 # -- imports -----------------------------------------------------------------------------------------------

@@ -91,3 +91,14 @@ class RecordState:
     case_ids: tuple[str, ...]
     record: dict[str, Any] | None
     unreadable: str | None = None
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """A stored record's bookkeeping columns, read as stored, for verification against the ledger."""
+
+    entity: str
+    id: str
+    position: object
+    version: object
+    derived: dict[str, object]

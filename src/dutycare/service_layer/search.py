@@ -13,7 +13,7 @@ never indexed, so searching cannot be used to test whether a named person is on 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from dutycare.domain.events import EVENT_SPECS, FieldKind
 from dutycare.service_layer.changes import Action, Change, created
@@ -43,9 +43,9 @@ def normalise(word: str) -> str:
     return w
 
 
-def words(text: str) -> set[str]:
+def words(text: str, normaliser: Callable[[str], str] = normalise) -> set[str]:
     """The indexed forms of the words in a text (words of one letter are left out)."""
-    return {normalise(w) for w in _WORD.findall(text or "") if len(w) >= 2}
+    return {normaliser(w) for w in _WORD.findall(text or "") if len(w) >= 2}
 
 
 def query_words(text: str) -> list[str]:
@@ -79,11 +79,12 @@ def texts_of(kind: str, record: Mapping[str, object]) -> Iterable[str]:
                     yield value
 
 
-def record_words(kind: str, record: Mapping[str, object]) -> set[str]:
-    """Every indexed word of one record in its interchange form."""
+def record_words(kind: str, record: Mapping[str, object],
+                 normaliser: Callable[[str], str] = normalise) -> set[str]:
+    """Every indexed word of one record in its interchange form (a caller may pass a cached normaliser)."""
     found: set[str] = set()
     for text in texts_of(kind, record):
-        found |= words(text)
+        found |= words(text, normaliser)
     return found
 
 

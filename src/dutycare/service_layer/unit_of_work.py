@@ -5,6 +5,7 @@ The interfaces live in `dutycare.service_layer.ports`; these names stay importab
 
 from __future__ import annotations
 
+from dutycare.service_layer.ports import AccessRecords as AccessRecords
 from dutycare.service_layer.ports import Findings as Findings
 from dutycare.service_layer.ports import Ledger as Ledger
 from dutycare.service_layer.ports import Records as Records

@@ -16,6 +16,7 @@ from dutycare.synth.timeline import CaseDraft, CaseMaker, partial
 from dutycare.synth.world import Facility, Record, World, build_world
 
 STATEMENT_DAY = date(2024, 11, 20)
+STATEMENT_IDS = 10_000_000  # statement sources are s-<8 digits>; case sources are s-<7 digits>-<k>
 CASES_PER_STATEMENT = 3
 
 
@@ -58,7 +59,7 @@ def _statements(rng: random.Random, world: World, seen: dict[str, list[str]]) ->
         cases = seen.get(facility.hospital, [])
         if not facility.harsh or not cases:
             continue
-        sid = f"s-statement-{k:03d}"
+        sid = f"s-{STATEMENT_IDS + k:08d}"
         yield {"record": "source", "id": sid, "kind": "news_report", "title": "Заявление начальника госпиталя",
                "reliability": "B", "date": STATEMENT_DAY.strftime("%Y-%m"), "publisher": rng.choice(tx.PUBLISHERS)}
         yield {"record": "event", "id": f"e-statement-{k:03d}", "type": "public_statement",

@@ -9,6 +9,11 @@ from typing import Any
 
 from dutycare.synth.texts import FIRST_NAMES, PATRONYMICS, REGIONS, SURNAMES
 
+# Ids say nothing about who a person is (docs/case-file.md): case persons are p-<7 digits>, officials and
+# advocates take 8-digit numbers from these separate ranges so that no two ids can meet.
+OFFICIAL_IDS = 10_000_000
+ADVOCATE_IDS = 20_000_000
+
 Record = dict[str, Any]
 FEDERAL: tuple[tuple[str, str, str], ...] = (
     ("i-president", "Президент Российской Федерации", "president"),
@@ -74,7 +79,7 @@ def _facility(rng: random.Random, world: World, r: int, k: int, region: str, cit
                                       "medical_commission", region, hospital))
     for u in units:
         world.records.append(_institution(u, f"Войсковая часть {rng.randint(10000, 99999)}", "military_unit", region))
-    official = f"p-official-r{r:02d}-{k}"
+    official = f"p-{OFFICIAL_IDS + r * 100 + k:08d}"
     world.records.append({"record": "person", "id": official, "pseudonym": f"Начальник госпиталя № {number}",
                           "role": "official", "service_status": "contract", "full_name": full_name(rng)})
     refusal, directive, fit, harsh = _behaviour(rng)
@@ -92,7 +97,7 @@ def build_world(rng: random.Random, cases: int) -> World:
         for k in range(rng.randint(1, 3)):
             world.facilities.append(_facility(rng, world, r, k, region, city))
     for a in range(max(1, cases // 500)):
-        pid = f"p-advocate-{a:04d}"
+        pid = f"p-{ADVOCATE_IDS + a:08d}"
         world.advocates.append(pid)
         world.records.append({"record": "person", "id": pid, "pseudonym": f"Правозащитник {a + 1}",
                               "role": "advocate", "service_status": "civilian", "full_name": full_name(rng),

@@ -49,7 +49,8 @@ def served(tmp_path: Path) -> Iterator[str]:
                              actor="browser-test"))
     services.import_case_file(dc.uow(), load_scenario())
     app = create_app(dc)
-    accounts.add_user(app.state.web.uow(), "anna", "caseworker", datetime.now(UTC), display_name="Анна",
+    boss, _ = accounts.add_user(app.state.web.uow(), "boss", "coordinator", datetime.now(UTC), by=None)
+    accounts.add_user(app.state.web.uow(), "anna", "caseworker", datetime.now(UTC), by=boss, display_name="Анна",
                       password=PASSWORD)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -100,7 +101,7 @@ def test_caseworker_journey(served: str) -> None:
         page.click("text=Решение ВВК о годности")
         page.fill("input[name=date]", "2024-02")
         page.select_option("select[name=institution]", "i-commission")
-        page.check("input[name=sources][value=s-alexander-account]")
+        page.check("input[name=sources][value=s-02]")
         page.click("button.primary")
         expect(page.locator("[data-field='details.category'] .field-error")).to_be_visible()
         page.screenshot(path=str(SHOTS / "04-event-form-error.png"), full_page=True)

@@ -138,7 +138,7 @@ def test_a_file_may_add_to_records_already_in_the_database(app: Dutycare, tmp_pa
     services.import_case_file(app.uow(), load_scenario())
     answer = {"record": "event", "id": "ev-answer", "type": "complaint_answered", "date": "2024-05-02",
               "cases": ["case-a", "case-b"], "institution": "i-prosecutor-general",
-              "sources": [{"source": "s-video-appeal"}],
+              "sources": [{"source": "s-05"}],
               "details": {"complaint": "ev-joint-appeal", "outcome": "formal_reply"}}
     wrong = {**answer, "id": "ev-wrong", "details": {"complaint": "ev-a-injury", "outcome": "formal_reply"}}
     result = bulk_import(app, write_lines(tmp_path / "more.jsonl", [json.dumps(answer, ensure_ascii=False)]))

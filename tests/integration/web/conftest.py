@@ -29,9 +29,12 @@ def staff(web: FastAPI) -> dict[str, Staff]:
     """One user per role, signed in and holding a token."""
     ctx = web.state.web
     out = {}
-    for role in Role:
-        user, _ = accounts.add_user(ctx.uow(), f"{role.value}-one", role.value, datetime.now(UTC), password=PASSWORD)
-        _, secret = accounts.create_token(ctx.uow(), user.id, "tests", datetime.now(UTC))
+    coordinator = None  # the first coordinator is created without an account; it adds everyone else
+    for role in sorted(Role, key=lambda r: r is not Role.COORDINATOR):
+        user, _ = accounts.add_user(ctx.uow(), f"{role.value}-one", role.value, datetime.now(UTC), by=coordinator,
+                                    password=PASSWORD)
+        coordinator = coordinator or user
+        _, secret = accounts.create_token(ctx.uow(), user.id, "tests", datetime.now(UTC), by=user)
         session, info = accounts.sign_in(ctx.uow(), user.name, PASSWORD, "test", datetime.now(UTC), ctx.policy)
         out[role.value] = Staff(user, secret, session, info.csrf)
     return out

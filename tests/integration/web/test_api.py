@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from web_helpers import Staff
 
 FIT_AT_COMMISSION = {"type": "fitness_decision", "date": "2024-02", "cases": ["case-b"], "institution": "i-commission",
-                     "sources": [{"source": "s-alexander-account"}], "details": {"category": "А"}}
+                     "sources": [{"source": "s-02"}], "details": {"category": "А"}}
 
 
 def test_openapi_describes_the_api(client: TestClient) -> None:
@@ -49,7 +49,7 @@ def test_case_detail_person_and_audit(client: TestClient, staff: dict[str, Staff
                                                                                "possibly_overdue"}
     assert client.get("/api/v1/cases/no-such", headers=h).status_code == 404
     person = client.get("/api/v1/cases/case-a/person", headers=h).json()
-    assert person["id"] == "p-maxim" and "notes" in person
+    assert person["id"] == "p-01" and "notes" in person
     assert client.get("/api/v1/cases/case-a/person", headers=staff["analyst"].bearer).status_code == 403
     log = client.get("/api/v1/audit", headers=staff["coordinator"].bearer).json()
     read = [e for e in log["entries"] if e["action"] == "read_identifying"]

@@ -84,7 +84,7 @@ def test_event_form_shows_problems_next_to_fields_and_saves(client: TestClient, 
     form = client.get("/cases/case-b/events/new?type=fitness_decision")
     assert 'name="details.category"' in form.text and 'name="details.causal_link"' in form.text
     data = {"csrf_token": staff["caseworker"].csrf, "type": "fitness_decision", "date": "2024-02",
-            "cases": "case-b", "institution": "i-commission", "sources": "s-alexander-account",
+            "cases": "case-b", "institution": "i-commission", "sources": "s-02",
             "details.category": "Q"}
     bad = client.post("/cases/case-b/events", data=data)
     assert bad.status_code == 422

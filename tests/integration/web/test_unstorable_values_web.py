@@ -12,9 +12,9 @@ from web_helpers import Staff, as_user
 from dutycare.domain.limits import NUL_FAULT, SURROGATE_FAULT
 
 FIT = {"type": "fitness_decision", "date": "2024-02", "cases": ["case-b"], "institution": "i-commission",
-       "sources": [{"source": "s-alexander-account"}], "details": {"category": "А"}}
+       "sources": [{"source": "s-02"}], "details": {"category": "А"}}
 EXTENDED = {"type": "complaint_extended", "date": "2024-05", "cases": ["case-b"], "institution": "i-prosecutor-general",
-            "sources": [{"source": "s-alexander-account"}], "details": {"complaint": "ev-joint-appeal",
+            "sources": [{"source": "s-02"}], "details": {"complaint": "ev-joint-appeal",
                                                                         "extended_by_days": 2**60}}
 
 
@@ -30,7 +30,7 @@ def test_the_api_refuses_what_storage_cannot_hold_with_the_field(client: TestCli
     for body, field, message in [
         ({**FIT, "summary": "Комиссия \ud800"}, "summary", SURROGATE_FAULT),
         ({**FIT, "details": {"category": "А", "basis": "a\x00b"}}, "details.basis", NUL_FAULT),
-        ({**FIT, "sources": [{"source": "s-alexander-account", "locator": "\udc80"}]}, "sources[0].locator",
+        ({**FIT, "sources": [{"source": "s-02", "locator": "\udc80"}]}, "sources[0].locator",
          SURROGATE_FAULT),
         (EXTENDED, "details.extended_by_days", "is too large; at most 9007199254740991 (2**53 - 1)"),
         ({**FIT, "cases": ["case-b", "case-\ud800"]}, "cases", SURROGATE_FAULT),
@@ -45,7 +45,7 @@ def test_the_event_form_shows_a_number_too_large_next_to_its_field(client: TestC
                                                                   staff: dict[str, Staff]) -> None:
     as_user(client, staff["caseworker"])
     data = {"csrf_token": staff["caseworker"].csrf, "type": "complaint_extended", "date": "2024-05",
-            "cases": "case-b", "institution": "i-prosecutor-general", "sources": "s-alexander-account",
+            "cases": "case-b", "institution": "i-prosecutor-general", "sources": "s-02",
             "details.complaint": "ev-joint-appeal", "details.extended_by_days": str(2**60)}
     bad = client.post("/cases/case-b/events", data=data)
     assert bad.status_code == 422

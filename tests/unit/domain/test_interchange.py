@@ -37,7 +37,7 @@ def test_every_problem_is_reported_with_its_location() -> None:
     found = problems(doc)
     expected = ["events[0] (id ev-a-injury).type", "events[3] (id ev-a-fit-1).details.category",
                 "events[5] (id ev-a-fit-2).cases", "events[1] (id ev-a-finding).institution",
-                "events[2] (id ev-a-recommended).date", "people[0] (id p-maxim).age"]
+                "events[2] (id ev-a-recommended).date", "people[0] (id p-01).age"]
     for where in expected:
         assert any(p.startswith(where) for p in found), (where, found)
 
@@ -53,7 +53,7 @@ def test_duplicate_ids_unknown_fields_and_wrong_reference_types() -> None:
     doc["people"].append(dict(doc["people"][0]))
     doc["cases"][0]["colour"] = "red"
     complaint_step = {"id": "ev-x", "type": "complaint_answered", "date": "2024-05", "cases": ["case-a"],
-                      "institution": "i-president", "sources": [{"source": "s-video-appeal"}],
+                      "institution": "i-president", "sources": [{"source": "s-05"}],
                       "details": {"complaint": "ev-a-injury", "outcome": "refused"}}
     doc["events"].append(complaint_step)
     found = problems(doc)

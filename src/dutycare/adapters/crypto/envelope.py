@@ -124,6 +124,24 @@ def open_(org_key: OrgKey, aad_parts: AadParts, blob: bytes) -> bytes:
         raise corrupt(what) from None
 
 
+def rewrap(old_key: OrgKey, new_key: OrgKey, aad_parts: AadParts, blob: bytes) -> bytes:
+    """The same blob with its data key wrapped by ``new_key`` instead of ``old_key``; the payload is untouched."""
+    aad = b"dek|" + record_aad(aad_parts)
+    what = f"encrypted record {describe(aad_parts)}"
+    _check_header(blob, what)
+    key_id_end = len(HEADER) + KEY_ID_LEN
+    wrapped_end = key_id_end + WRAPPED_DEK_LEN
+    dek = unwrap_dek(old_key, blob[len(HEADER) : key_id_end], blob[key_id_end:wrapped_end], aad, what)
+    return b"".join((HEADER, new_key.key_id(), wrap_dek(new_key, dek, aad), blob[wrapped_end:]))
+
+
+def key_id_of(blob: bytes) -> bytes | None:
+    """The key id written in a blob made by :func:`seal`, or None if it is not one."""
+    if len(blob) < MIN_BLOB_LEN or blob[: len(HEADER)] != HEADER:
+        return None
+    return blob[len(HEADER) : len(HEADER) + KEY_ID_LEN]
+
+
 def _check_header(blob: bytes, what: str) -> None:
     if len(blob) < MIN_BLOB_LEN:
         raise CorruptCiphertext(

@@ -88,6 +88,10 @@ class OrgKey:
             self._wrap_cipher = AESGCM(self._derive(b"dutycare|v1|dek-wrap"))
         return self._wrap_cipher
 
+    def raw_bytes(self) -> bytes:
+        """The key itself, only to wrap it under another key (a keyring, a recovery record, a key file)."""
+        return self._material
+
     def __repr__(self) -> str:
         return "OrgKey(<hidden>)"
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from dutycare.adapters.crypto.envelope import open_, seal
 from dutycare.adapters.crypto.errors import CorruptCiphertext
 from dutycare.adapters.crypto.keys import OrgKey
+from dutycare.domain.errors import DomainError
+from dutycare.ledger.checkpoint import CheckpointError, key_id, verifier_key
 
 SEALED_KIND = "checkpoint-signing-key"
 SEALED_FORMAT = 1
@@ -68,3 +73,38 @@ def ed25519_check(public_key_raw: bytes, message: bytes, signature: bytes) -> bo
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+SIGNER_KEY_PREFIX = "PRIVATE+KEY+"
+
+
+def new_witness_key(name: str) -> tuple[str, str]:
+    """A fresh witness key as (signer key text, verifier key text), in the signed-note key formats."""
+    signer = Ed25519CheckpointSigner.generate(name)
+    seed = signer._private_key.private_bytes_raw()
+    kid = key_id(name, signer.public_key_raw()).hex()
+    secret = base64.b64encode(b"\x01" + seed).decode("ascii")
+    return f"{SIGNER_KEY_PREFIX}{name}+{kid}+{secret}", verifier_key(name, signer.public_key_raw())
+
+
+def witness_signer(text: str) -> Ed25519CheckpointSigner:
+    """The signer held in a 'PRIVATE+KEY+name+keyid+base64' witness key; DomainError when it is not one."""
+    parts = text.strip().removeprefix(SIGNER_KEY_PREFIX).split("+", 2)
+    if not text.strip().startswith(SIGNER_KEY_PREFIX) or len(parts) != 3:
+        raise DomainError("A witness key file holds one line 'PRIVATE+KEY+name+keyid+base64' "
+                          "(make one with 'dutycare ledger witness-key').")
+    name, kid, encoded = parts
+    try:
+        blob = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        blob = b""
+    if len(blob) != 1 + PRIVATE_KEY_LEN or blob[:1] != b"\x01":
+        raise DomainError(f"The witness key of {name!r} is not an Ed25519 signing key.")
+    signer = Ed25519CheckpointSigner(name, Ed25519PrivateKey.from_private_bytes(blob[1:]))
+    try:
+        matches = key_id(name, signer.public_key_raw()).hex() == kid
+    except CheckpointError as exc:
+        raise DomainError(f"The witness key has an unusable name: {exc}") from None
+    if not matches:
+        raise DomainError(f"The witness key of {name!r} is damaged: its key ID does not match the key.")
+    return signer

@@ -82,10 +82,12 @@ class SqlAccessStore(AccessStore):
         self.conn = conn
         self.sealer = sealer
 
-    def ensure_organisation(self, org_id: str, name: str, at: str) -> None:
-        """Create the organisation if it does not exist."""
-        if self.conn.execute(select(a.organisations.c.id).where(a.organisations.c.id == org_id)).first() is None:
-            self.conn.execute(insert(a.organisations).values(id=org_id, name=name, created_at=at))
+    def ensure_organisation(self, org_id: str, name: str, at: str) -> bool:
+        """Create the organisation if it does not exist; True when it was created."""
+        if self.conn.execute(select(a.organisations.c.id).where(a.organisations.c.id == org_id)).first() is not None:
+            return False
+        self.conn.execute(insert(a.organisations).values(id=org_id, name=name, created_at=at))
+        return True
 
     def add_user(self, user: User, password_hash: str) -> None:
         """Insert a user."""
@@ -211,10 +213,14 @@ class SqlAuditLog(AuditLog):
         self.conn = conn
 
     def append(self, at: str, user_id: str | None, user_name: str, action: str, target_kind: str, target_id: str,
-               detail: str) -> None:
-        """Append an entry."""
-        self.conn.execute(insert(a.audit_log).values(at=at, user_id=user_id, user_name=user_name, action=action,
-                                                     target_kind=target_kind, target_id=target_id, detail=detail))
+               detail: str) -> int:
+        """Append an entry; returns its number."""
+        done = self.conn.execute(insert(a.audit_log).values(at=at, user_id=user_id, user_name=user_name,
+                                                            action=action, target_kind=target_kind,
+                                                            target_id=target_id, detail=detail))
+        key = done.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def entries(self, limit: int, offset: int, action: str | None = None) -> tuple[list[AuditEntry], int]:
         """A page of entries, newest first, and the total."""
@@ -383,7 +389,8 @@ class StaffSqlUnitOfWork(SqlUnitOfWork, StaffUnitOfWork):
     @classmethod
     def like(cls, base: SqlUnitOfWork) -> Self:
         """A staff unit of work on the same database, keys, rules, clock and actor as a core one."""
-        return cls(base.engine, base.sealer, base.ledger_factory, base.actor, base.rulebook, base.today)
+        return cls(base.engine, base.sealer, base.ledger_factory, base.actor, base.rulebook, base.today,
+                   base.access_log_factory)
 
     def __enter__(self) -> Self:
         super().__enter__()

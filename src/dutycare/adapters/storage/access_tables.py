@@ -1,4 +1,5 @@
-"""Tables of the staff application: organisations, users, sessions, API tokens, case restrictions, audit, search.
+"""Tables of the staff application: organisations, users, sessions, API tokens, case restrictions, audit, the
+access log, search.
 
 They live on the same ``metadata`` as the case record so that one Alembic history covers everything.
 Secrets are never stored as given: passwords as Argon2id hashes, session and API tokens as SHA-256 digests,
@@ -88,6 +89,26 @@ audit_log = Table(
     Column("target_id", String(ID), nullable=False),
     Column("detail", Text, nullable=False),
     Index("ix_audit_log_target", "target_kind", "target_id"),
+)
+
+# The access log: users, tokens, case restrictions and audit rows, entered as in the case ledger but in a log
+# of its own (its own origin and checkpoints), so proof bundles of the case record do not carry who read what.
+access_entries = Table(
+    "access_entries", metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(ID), nullable=False),
+    Column("entry", LargeBinary, nullable=False),
+    Column("leaf_hash", LargeBinary, nullable=False),
+    Index("ix_access_entries_entity", "entity", "entity_id", "seq"),
+)
+
+access_checkpoints = Table(
+    "access_checkpoints", metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("note", Text, nullable=False),
 )
 
 search_terms = Table(

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select
+from sqlalchemy import Connection, String, Table, bindparam, cast, func, select
 
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
@@ -24,11 +24,16 @@ from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, T
 from dutycare.service_layer.ports import Records
 from dutycare.service_layer.queries import CaseFilter, CaseRow
 from dutycare.service_layer.queries import RecordState as RecordState
+from dutycare.service_layer.queries import RowFacts as RowFacts
 
 KIND_TABLES: dict[str, Table] = {
     "person": t.people, "institution": t.institutions, "source": t.sources, "case": t.cases, "event": t.events,
 }
 BATCH = 2000
+
+# Events are read without their derived date_start/date_end: only SQL filters use them, and a damaged value there
+# must not stop a page or a verification from reading the event (verify compares them with the event's date).
+EVENT_COLUMNS = tuple(c for c in t.events.c if c.name not in ("date_start", "date_end"))
 
 # The reads of a case page, built once: building a statement costs SQLAlchemy more than SQLite spends running it
 # on an indexed key, and a statement object that is reused also keeps its cache key.
@@ -37,7 +42,7 @@ _PERSON = select(t.people).where(t.people.c.id == bindparam("id"))
 _ALL_INSTITUTIONS = select(t.institutions).order_by(t.institutions.c.position)
 _SOURCES = select(t.sources).where(t.sources.c.id.in_(bindparam("ids", expanding=True)))
 _CASE_EVENT_IDS = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == bindparam("case_id"))
-_CASE_EVENTS = (select(t.events).where(t.events.c.id.in_(_CASE_EVENT_IDS), t.events.c.deleted_at.is_(None))
+_CASE_EVENTS = (select(*EVENT_COLUMNS).where(t.events.c.id.in_(_CASE_EVENT_IDS), t.events.c.deleted_at.is_(None))
                 .order_by(t.events.c.position))
 _CASE_EVENT_LINKS = (select(t.event_cases).where(t.event_cases.c.event_id.in_(_CASE_EVENT_IDS))
                      .order_by(t.event_cases.c.ordinal))
@@ -45,6 +50,10 @@ _CASE_EVENT_CITATIONS = (select(t.event_sources).where(t.event_sources.c.event_i
                          .order_by(t.event_sources.c.ordinal))
 _CASE_EVIDENCE = (select(t.evidence).where(t.evidence.c.event_id.in_(_CASE_EVENT_IDS))
                   .order_by(t.evidence.c.position))
+
+
+_DERIVED: dict[str, tuple[str, ...]] = {"event": ("date", "date_start", "date_end", "deleted_at", "deleted_reason"),
+                                        "evidence": ("stored_path",)}
 
 
 def _state(entity: str, record_id: str, case_ids: tuple[str, ...], read: Any) -> RecordState:
@@ -166,7 +175,7 @@ class SqlRecords(Records):
 
     def event(self, event_id: str) -> Event:
         """One live event, or NotFound."""
-        found = self._events(select(t.events).where(t.events.c.id == event_id))
+        found = self._events(select(*EVENT_COLUMNS).where(t.events.c.id == event_id))
         if not found:
             raise NotFound(f"There is no event '{event_id}'.")
         return found[0]
@@ -189,7 +198,7 @@ class SqlRecords(Records):
         """
         wanted = set(case_ids)
         ids = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id.in_(sorted(wanted)))
-        query = select(t.events).where(t.events.c.id.in_(ids))
+        query = select(*EVENT_COLUMNS).where(t.events.c.id.in_(ids))
         events = self._event_facts(query) if facts_only else self._events(query)
         grouped: dict[str, list[Event]] = defaultdict(list)
         for event in events:
@@ -202,7 +211,7 @@ class SqlRecords(Records):
                                     types: Iterable[str] | None = None) -> list[Event]:
         """The non-identifying facts of the live events at these institutions, of these types if given (nothing is
         decrypted)."""
-        query = select(t.events).where(t.events.c.institution_id.in_(sorted(set(institution_ids))))
+        query = select(*EVENT_COLUMNS).where(t.events.c.institution_id.in_(sorted(set(institution_ids))))
         if types is not None:
             query = query.where(t.events.c.type.in_(sorted({str(x) for x in types})))
         return self._event_facts(query)
@@ -211,7 +220,7 @@ class SqlRecords(Records):
         """The non-identifying facts of these live events (those that exist), read in chunks."""
         out: list[Event] = []
         for chunk in _chunks(sorted(set(event_ids))):
-            out += self._event_facts(select(t.events).where(t.events.c.id.in_(chunk)))
+            out += self._event_facts(select(*EVENT_COLUMNS).where(t.events.c.id.in_(chunk)))
         return out
 
     def _event_facts(self, query: Any) -> list[Event]:
@@ -228,7 +237,7 @@ class SqlRecords(Records):
 
     def events_of_types(self, types: Iterable[str]) -> list[Event]:
         """Every live event of these types."""
-        return self._events(select(t.events).where(t.events.c.type.in_(sorted({str(x) for x in types}))))
+        return self._events(select(*EVENT_COLUMNS).where(t.events.c.type.in_(sorted({str(x) for x in types}))))
 
     def all_case_ids(self) -> list[str]:
         """Every case id, in the order the cases were recorded."""
@@ -236,7 +245,7 @@ class SqlRecords(Records):
 
     def events_at_institutions(self, institution_ids: Iterable[str]) -> list[Event]:
         """Every event that names one of these institutions."""
-        return self._events(select(t.events).where(t.events.c.institution_id.in_(sorted(set(institution_ids)))))
+        return self._events(select(*EVENT_COLUMNS).where(t.events.c.institution_id.in_(sorted(set(institution_ids)))))
 
     def _events(self, query: Any) -> list[Event]:
         query = query.where(t.events.c.deleted_at.is_(None)).order_by(t.events.c.position)
@@ -352,7 +361,7 @@ class SqlRecords(Records):
         cites: dict[str, list[Citation]] = defaultdict(list)
         for r in self.conn.execute(select(t.event_sources).order_by(t.event_sources.c.ordinal)).mappings():
             cites[r["event_id"]].append(Citation(r["source_id"], r["locator"]))
-        for row in self.conn.execute(select(t.events).order_by(t.events.c.position)).mappings():
+        for row in self.conn.execute(select(*EVENT_COLUMNS).order_by(t.events.c.position)).mappings():
             cases = tuple(links[row["id"]])
 
             def read(r: Any = row, c: tuple[str, ...] = cases) -> dict[str, Any]:
@@ -363,6 +372,22 @@ class SqlRecords(Records):
                         "withdrawn": event_to_dict(event)}
 
             yield _state("event", row["id"], cases, read)
+
+    def row_facts(self) -> Iterator[RowFacts]:
+        """Every record's position and version, and its derived columns as text (a damaged value stays readable)."""
+        for kind, table in (*KIND_TABLES.items(), ("evidence", t.evidence)):
+            extra = _DERIVED.get(kind, ())
+            cols = [table.c.id, table.c.position, table.c.version, *(cast(table.c[n], String) for n in extra)]
+            for row in self.conn.execute(select(*cols).order_by(table.c.id)):
+                yield RowFacts(kind, row[0], row[1], row[2], dict(zip(extra, row[3:], strict=True)))
+
+    def link_ordinals(self) -> dict[tuple[str, str], list[object]]:
+        """The ordinals of each event's case links and citations, keyed by (table, event id), as stored."""
+        found: dict[tuple[str, str], list[object]] = defaultdict(list)
+        for table in (t.event_cases, t.event_sources):
+            for event_id, ordinal in self.conn.execute(select(table.c.event_id, table.c.ordinal)):
+                found[(table.name, event_id)].append(ordinal)
+        return found
 
     # -- export ----------------------------------------------------------------------------------------
     def all_records(self) -> CaseFile:
@@ -376,5 +401,5 @@ class SqlRecords(Records):
             institutions=tuple(m.institution_from_row(r) for r in rows(t.institutions)),
             sources=tuple(m.source_from_row(r, s) for r in rows(t.sources)),
             cases=tuple(m.case_from_row(r, s) for r in rows(t.cases)),
-            events=tuple(self._events(select(t.events))),
+            events=tuple(self._events(select(*EVENT_COLUMNS))),
         )

@@ -13,9 +13,11 @@ import secrets
 
 from sqlalchemy import Connection, delete, func, select
 
+from dutycare.adapters.crypto.errors import CryptoError
 from dutycare.adapters.storage import meta_store
 from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.adapters.storage.mapping import Sealer
+from dutycare.domain.errors import SearchIndexDamaged
 from dutycare.service_layer.ports import SearchIndex
 
 KEY_NAME = "search_index_key"
@@ -34,8 +36,11 @@ class SqlSearchIndex(SearchIndex):
         if self._key is None:
             stored = meta_store.get(self.conn, KEY_NAME)
             if stored is not None:
-                opened = self.sealer.open("meta", KEY_NAME, 1, base64.b64decode(stored))
-                self._key = base64.b64decode(str(opened["key"]))
+                try:
+                    opened = self.sealer.open("meta", KEY_NAME, 1, base64.b64decode(stored))
+                    self._key = base64.b64decode(str(opened["key"]))
+                except (CryptoError, ValueError, KeyError):
+                    raise SearchIndexDamaged() from None
             elif create:
                 key = secrets.token_bytes(32)
                 sealed = self.sealer.seal("meta", KEY_NAME, 1, {"key": base64.b64encode(key).decode("ascii")})
@@ -64,9 +69,26 @@ class SqlSearchIndex(SearchIndex):
                                                      search_terms.c.record_id == record_id))
 
     def digests(self, words: list[str]) -> list[str] | None:
-        """The stored form of query words, or None when nothing was ever indexed."""
+        """The stored form of query words, or None when nothing was ever indexed.
+
+        An index that holds words but whose key is gone was altered: that is an error, not an empty result.
+        """
         key = self._load_key(create=False)
+        if key is None and not self.is_empty():
+            raise SearchIndexDamaged()
         return None if key is None else [self._digest(key, w) for w in words]
+
+    def has_key(self) -> bool:
+        """True when the index key is stored."""
+        return self._load_key(create=False) is not None
+
+    def terms(self) -> dict[tuple[str, str], set[str]]:
+        """Every stored digest, by (kind, record id), for verification."""
+        found: dict[tuple[str, str], set[str]] = {}
+        for term, kind, record_id in self.conn.execute(select(search_terms.c.term, search_terms.c.kind,
+                                                              search_terms.c.record_id)):
+            found.setdefault((kind, record_id), set()).add(term)
+        return found
 
     def is_empty(self) -> bool:
         """True when nothing is indexed."""

@@ -9,8 +9,9 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from dutycare.adapters.storage.access_records import SqlAccessRecords
 from dutycare.adapters.storage.findings_store import SqlFindings
-from dutycare.adapters.storage.ledger_store import SqlLedger
+from dutycare.adapters.storage.ledger_store import ACCESS_LOG, SqlLedger
 from dutycare.adapters.storage.mapping import Sealer
 from dutycare.adapters.storage.repository import SqlRecords
 from dutycare.adapters.storage.search_store import SqlSearchIndex
@@ -21,18 +22,22 @@ LedgerFactory = Callable[[Connection], SqlLedger]
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """A transaction on SQLite or PostgreSQL with the record repository and the ledger on it."""
+    """A transaction on SQLite or PostgreSQL with the record repository, the ledger and the access log on it."""
 
     records: SqlRecords
     ledger: SqlLedger
     search: SqlSearchIndex
     findings: SqlFindings
+    access_log: SqlLedger
+    access_records: SqlAccessRecords
 
     def __init__(self, engine: Engine, sealer: Sealer, ledger_factory: LedgerFactory, actor: str,
-                 rulebook: RuleBook, today: Callable[[], date]) -> None:
+                 rulebook: RuleBook, today: Callable[[], date],
+                 access_log_factory: LedgerFactory | None = None) -> None:
         self.engine = engine
         self.sealer = sealer
         self.ledger_factory = ledger_factory
+        self.access_log_factory = access_log_factory or (lambda conn: SqlLedger(conn, log=ACCESS_LOG))
         self.actor = actor
         self.rulebook = rulebook
         self.today = today
@@ -43,6 +48,8 @@ class SqlUnitOfWork(UnitOfWork):
         self._conn.begin()
         self.records = SqlRecords(self._conn, self.sealer)
         self.ledger = self.ledger_factory(self._conn)
+        self.access_log = self.access_log_factory(self._conn)
+        self.access_records = SqlAccessRecords(self._conn)
         self.search = SqlSearchIndex(self._conn, self.sealer)
         self.findings = SqlFindings(self._conn)
         return self

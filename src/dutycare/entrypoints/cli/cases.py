@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
 from dutycare.domain.interchange import case_to_dict, event_to_dict, institution_to_dict
 from dutycare.entrypoints.cli.common import (
+    ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
     OutputFormat,
     PassphraseOption,
+    acting,
     emit_json,
-    opened,
+    staff_uow,
 )
 from dutycare.entrypoints.cli.render import timeline_text
-from dutycare.service_layer import services
-from dutycare.service_layer.queries import CaseFilter
+from dutycare.service_layer import accounts, case_views
+from dutycare.service_layer.case_views import CaseQuery
 
 app = typer.Typer(help="List and read cases.", no_args_is_help=True)
 
@@ -28,17 +31,19 @@ def list_(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     status: Annotated[str | None, typer.Option(help="Only cases with this status.")] = None,
     region: Annotated[str | None, typer.Option(help="Only cases in this region.")] = None,
     institution: Annotated[str | None, typer.Option(help="Only cases with an event at this institution id.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=10000, help="How many cases to show.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many cases to show (200 at most; page on with "
+                                       "--offset).")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="How many to skip.")] = 0,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List cases with their person and number of events."""
-    flt = CaseFilter(status=status, region=region, institution_id=institution)
-    with opened(db, key_file, passphrase) as dc:
-        rows, total = services.list_cases(dc.uow(), flt, limit, offset)
+    query = CaseQuery(status=status, region=region, institution_id=institution)
+    with acting(db, key_file, passphrase, actor=actor) as (dc, user):
+        rows, total = case_views.list_cases(staff_uow(dc), user, query, limit, offset)
     if fmt is OutputFormat.JSON:
         emit_json({"total": total, "cases": [
             {**case_to_dict(r.case), "pseudonym": r.person.pseudonym, "event_count": r.event_count} for r in rows]})
@@ -55,12 +60,13 @@ def show(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     lang: Annotated[str, typer.Option(help="Language of labels: ru or en.")] = "ru",
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Show a case's person and dated timeline."""
-    with opened(db, key_file, passphrase) as dc:
-        timeline = services.case_timeline(dc.uow(), case_id)
+    with acting(db, key_file, passphrase, actor=actor) as (dc, user):
+        timeline = case_views.case_page(staff_uow(dc), user, case_id, datetime.now(UTC)).timeline
     if fmt is OutputFormat.JSON:
         emit_json({"case": case_to_dict(timeline.case), "person": {"id": timeline.person.id,
                    "pseudonym": timeline.person.pseudonym, "age": timeline.person.age,
@@ -69,3 +75,24 @@ def show(
                    "institutions": [institution_to_dict(i) for i in timeline.institutions.values()]})
         return
     typer.echo(timeline_text(timeline, lang))
+
+
+@app.command("access")
+def access(
+    case_id: Annotated[str, typer.Argument(help="The case id.", show_default=False)],
+    restrict: Annotated[bool, typer.Option("--restrict/--open", help="Restrict the case to the named users, or "
+                                           "open it to every staff member.")] = True,
+    user: Annotated[list[str] | None, typer.Option("--user", help="A user who may see the case (repeat the option); "
+                                                   "partners see only cases that name them.")] = None,
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Restrict a case to named users, or open it again (coordinators only; audited and entered in the access
+    log)."""
+    with acting(db, key_file, passphrase, actor=actor) as (dc, who):
+        named = frozenset(accounts.user_by_name(staff_uow(dc), name).id for name in user or [])
+        found = case_views.set_case_access(staff_uow(dc), who, case_id, restrict, named, datetime.now(UTC))
+    state = "restricted" if found.restricted else "open"
+    typer.echo(f"{case_id}: {state}; named users: {', '.join(sorted(user or [])) or '—'}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -14,8 +14,11 @@ import typer
 from typer.core import TyperGroup
 
 from dutycare.adapters.crypto.errors import CryptoError
+from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
 from dutycare.bootstrap import Dutycare, open_dutycare
 from dutycare.domain.errors import DomainError, InvalidInput
+from dutycare.service_layer import accounts
+from dutycare.service_layer.accounts import User
 from dutycare.settings import SETTINGS, Settings
 
 _HELP = {s.name: f"{s.help} [env: {s.env}]" for s in SETTINGS}
@@ -25,6 +28,7 @@ DbOption = Annotated[str | None, typer.Option("--db", help=_HELP["db"], show_def
 KeyFileOption = Annotated[Path | None, typer.Option("--key-file", help=_HELP["key_file"], show_default=False)]
 PassphraseOption = Annotated[str | None, typer.Option("--passphrase", help=_HELP["passphrase"], show_default=False)]
 VaultOption = Annotated[Path | None, typer.Option("--vault", help=_HELP["vault"], show_default=False)]
+ActorOption = Annotated[str | None, typer.Option("--actor", help=_HELP["actor"], show_default=False)]
 
 
 class OutputFormat(StrEnum):
@@ -65,20 +69,43 @@ def describe_problems(exc: InvalidInput) -> str:
 
 
 def settings_from(db: str | None = None, key_file: Path | None = None, passphrase: str | None = None,
-                  vault: Path | None = None) -> Settings:
+                  vault: Path | None = None, actor: str | None = None) -> Settings:
     """Settings from options, falling back to the environment."""
-    return Settings.from_env(db=db, key_file=key_file, passphrase=passphrase, vault=vault)
+    return Settings.from_env(db=db, key_file=key_file, passphrase=passphrase, vault=vault, actor=actor)
 
 
 @contextmanager
 def opened(db: str | None, key_file: Path | None = None, passphrase: str | None = None,
-           vault: Path | None = None) -> Iterator[Dutycare]:
+           vault: Path | None = None, actor: str | None = None) -> Iterator[Dutycare]:
     """Open the database named by options or environment, and close it afterwards."""
-    app = open_dutycare(settings_from(db, key_file, passphrase, vault))
+    app = open_dutycare(settings_from(db, key_file, passphrase, vault, actor), ask=_ask_in_terminal())
     try:
         yield app
     finally:
         app.close()
+
+
+def staff_uow(dc: Dutycare) -> StaffSqlUnitOfWork:
+    """A unit of work over the case record and the access tables."""
+    return StaffSqlUnitOfWork.like(dc.uow())
+
+
+@contextmanager
+def acting(db: str | None, key_file: Path | None = None, passphrase: str | None = None,
+           vault: Path | None = None, actor: str | None = None) -> Iterator[tuple[Dutycare, User]]:
+    """Open the database as the staff account --actor (or DUTYCARE_ACTOR) names, which must be an active user;
+    the ledger then names that account, never the operating-system user."""
+    with opened(db, key_file, passphrase, vault, actor) as dc:
+        user = accounts.acting_user(staff_uow(dc), dc.settings.actor)
+        dc.actor = f"cli:{user.name}"
+        yield dc, user
+
+
+def _ask_in_terminal() -> Callable[[str], str] | None:
+    """A hidden prompt for a missing passphrase, only when someone sits at a terminal."""
+    if not sys.stdin.isatty():
+        return None
+    return lambda what: str(typer.prompt(what, hide_input=True))
 
 
 def emit_json(data: Any) -> None:

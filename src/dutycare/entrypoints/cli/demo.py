@@ -11,10 +11,9 @@ import typer
 
 from dutycare.bootstrap import Dutycare, initialise, key_location
 from dutycare.domain.errors import DomainError
-from dutycare.entrypoints.cli.common import KeyFileOption
+from dutycare.entrypoints.cli.common import KeyFileOption, staff_uow
 from dutycare.entrypoints.cli.render import findings_text, timeline_text
 from dutycare.entrypoints.cli.serve import HostOption, PortOption, run_server
-from dutycare.entrypoints.cli.users import staff_uow
 from dutycare.scenario import load_scenario
 from dutycare.service_layer import accounts, findings, services
 from dutycare.settings import Settings
@@ -67,8 +66,10 @@ def demo(
         typer.echo("Loaded: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
         if serve:
             typer.echo("\nDemo sign-ins (passwords shown only now):")
+            by: accounts.User | None = None  # the first is the database's bootstrap coordinator; it adds the others
             for name, role in DEMO_USERS:
-                _user, password = accounts.add_user(staff_uow(app), name, role, datetime.now(UTC))
+                user, password = accounts.add_user(staff_uow(app), name, role, datetime.now(UTC), by=by)
+                by = by or user
                 typer.echo(f"  {name:<12} {role:<12} {password}")
             run_server(app, host, port)
     finally:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from dutycare.entrypoints.cli.common import (
+    ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
     OutputFormat,
     PassphraseOption,
     VaultOption,
+    acting,
     emit_json,
-    opened,
+    staff_uow,
 )
 from dutycare.service_layer import evidence as service
 
@@ -35,11 +38,12 @@ def add(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     vault: VaultOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Attach a file to an event: it is encrypted in the vault, hashed, and entered in the ledger."""
-    with opened(db, key_file, passphrase, vault) as dc:
+    with acting(db, key_file, passphrase, vault, actor=actor) as (dc, _actor):
         ev = service.attach_evidence(dc.uow(), dc.vault(), case_id=case_id, event_id=event_id, path=file,
                                      source_id=source, description=description, derived_from=derived_from)
     if fmt is OutputFormat.JSON:
@@ -55,11 +59,14 @@ def get(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     vault: VaultOption = None,
 ) -> None:
-    """Write the decrypted original to a file, refusing it if its SHA-256 differs from the recorded one."""
-    with opened(db, key_file, passphrase, vault) as dc:
-        ev = service.export_evidence(dc.uow(), dc.vault(), evidence_id, out)
+    """Write the decrypted original to a file, refusing it if its SHA-256 differs from the recorded one; the
+    taking out is written to the audit log."""
+    with acting(db, key_file, passphrase, vault, actor=actor) as (dc, user):
+        ev = service.export_evidence(staff_uow(dc), dc.vault(), evidence_id, out, viewer=user,
+                                     at=datetime.now(UTC))
     typer.echo(f"Wrote {out} ({ev.size} bytes); its SHA-256 {ev.sha256} matches the record.")
 
 
@@ -69,10 +76,11 @@ def list_(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List the evidence files of a case with their chain of custody."""
-    with opened(db, key_file, passphrase) as dc:
+    with acting(db, key_file, passphrase, actor=actor) as (dc, _actor):
         files = service.list_evidence(dc.uow(), case_id)
     if fmt is OutputFormat.JSON:
         emit_json([f.to_record() for f in files])

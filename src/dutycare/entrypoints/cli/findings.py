@@ -8,18 +8,21 @@ from typing import Annotated, Any
 import typer
 
 from dutycare.entrypoints.cli.common import (
+    ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
     OutputFormat,
     PassphraseOption,
+    acting,
     emit_json,
     fail,
-    opened,
+    staff_uow,
 )
 from dutycare.jurisdictions.deadlines import DueDate
 from dutycare.rules.model import Finding
 from dutycare.rules.registry import load_rules
+from dutycare.service_layer import case_views
 from dutycare.service_layer import findings as service
 
 LangOption = Annotated[str, typer.Option(help="Language of explanations: ru or en.")]
@@ -41,15 +44,16 @@ def findings(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     lang: LangOption = "ru",
     refresh: Annotated[bool, typer.Option("--refresh", help="Re-evaluate every case first (as of today).")] = False,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List findings: rule, severity, certainty, the triggering events and a plain explanation."""
-    with opened(db, key_file, passphrase) as dc:
+    with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         if refresh:
             service.refresh_all(dc.uow())
-        found = service.case_findings(dc.uow(), case_id) if case_id else service.all_findings(dc.uow())
+        found = case_views.visible_findings(staff_uow(dc), user, case_id)
     if fmt is OutputFormat.JSON:
         emit_json([_finding_json(f) for f in found])
         return
@@ -97,13 +101,14 @@ def deadlines(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List statutory deadlines of complaints and records requests across all cases, soonest first."""
     when = _as_of(as_of)
-    with opened(db, key_file, passphrase) as dc:
-        due = service.list_deadlines(dc.uow(), when)
+    with acting(db, key_file, passphrase, actor=actor) as (dc, user):
+        due = case_views.due_dates(staff_uow(dc), user, when or dc.today())
     if fmt is OutputFormat.JSON:
         emit_json([_due_json(d) for d in due])
         return

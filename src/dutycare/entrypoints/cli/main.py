@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from dutycare.entrypoints.cli import cases, demo, evidence, findings, ledger, records
+from dutycare.entrypoints.cli import backup, cases, demo, evidence, findings, ledger, records
+from dutycare.entrypoints.cli import keys as keys_cmd
 from dutycare.entrypoints.cli import serve as serve_cmd
 from dutycare.entrypoints.cli import synth as synth_cmd
 from dutycare.entrypoints.cli import users as users_cmd
@@ -35,6 +36,9 @@ def build_app() -> typer.Typer:
     app.command("serve")(serve_cmd.serve)
     app.add_typer(users_cmd.app, name="users")
     app.command("synth")(synth_cmd.synth)
+    app.add_typer(backup.app, name="backup")
+    app.command("restore")(backup.restore)
+    app.add_typer(keys_cmd.app, name="keys")
     return app
 
 

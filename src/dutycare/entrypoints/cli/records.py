@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,18 +20,20 @@ from dutycare.adapters.storage.engine import make_engine
 from dutycare.bootstrap import initialise, key_location
 from dutycare.domain.errors import InvalidInput
 from dutycare.entrypoints.cli.common import (
+    ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
     OutputFormat,
     PassphraseOption,
     VaultOption,
+    acting,
     emit_json,
     fail,
-    opened,
     settings_from,
+    staff_uow,
 )
-from dutycare.service_layer import services
+from dutycare.service_layer import case_views
 from dutycare.service_layer.bulk_import import NoProgress, import_records
 
 
@@ -39,10 +42,11 @@ def init(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     use_passphrase: Annotated[bool, typer.Option("--use-passphrase", help="Protect the key with a passphrase "
-                                                 "(Argon2id) instead of a key file.")] = False,
+                                                 "(Argon2id) instead of a key file, asking for it if --passphrase "
+                                                 "is not given. A --passphrase alone does the same.")] = False,
     vault: VaultOption = None,
 ) -> None:
-    """Create a new, empty dutycare database and its keys."""
+    """Create a new, empty dutycare database and its keys: a key file, or a passphrase if one is given."""
     settings = settings_from(db, key_file, passphrase, vault)
     if use_passphrase and not settings.passphrase:
         settings = settings.with_(passphrase=typer.prompt("New passphrase", hide_input=True,
@@ -83,6 +87,7 @@ def import_(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     file_type: Annotated[FileType | None, typer.Option(
         "--type", help="The file's format when its name does not say: json, jsonl, csv or xlsx.",
         show_default=False)] = None,
@@ -106,15 +111,18 @@ def import_(
     source = open_source(file, file_type, encoding)
     progress = NoProgress() if quiet else ImportProgress()
     try:
-        with opened(db, key_file, passphrase) as app:
+        with acting(db, key_file, passphrase, actor=actor) as (app, _actor):
             result = import_records(app.uow(), source, SqlBulkStore.for_uow, progress)
     except InvalidInput as exc:
         fail(_problem_report(exc, source.describe()))
     if fmt is OutputFormat.JSON:
-        emit_json({"imported": result.counts, "ledger_size": result.ledger_size, "sha256": result.sha256})
+        emit_json({"imported": result.counts, "ledger_size": result.ledger_size, "sha256": result.sha256,
+                   "warnings": list(result.warnings)})
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
     typer.echo(f"Imported {counts} from {source.describe()}. The ledger now holds {result.ledger_size} entries.")
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
 
 
 def _write_template(kind: TemplateKind, out: Path | None) -> None:
@@ -140,12 +148,16 @@ def export(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of standard output.")]
     = None,
 ) -> None:
-    """Export every record as one case file (JSON), which 'dutycare import' reads back."""
-    with opened(db, key_file, passphrase) as app:
-        document = services.export_case_file(app.uow())
+    """Export every record the --actor may see as one case file (JSON), which 'dutycare import' reads back.
+
+    The export is written to the audit log.
+    """
+    with acting(db, key_file, passphrase, actor=actor) as (app, user):
+        document = case_views.export_visible(staff_uow(app), user, datetime.now(UTC))
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)

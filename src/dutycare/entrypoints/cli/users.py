@@ -7,27 +7,23 @@ from typing import Annotated
 
 import typer
 
-from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
-from dutycare.bootstrap import Dutycare
 from dutycare.entrypoints.cli.common import (
+    ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
     OutputFormat,
     PassphraseOption,
+    acting,
     emit_json,
     opened,
+    staff_uow,
 )
-from dutycare.service_layer import accounts, audit
+from dutycare.service_layer import accounts
 from dutycare.service_layer.access import Role
 
 app = typer.Typer(help="Users of the web application, their roles and API tokens.", no_args_is_help=True)
 ROLES = ", ".join(r.value for r in Role)
-
-
-def staff_uow(dc: Dutycare) -> StaffSqlUnitOfWork:
-    """A unit of work over the access tables, acting as the operating-system user."""
-    return StaffSqlUnitOfWork.like(dc.uow())
 
 
 @app.command("add")
@@ -40,14 +36,17 @@ def add(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
 ) -> None:
-    """Add a user; prints a generated password once (or asks for one with --ask-password)."""
+    """Add a user as the coordinator --actor names; the first coordinator of a new database needs no --actor.
+
+    Prints a generated password once (or asks for one with --ask-password).
+    """
     password = typer.prompt("Password", hide_input=True, confirmation_prompt=True) if ask_password else None
-    with opened(db, key_file, passphrase) as dc:
-        user, generated = accounts.add_user(staff_uow(dc), name, role, datetime.now(UTC),
+    with opened(db, key_file, passphrase, actor=actor) as dc:
+        by = accounts.acting_user(staff_uow(dc), dc.settings.actor) if dc.settings.actor else None
+        user, generated = accounts.add_user(staff_uow(dc), name, role, datetime.now(UTC), by=by,
                                             display_name=display_name, password=password)
-        audit.record(staff_uow(dc), None, audit.AuditAction.USER_CREATED, "user", user.id, datetime.now(UTC),
-                     f"{user.name} as {user.role.value} (command line, {dc.settings.who})")
     typer.echo(f"Added {user.name} as {user.role.value}.")
     if generated:
         typer.echo(f"Password (shown only now): {generated}")
@@ -55,9 +54,9 @@ def add(
 
 @app.command("list")
 def list_(db: DbOption = None, key_file: KeyFileOption = None, passphrase: PassphraseOption = None,
-          fmt: FormatOption = OutputFormat.TEXT) -> None:
+          actor: ActorOption = None, fmt: FormatOption = OutputFormat.TEXT) -> None:
     """List users with their roles."""
-    with opened(db, key_file, passphrase) as dc:
+    with acting(db, key_file, passphrase, actor=actor) as (dc, _by):
         users = accounts.list_users(staff_uow(dc))
     if fmt is OutputFormat.JSON:
         emit_json([{"name": u.name, "display_name": u.display_name, "role": u.role.value, "active": u.active,
@@ -77,11 +76,35 @@ def token(
     db: DbOption = None,
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
 ) -> None:
-    """Create an API token for a user (use it as 'Authorization: Bearer …'); printed once, stored hashed."""
-    with opened(db, key_file, passphrase) as dc:
+    """Create an API token for a user (use it as 'Authorization: Bearer …'); printed once, stored hashed.
+
+    --actor names yourself (for your own token) or a coordinator.
+    """
+    with acting(db, key_file, passphrase, actor=actor) as (dc, by):
         user = accounts.user_by_name(staff_uow(dc), name)
-        created, secret = accounts.create_token(staff_uow(dc), user.id, label, datetime.now(UTC))
-        audit.record(staff_uow(dc), None, audit.AuditAction.TOKEN_CREATED, "token", created.id, datetime.now(UTC),
-                     f"for {user.name}: {label} (command line, {dc.settings.who})")
+        _created, secret = accounts.create_token(staff_uow(dc), user.id, label, datetime.now(UTC), by=by)
     typer.echo(secret)
+
+
+@app.command("change")
+def change(
+    name: Annotated[str, typer.Argument(help="The user to change.")],
+    role: Annotated[str | None, typer.Option("--role", help=f"A new role: {ROLES}.", show_default=False)] = None,
+    active: Annotated[bool | None, typer.Option("--reinstate/--suspend", help="Let the user sign in, or not.",
+                                                show_default=False)] = None,
+    reset_second_factor: Annotated[bool, typer.Option("--reset-second-factor",
+                                                      help="Remove the user's second factor.")] = False,
+    db: DbOption = None,
+    key_file: KeyFileOption = None,
+    passphrase: PassphraseOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Change a user's role, suspend or reinstate them, or reset their second factor (as the coordinator --actor
+    names); their sessions end."""
+    with acting(db, key_file, passphrase, actor=actor) as (dc, by):
+        user = accounts.user_by_name(staff_uow(dc), name)
+        changed = accounts.change_user(staff_uow(dc), user.id, datetime.now(UTC), by=by, role=role, active=active,
+                                       reset_second_factor=reset_second_factor)
+    typer.echo(f"{changed.name}: {changed.role.value}, {'active' if changed.active else 'suspended'}.")

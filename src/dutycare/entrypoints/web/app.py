@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dutycare.adapters.crypto.errors import CryptoError
 from dutycare.bootstrap import Dutycare
-from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound, Problem, SearchIndexDamaged
 from dutycare.entrypoints.web import routers
 from dutycare.entrypoints.web.deps import (
     Clock,
@@ -104,7 +104,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> Response:
+    @app.exception_handler(NotAllowed)
+    async def forbidden(request: Request, exc: Exception) -> Response:
         _ = gettext(request).gettext
         return _error_page(request, 403, _("Not allowed"), _("Your role does not allow this."))
 
@@ -125,6 +126,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def not_found(request: Request, exc: NotFound) -> Response:
         _ = gettext(request).gettext
         return _error_page(request, 404, _("Not found"), str(exc))
+
+    @app.exception_handler(SearchIndexDamaged)
+    async def search_index_damaged(request: Request, exc: SearchIndexDamaged) -> Response:
+        _ = gettext(request).gettext
+        return _error_page(request, 409, _("The database was altered"),
+                           _("The search index key is missing; the database was altered. Ask a coordinator to run "
+                             "'dutycare ledger verify'."))
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:

@@ -65,9 +65,12 @@ CHOICE_LABELS: dict[str, str] = {
     "low": N_("low"), "pending": N_("pending"), "met": N_("met"), "overdue": N_("overdue"),
     "possibly_overdue": N_("possibly overdue"),
     # audit actions
+    "read_case": N_("case page read"),
     "read_identifying": N_("read identifying details"), "export": N_("export"), "sign_in": N_("sign-in"),
     "user_created": N_("user created"), "user_changed": N_("user changed"), "token_created": N_("token created"),
     "token_revoked": N_("token revoked"), "case_access_changed": N_("case access changed"),
+    "password_changed": N_("password changed"), "second_factor_changed": N_("second factor changed"),
+    "evidence_taken_out": N_("evidence file taken out"),
 }
 
 CLOCK_LABELS: dict[str, str] = {

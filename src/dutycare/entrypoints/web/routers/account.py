@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from dutycare.domain.errors import InvalidInput
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs, WebContext
 from dutycare.entrypoints.web.render import page
-from dutycare.service_layer import accounts, audit
+from dutycare.service_layer import accounts
 from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.accounts import User
 
@@ -35,7 +35,7 @@ def change_password(request: Request, ctx: Ctx, user: CurrentUser, current_passw
                     new_password: Annotated[str, Form()] = "") -> Response:
     """Change one's password; every session ends, so sign in again."""
     try:
-        accounts.change_password(ctx.uow(user), user.id, current_password, new_password)
+        accounts.change_password(ctx.uow(user), user.id, current_password, new_password, ctx.now())
     except InvalidInput as exc:
         return _account_page(request, ctx, user, status=422, errors={p.field: p.message for p in exc.problems})
     return RedirectResponse("/login", status_code=303)
@@ -66,16 +66,14 @@ def confirm_second_factor(request: Request, ctx: Ctx, user: CurrentUser, secret:
 def create_own_token(request: Request, ctx: Ctx, user: CurrentUser, label: Annotated[str, Form()] = "") -> Response:
     """Create an API token for oneself; the secret is shown once."""
     try:
-        token, secret = accounts.create_token(ctx.uow(user), user.id, label, ctx.now())
+        _token, secret = accounts.create_token(ctx.uow(user), user.id, label, ctx.now(), by=user)
     except InvalidInput as exc:
         return _account_page(request, ctx, user, status=422, errors={p.field: p.message for p in exc.problems})
-    audit.record(ctx.uow(user), user, audit.AuditAction.TOKEN_CREATED, "token", token.id, ctx.now(), token.label)
     return _account_page(request, ctx, user, secret=secret)
 
 
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[Needs(P.SIGNED_IN)])
 def revoke_own_token(ctx: Ctx, user: CurrentUser, token_id: str) -> Response:
     """Revoke one of one's own tokens."""
-    accounts.revoke_token(ctx.uow(user), token_id, ctx.now(), owner=user.id)
-    audit.record(ctx.uow(user), user, audit.AuditAction.TOKEN_REVOKED, "token", token_id, ctx.now())
+    accounts.revoke_token(ctx.uow(user), token_id, ctx.now(), by=user, owner=user.id)
     return RedirectResponse("/account", status_code=303)

@@ -38,9 +38,7 @@ def my_tokens(ctx: Ctx, user: CurrentUser) -> list[TokenPublic]:
 
 
 def _created(ctx: Ctx, actor: CurrentUser, user_id: str, label: str) -> TokenCreatedPublic:
-    token, secret = accounts.create_token(ctx.uow(actor), user_id, label, ctx.now())
-    audit.record(ctx.uow(actor), actor, audit.AuditAction.TOKEN_CREATED, "token", token.id, ctx.now(),
-                 f"for user {user_id}: {token.label}")
+    token, secret = accounts.create_token(ctx.uow(actor), user_id, label, ctx.now(), by=actor)
     return TokenCreatedPublic(**TokenPublic.of(token).model_dump(), secret=secret)
 
 
@@ -53,8 +51,7 @@ def create_my_token(ctx: Ctx, user: CurrentUser, body: TokenCreate) -> TokenCrea
 @router.delete("/me/tokens/{token_id}", dependencies=[Needs(P.SIGNED_IN)])
 def revoke_my_token(ctx: Ctx, user: CurrentUser, token_id: str) -> TokenPublic:
     """Revoke one of your tokens."""
-    token = accounts.revoke_token(ctx.uow(user), token_id, ctx.now(), owner=user.id)
-    audit.record(ctx.uow(user), user, audit.AuditAction.TOKEN_REVOKED, "token", token_id, ctx.now())
+    token = accounts.revoke_token(ctx.uow(user), token_id, ctx.now(), by=user, owner=user.id)
     return TokenPublic.of(token)
 
 
@@ -67,20 +64,16 @@ def users(ctx: Ctx, user: CurrentUser) -> list[UserPublic]:
 @router.post("/users", status_code=status.HTTP_201_CREATED, dependencies=[Needs(P.USERS_MANAGE)])
 def create_user(ctx: Ctx, user: CurrentUser, body: UserCreate) -> UserCreatedPublic:
     """Add a user; without a password, one is generated and returned once."""
-    created, generated = accounts.add_user(ctx.uow(user), body.name, body.role, ctx.now(),
+    created, generated = accounts.add_user(ctx.uow(user), body.name, body.role, ctx.now(), by=user,
                                            display_name=body.display_name, password=body.password)
-    audit.record(ctx.uow(user), user, audit.AuditAction.USER_CREATED, "user", created.id, ctx.now(),
-                 f"{created.name} as {created.role.value}")
     return UserCreatedPublic(user=UserPublic.of(created), generated_password=generated)
 
 
 @router.patch("/users/{user_id}", dependencies=[Needs(P.USERS_MANAGE)])
 def change_user(ctx: Ctx, user: CurrentUser, user_id: str, body: UserUpdate) -> UserPublic:
     """Change a user's role, suspend or reinstate them, or reset their second factor."""
-    changed = accounts.change_user(ctx.uow(user), user_id, role=body.role, active=body.active,
+    changed = accounts.change_user(ctx.uow(user), user_id, ctx.now(), by=user, role=body.role, active=body.active,
                                    reset_second_factor=body.reset_second_factor)
-    audit.record(ctx.uow(user), user, audit.AuditAction.USER_CHANGED, "user", user_id, ctx.now(),
-                 body.model_dump_json(exclude_none=True))
     return UserPublic.of(changed)
 
 
@@ -99,8 +92,7 @@ def tokens(ctx: Ctx, user: CurrentUser) -> list[TokenPublic]:
 @router.delete("/tokens/{token_id}", dependencies=[Needs(P.USERS_MANAGE)])
 def revoke_token(ctx: Ctx, user: CurrentUser, token_id: str) -> TokenPublic:
     """Revoke any token."""
-    token = accounts.revoke_token(ctx.uow(user), token_id, ctx.now())
-    audit.record(ctx.uow(user), user, audit.AuditAction.TOKEN_REVOKED, "token", token_id, ctx.now())
+    token = accounts.revoke_token(ctx.uow(user), token_id, ctx.now(), by=user)
     return TokenPublic.of(token)
 
 

@@ -52,7 +52,7 @@ def list_cases(ctx: Ctx, user: CurrentUser, q: Annotated[str | None, Query(max_l
 @router.get("/cases/{case_id}", dependencies=[Needs(P.CASE_READ)])
 def get_case(ctx: Ctx, user: CurrentUser, case_id: str) -> CaseDetailPublic:
     """A case with its person (pseudonym only), timeline, sources, findings, due dates and evidence."""
-    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now().date())
+    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     t = view.timeline
     counted = CaseRow(t.case, t.person, len(t.events))
     return CaseDetailPublic(
@@ -80,8 +80,8 @@ def get_person(ctx: Ctx, user: CurrentUser, case_id: str) -> PersonIdentifyingPu
 @router.get("/cases/{case_id}/access", dependencies=[Needs(P.CASE_RESTRICT)])
 def get_access(ctx: Ctx, user: CurrentUser, case_id: str) -> CaseAccessPublic:
     """Whether the case is restricted, and to whom."""
-    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now().date())
-    return CaseAccessPublic(restricted=view.access.restricted, user_ids=sorted(view.access.user_ids))
+    access = case_views.case_access(ctx.uow(user), user, case_id)
+    return CaseAccessPublic(restricted=access.restricted, user_ids=sorted(access.user_ids))
 
 
 @router.put("/cases/{case_id}/access", dependencies=[Needs(P.CASE_RESTRICT)])

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS)
 @router.get("/institutions", dependencies=[Needs(P.CASE_READ)])
 def institutions(ctx: Ctx, user: CurrentUser) -> list[InstitutionPublic]:
     """Every institution (public bodies: nothing here identifies a person)."""
-    found = case_views.filter_choices(ctx.uow(user)).institutions
+    found = case_views.filter_choices(ctx.uow(user), user).institutions
     return [InstitutionPublic(**asdict(i) | {"type": i.type.value}) for i in found]
 
 
@@ -32,15 +32,16 @@ def deadlines(ctx: Ctx, user: CurrentUser) -> list[DueDatePublic]:
 @router.get("/ledger", dependencies=[Needs(P.LEDGER_READ)])
 def ledger(ctx: Ctx, user: CurrentUser) -> LedgerPublic:
     """The ledger's size and latest signed checkpoint."""
-    return LedgerPublic(**ledger_service.ledger_status(ctx.uow(user)))
+    return LedgerPublic(**ledger_service.ledger_status(ctx.uow(user), ctx.dutycare.trusted_key()))
 
 
 @router.post("/ledger/verify", dependencies=[Needs(P.LEDGER_READ)])
 def verify(ctx: Ctx, user: CurrentUser) -> VerificationPublic:
     """Re-derive the whole log and check every record and file against it."""
     dc = ctx.dutycare
-    result = ledger_service.verify(ctx.uow(user), dc.trusted_key(), dc.file_hasher())
+    result = dc.verify()
     problems = [str(p) for p in result.record_problems] + [str(p) for p in result.log.problems]
+    problems += result.access_messages()
     return VerificationPublic(ok=result.ok, summary=result.log.summary(), records_checked=result.records_checked,
                               files_checked=result.files_checked, problems=problems)
 

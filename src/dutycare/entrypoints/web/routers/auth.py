@@ -22,7 +22,7 @@ from dutycare.entrypoints.web.deps import (
 )
 from dutycare.entrypoints.web.i18n import LANGUAGES
 from dutycare.entrypoints.web.render import page
-from dutycare.service_layer import accounts, audit
+from dutycare.service_layer import accounts
 from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.accounts import LoginRefused
 
@@ -72,9 +72,6 @@ def login(request: Request, ctx: Ctx, tr: Tr, name: Annotated[str, Form()] = "",
     except LoginRefused:
         return _login_page(request, ctx, next, _("The name or the password is wrong."), 400)
     target = _safe_next(next) if session.second_factor_done else f"/login/second-factor?next={_safe_next(next)}"
-    if session.second_factor_done:
-        audit.record(ctx.uow(session.user), session.user, audit.AuditAction.SIGN_IN, "user", session.user.id,
-                     ctx.now(), "password")
     response = RedirectResponse(target, status_code=303)
     _set_cookie(response, ctx, SESSION_COOKIE, token, int(ctx.policy.absolute.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/")
@@ -98,15 +95,13 @@ def second_factor(request: Request, ctx: Ctx, tr: Tr, code: Annotated[str, Form(
     if not token:
         return RedirectResponse("/login", status_code=303)
     try:
-        session = accounts.second_factor(ctx.uow(), token, code, client_of(request), ctx.now(), ctx.policy)
+        accounts.second_factor(ctx.uow(), token, code, client_of(request), ctx.now(), ctx.policy)
     except accounts.TooManyAttempts:
         return page(request, "second_factor.html", status_code=429, next=_safe_next(next),
                     error=_("Too many failed sign-ins. Wait a quarter of an hour."))
     except LoginRefused:
         return page(request, "second_factor.html", status_code=400, next=_safe_next(next),
                     error=_("The code is wrong or has expired."))
-    audit.record(ctx.uow(session.user), session.user, audit.AuditAction.SIGN_IN, "user", session.user.id,
-                 ctx.now(), "password and second factor")
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

@@ -42,7 +42,7 @@ def case_list(request: Request, ctx: Ctx, user: CurrentUser, tr: Tr,
     query = CaseQuery(status or None, region or None, institution or None, rule or None, _date(date_from),
                       _date(date_to), q or None)
     rows, total = case_views.list_cases(ctx.uow(user), user, query, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
-    choices = case_views.filter_choices(ctx.uow(user))
+    choices = case_views.filter_choices(ctx.uow(user), user)
     params = {k: v for k, v in dict(q=q, status=status, region=region, institution=institution, rule=rule,
                                     date_from=date_from, date_to=date_to).items() if v}
     pages = max(1, -(-total // PAGE_SIZE))
@@ -53,7 +53,7 @@ def case_list(request: Request, ctx: Ctx, user: CurrentUser, tr: Tr,
 @router.get("/cases/{case_id}", dependencies=[Needs(P.CASE_READ)])
 def case_page(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Response:
     """A case: person (pseudonym), timeline with sources and evidence, findings, complaints and due dates."""
-    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now().date())
+    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
     return page(request, "case.html", view=view, t=view.timeline, person=None, users=users,
                 today=ctx.now().date())
@@ -63,7 +63,7 @@ def case_page(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Re
 def case_person(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Response:
     """The case page with the person's identifying details shown (the read is audited)."""
     person = case_views.person_details(ctx.uow(user), user, case_id, ctx.now())
-    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now().date())
+    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
     return page(request, "case.html", view=view, t=view.timeline, person=person, users=users,
                 today=ctx.now().date())

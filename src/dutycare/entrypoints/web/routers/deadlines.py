@@ -20,5 +20,5 @@ def deadlines_page(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     due = case_views.due_dates(ctx.uow(user), user, today)
     order = {"overdue": 0, "possibly_overdue": 1, "pending": 2, "met": 3}
     due.sort(key=lambda d: (order.get(d.status.value, 9), d.due))
-    institutions = case_views.filter_choices(ctx.uow(user)).institutions
+    institutions = case_views.filter_choices(ctx.uow(user), user).institutions
     return page(request, "deadlines.html", due=due, today=today, names={i.id: i.name for i in institutions})

@@ -13,7 +13,7 @@ from dutycare.domain.events import EVENT_SPECS
 from dutycare.entrypoints.web import forms
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs, WebContext
 from dutycare.entrypoints.web.render import page
-from dutycare.service_layer import case_views, event_writes
+from dutycare.service_layer import case_views, staff_events
 from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.accounts import User
 
@@ -23,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 def _form_page(request: Request, ctx: WebContext, user: User, case_id: str, values: dict[str, str],
                multi: dict[str, list[str]], *, event_id: str | None = None, problems: list[Any] | None = None,
                status: int = 200) -> Response:
-    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now().date())
+    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     etype = values.get("type", "")
     spec = forms.spec_of(etype)
     inputs = forms.detail_inputs(spec.type) if spec else []
@@ -52,12 +52,11 @@ async def _submitted(request: Request) -> tuple[dict[str, str], dict[str, list[s
 async def create_event(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Response:
     """Record an event; on invalid input the form comes back with the problems next to the fields."""
     single, multi = await _submitted(request)
-    await run_in_threadpool(case_views.check_case_visible, ctx.uow(user), user, case_id)
     if not forms.spec_of(single.get("type", "")):
         return RedirectResponse(f"/cases/{case_id}/events/new", status_code=303)
     raw = forms.to_interchange(single, multi)
     try:
-        event = await run_in_threadpool(event_writes.record_event, ctx.uow(user), raw)
+        event = await run_in_threadpool(staff_events.record_event, ctx.uow(user), user, raw)
     except InvalidInput as exc:
         return await run_in_threadpool(_form_page, request, ctx, user, case_id, single, multi,
                                        problems=exc.problems, status=422)
@@ -82,7 +81,7 @@ async def update_event(request: Request, ctx: Ctx, user: CurrentUser, event_id: 
     single["type"] = event.type.value
     raw = forms.to_interchange(single, multi, event_id=event_id)
     try:
-        await run_in_threadpool(event_writes.update_event, ctx.uow(user), event_id, raw)
+        await run_in_threadpool(staff_events.update_event, ctx.uow(user), user, event_id, raw)
     except InvalidInput as exc:
         return await run_in_threadpool(_form_page, request, ctx, user, str(case_id), single, multi,
                                        event_id=event_id, problems=exc.problems, status=422)
@@ -92,8 +91,7 @@ async def update_event(request: Request, ctx: Ctx, user: CurrentUser, event_id: 
 @router.post("/events/{event_id}/withdraw", dependencies=[Needs(P.EVENT_WRITE)])
 def withdraw_event(ctx: Ctx, user: CurrentUser, event_id: str, reason: Annotated[str, Form()] = "") -> Response:
     """Withdraw an event with a reason; it leaves the timeline, never the ledger."""
-    event = case_views.check_event_visible(ctx.uow(user), user, event_id)
-    event_writes.delete_event(ctx.uow(user), event_id, reason)
+    event = staff_events.withdraw_event(ctx.uow(user), user, event_id, reason)
     return RedirectResponse(f"/cases/{event.case_ids[0]}", status_code=303)
 
 

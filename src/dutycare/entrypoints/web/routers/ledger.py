@@ -16,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/ledger", dependencies=[Needs(P.LEDGER_READ)])
 def ledger_page(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     """The ledger's size and latest checkpoint."""
-    status = ledger_service.ledger_status(ctx.uow(user))
+    status = ledger_service.ledger_status(ctx.uow(user), ctx.dutycare.trusted_key())
     return page(request, "ledger.html", status=status, verification=None)
 
 
@@ -24,6 +24,6 @@ def ledger_page(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
 def ledger_verify(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     """Re-derive every leaf, root and checkpoint and check the stored records against the log."""
     dc = ctx.dutycare
-    verification = ledger_service.verify(ctx.uow(user), dc.trusted_key(), dc.file_hasher())
-    status = ledger_service.ledger_status(ctx.uow(user))
+    verification = dc.verify()
+    status = ledger_service.ledger_status(ctx.uow(user), ctx.dutycare.trusted_key())
     return page(request, "ledger.html", status=status, verification=verification)

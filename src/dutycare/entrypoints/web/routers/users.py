@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from dutycare.domain.errors import InvalidInput
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs, WebContext
 from dutycare.entrypoints.web.render import page
-from dutycare.service_layer import accounts, audit
+from dutycare.service_layer import accounts
 from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.access import Role
 from dutycare.service_layer.accounts import User
@@ -38,12 +38,10 @@ def create_user(request: Request, ctx: Ctx, user: CurrentUser, name: Annotated[s
                 role: Annotated[str, Form()] = "", display_name: Annotated[str, Form()] = "") -> Response:
     """Add a user with a generated password, shown once."""
     try:
-        created, password = accounts.add_user(ctx.uow(user), name.strip().lower(), role, ctx.now(),
+        created, password = accounts.add_user(ctx.uow(user), name.strip().lower(), role, ctx.now(), by=user,
                                               display_name=display_name or None)
     except InvalidInput as exc:
         return _users_page(request, ctx, user, status=422, errors={p.field: p.message for p in exc.problems})
-    audit.record(ctx.uow(user), user, audit.AuditAction.USER_CREATED, "user", created.id, ctx.now(),
-                 f"{created.name} as {created.role.value}")
     return _users_page(request, ctx, user, created=created, secret=password)
 
 
@@ -51,12 +49,9 @@ def create_user(request: Request, ctx: Ctx, user: CurrentUser, name: Annotated[s
 def change_user(ctx: Ctx, user: CurrentUser, user_id: str, role: Annotated[str, Form()] = "",
                 active: Annotated[str, Form()] = "", reset_second_factor: Annotated[str, Form()] = "") -> Response:
     """Change a user's role, suspend or reinstate them, or reset their second factor."""
-    changed = accounts.change_user(ctx.uow(user), user_id, role=role or None,
-                                   active={"yes": True, "no": False}.get(active),
-                                   reset_second_factor=reset_second_factor == "yes")
-    audit.record(ctx.uow(user), user, audit.AuditAction.USER_CHANGED, "user", user_id, ctx.now(),
-                 f"role {changed.role.value}, {'active' if changed.active else 'suspended'}"
-                 + ("; second factor reset" if reset_second_factor == "yes" else ""))
+    accounts.change_user(ctx.uow(user), user_id, ctx.now(), by=user, role=role or None,
+                         active={"yes": True, "no": False}.get(active),
+                         reset_second_factor=reset_second_factor == "yes")
     return RedirectResponse("/users", status_code=303)
 
 
@@ -64,15 +59,12 @@ def change_user(ctx: Ctx, user: CurrentUser, user_id: str, role: Annotated[str, 
 def create_token_for(request: Request, ctx: Ctx, user: CurrentUser, user_id: str,
                      label: Annotated[str, Form()] = "") -> Response:
     """Create an API token for a user; the secret is shown once."""
-    token, secret = accounts.create_token(ctx.uow(user), user_id, label, ctx.now())
-    audit.record(ctx.uow(user), user, audit.AuditAction.TOKEN_CREATED, "token", token.id, ctx.now(),
-                 f"for user {user_id}: {token.label}")
+    _token, secret = accounts.create_token(ctx.uow(user), user_id, label, ctx.now(), by=user)
     return _users_page(request, ctx, user, secret=secret)
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[Needs(P.USERS_MANAGE)])
 def revoke_any_token(ctx: Ctx, user: CurrentUser, token_id: str) -> Response:
     """Revoke any token."""
-    accounts.revoke_token(ctx.uow(user), token_id, ctx.now())
-    audit.record(ctx.uow(user), user, audit.AuditAction.TOKEN_REVOKED, "token", token_id, ctx.now())
+    accounts.revoke_token(ctx.uow(user), token_id, ctx.now(), by=user)
     return RedirectResponse("/users", status_code=303)

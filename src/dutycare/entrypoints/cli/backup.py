@@ -1,0 +1,139 @@
+"""Commands for backups: make a backup key, back up a database with its files, restore one and verify it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from dutycare.adapters import backup_archive as archive
+from dutycare.adapters.storage.snapshot import SqlDatabase
+from dutycare.bootstrap import checkpoint_base, open_dutycare
+from dutycare.entrypoints.cli.common import (
+    DbOption,
+    FormatOption,
+    KeyFileOption,
+    OutputFormat,
+    PassphraseOption,
+    VaultOption,
+    emit_json,
+    fail,
+    settings_from,
+)
+from dutycare.service_layer import backup as service
+from dutycare.service_layer.ledger_service import Verification
+from dutycare.settings import Settings
+
+CheckpointsOption = Annotated[Path | None, typer.Option(
+    "--checkpoints", help="The folder of signed checkpoints kept outside the database (backup: by default the "
+    "database's checkpoint folder, when it exists; restore: where the backup's checkpoint files go).",
+    show_default=False)]
+
+
+class BackupGroup(TyperGroup):
+    """`dutycare backup OUT_FILE ...` means `dutycare backup create OUT_FILE ...`; `keygen` is the other command."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["create", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=BackupGroup, no_args_is_help=True,
+                  help="Back up the database, its evidence files and external checkpoints, encrypted to a backup "
+                       "key. 'dutycare backup OUT_FILE --recipient KEY.pub' is short for 'dutycare backup create'.")
+
+
+@app.command("keygen")
+def keygen(
+    private_key_file: Annotated[Path, typer.Argument(help="Where to write the private backup key (mode 0600). Keep it "
+                                             "offline and away from the backups.", show_default=False)],
+    public: Annotated[Path | None, typer.Option("--public", help="Where to write the public key that 'backup' "
+                                                "needs (default: the private key's name + .pub).",
+                                                show_default=False)] = None,
+) -> None:
+    """Make a backup key pair: backups are encrypted to the public key and only the private key restores them."""
+    public = public or private_key_file.with_name(private_key_file.name + ".pub")
+    if public.exists():
+        fail(f"{public} already exists; dutycare never overwrites a key file. Choose another name.")
+    key = archive.BackupIdentity.generate()
+    archive.write_identity(private_key_file, key)
+    archive.write_recipient(public, key.recipient())
+    typer.echo(f"Wrote the private backup key to {private_key_file} (only you can read it) and the public key to "
+               f"{public}.")
+    typer.echo(f"Its fingerprint is {key.recipient().fingerprint().hex()}. Keep the private key apart from the "
+               "backups: whoever holds both can read them.")
+
+
+@app.command("create")
+def create(
+    out_file: Annotated[Path, typer.Argument(help="The backup file to write (must not exist yet).",
+                                             show_default=False)],
+    recipient: Annotated[Path, typer.Option("--recipient", help="The public backup key file (from 'dutycare "
+                                            "backup keygen') to encrypt to.", show_default=False)],
+    checkpoints: CheckpointsOption = None,
+    db: DbOption = None,
+    vault: VaultOption = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Write a consistent, encrypted snapshot of the database, the evidence vault and the external checkpoints."""
+    settings = settings_from(db, vault=vault)
+    key = archive.load_recipient(recipient)
+    if out_file.exists():
+        fail(f"{out_file} already exists; choose a new file name for the backup.")
+    if not out_file.parent.is_dir():
+        fail(f"The folder {out_file.parent} does not exist; create it first.")
+    if checkpoints is None and checkpoint_base(settings).is_dir():
+        checkpoints = checkpoint_base(settings)
+    summary = service.create_backup(SqlDatabase(settings.db), settings.vault_dir(), checkpoints,
+                                    lambda: archive.ArchiveWriter(out_file, key), out_file.parent, datetime.now(UTC))
+    if fmt is OutputFormat.JSON:
+        emit_json({"file": str(out_file), **summary.manifest})
+        return
+    m = summary.manifest
+    typer.echo(f"Backed up the {m['backend']} database (schema {m['schema_revision']}, ledger of "
+               f"{summary.ledger_size} entries, root {m['ledger']['root']}), {summary.count(service.VAULT_PREFIX)} "
+               f"evidence files and {summary.count(service.CHECKPOINT_PREFIX)} checkpoint files to {out_file}.")
+
+
+def _verifier(settings: Settings) -> Verification:
+    dc = open_dutycare(settings)
+    try:
+        return dc.verify()
+    finally:
+        dc.close()
+
+
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="The backup file to restore.", show_default=False)],
+    identity: Annotated[Path, typer.Option("--identity", help="The private backup key file that matches the "
+                                           "public key the backup was made with.", show_default=False)],
+    db: DbOption = None,
+    vault: VaultOption = None,
+    checkpoints: CheckpointsOption = None,
+    key_file: KeyFileOption = None,
+    passphrase: PassphraseOption = None,
+    fmt: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """Restore a backup into an empty database and vault, and keep it only if its ledger verifies."""
+    settings = settings_from(db, key_file, passphrase, vault)
+    key = archive.load_identity(identity)
+    summary = service.restore_backup(
+        backup_file, lambda path, staging: archive.read_archive(path, key, staging), SqlDatabase(settings.db),
+        settings.vault_dir(), checkpoints,
+        lambda: _verifier(settings.with_(checkpoint_dir=checkpoints) if checkpoints else settings))
+    result = summary.verification
+    if fmt is OutputFormat.JSON:
+        emit_json({"ok": True, "db": settings.db, "vault": str(settings.vault_dir()),
+                   "backup_created_at": summary.manifest["created_at"], "size": result.log.size,
+                   "root": result.log.root.hex(), "records_checked": result.records_checked,
+                   "files_checked": result.files_checked, "vault_files": summary.vault_files,
+                   "checkpoint_files": summary.checkpoint_files})
+        return
+    typer.echo(f"Restored the backup of {summary.manifest['created_at']} into {settings.db} "
+               f"(vault {settings.vault_dir()}).")
+    typer.echo(f"Verified: {result.log.summary()}")
+    typer.echo(f"{result.records_checked} records and {result.files_checked} evidence files checked.")

@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.domain.limits import shown, text_fault
 from dutycare.service_layer.access import Role
 from dutycare.service_layer.unit_of_work import UnitOfWork
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 12
+MAX_LABEL = 200  # token labels and display names
 DEFAULT_ORGANISATION = "org"
 
 
@@ -169,6 +171,9 @@ def add_user(uow: StaffUnitOfWork, name: str, role: str, at: datetime, *, displa
         problems.append(Problem("user", "name", "use 2–80 lowercase letters, digits, '.', '_' or '-'"))
     if role not in {r.value for r in Role}:
         problems.append(Problem("user", "role", f"'{role}' is not one of: {', '.join(r.value for r in Role)}"))
+    if display_name is not None and (fault := text_fault(display_name) or (
+            f"must be at most {MAX_LABEL} characters" if len(display_name) > MAX_LABEL else None)):
+        problems.append(Problem("user", "display_name", fault))
     if problems:
         raise InvalidInput(problems)
     generated = None
@@ -258,7 +263,8 @@ def _refuse_if_throttled(uow: StaffUnitOfWork, keys: Sequence[tuple[str, int]], 
 def sign_in(uow: StaffUnitOfWork, name: str, password: str, client: str, at: datetime,
             policy: SessionPolicy) -> tuple[str, SessionInfo]:
     """Check a password and open a session; returns the session token (for the cookie) and the session."""
-    keys = (("name:" + name.lower()[:150], policy.max_failures_per_name),
+    # shown(): a name with a NUL or a broken character is no user's, and is still counted, as storable text.
+    keys = (("name:" + shown(name.lower()[:150]), policy.max_failures_per_name),
             ("client:" + client[:150], policy.max_failures_per_client))
     with uow:
         _refuse_if_throttled(uow, keys, iso(at - policy.window))
@@ -363,8 +369,10 @@ def enable_second_factor(uow: StaffUnitOfWork, user_id: str, secret: str, code: 
 def create_token(uow: StaffUnitOfWork, user_id: str, label: str, at: datetime) -> tuple[ApiToken, str]:
     """A new API token for a user; the secret is returned once and only its digest is kept."""
     label = (label or "").strip()
-    if not label or len(label) > 200:
-        raise InvalidInput([Problem("token", "label", "say what the token is for (1–200 characters)")])
+    if not label or len(label) > MAX_LABEL:
+        raise InvalidInput([Problem("token", "label", f"say what the token is for (1–{MAX_LABEL} characters)")])
+    if fault := text_fault(label):
+        raise InvalidInput([Problem("token", "label", fault)])
     secret = "dct_" + secrets.token_urlsafe(32)
     token = ApiToken(uuid.uuid4().hex, user_id, label, iso(at), None, None)
     with uow:

@@ -11,7 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from dutycare.domain.limits import MAX_OFFSET
 from dutycare.service_layer.accounts import StaffUnitOfWork, User, iso
+
+MAX_AUDIT_PAGE = 500
 
 
 class AuditAction(StrEnum):
@@ -67,5 +70,7 @@ def record(uow: StaffUnitOfWork, who: User | None, action: AuditAction, target_k
 def list_entries(uow: StaffUnitOfWork, limit: int = 100, offset: int = 0,
                  action: str | None = None) -> tuple[list[AuditEntry], int]:
     """A page of the audit log, newest first, and how many entries match."""
+    # Bounded here for every caller: an offset past a 64-bit integer would reach the database and fail there.
+    limit, offset = max(1, min(limit, MAX_AUDIT_PAGE)), min(max(0, offset), MAX_OFFSET)
     with uow:
         return uow.audit.entries(limit, offset, action or None)

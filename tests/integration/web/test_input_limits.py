@@ -63,7 +63,8 @@ def test_a_body_beyond_the_size_limit_is_refused(client: TestClient, staff: dict
     answer = _post_raw(client, staff["caseworker"], b'{"summary": "' + b"x" * (9 << 20) + b'"}')
     assert answer.status_code == 413  # type: ignore[attr-defined]
     as_user(client, staff["caseworker"])
-    form = client.post("/cases/case-b/events", data={"csrf_token": staff["caseworker"].csrf, "summary": "x" * (9 << 20)})
+    form = client.post("/cases/case-b/events",
+                       data={"csrf_token": staff["caseworker"].csrf, "summary": "x" * (9 << 20)})
     assert form.status_code == 413
 
 

@@ -91,6 +91,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("source_notes", "source", "notes", help="encrypted"),
 )
 BY_NAME = {c.name: c for c in COLUMNS}
+MAX_COLUMNS = 256  # the layout has fewer than 100 columns; wider headers are not this layout
 ENTITY_IDS = {"institution": "institution_id", "person": "person_id", "source": "source_id", "case": "case_id"}
 ENTITY_ORDER = ("institution", "person", "source", "case")  # parents before the records that name them
 _TRUE = {"true", "yes", "y", "1", "да", "д", "+", "x"}

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from dutycare.domain.interchange import event_to_dict
+from dutycare.domain.limits import MAX_OFFSET
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs
 from dutycare.entrypoints.web.schemas import (
     CaseAccessPublic,
@@ -40,8 +41,8 @@ router = APIRouter(prefix="/api/v1", tags=["cases"], responses=ERRORS)  # type: 
 def list_cases(ctx: Ctx, user: CurrentUser, q: Annotated[str | None, Query(max_length=200)] = None,
                status: str | None = None, region: str | None = None, institution: str | None = None,
                rule: str | None = None, date_from: date | None = None, date_to: date | None = None,
-               limit: Annotated[int, Query(ge=1, le=200)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0) -> CaseListPublic:
+               limit: Annotated[int, Query(ge=1, le=case_views.MAX_PAGE)] = 50,
+               offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> CaseListPublic:
     """Cases you may see, filtered by status, region, institution, rule found, event dates and text search."""
     query = CaseQuery(status, region, institution, rule, date_from, date_to, q)
     rows, total = case_views.list_cases(ctx.uow(user), user, query, limit, offset)

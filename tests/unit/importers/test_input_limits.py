@@ -58,7 +58,8 @@ def test_bounded_decoding_refuses_with_the_place(text: str, message: str, column
 @pytest.mark.parametrize(("line", "expected"), [
     (DEEP, "line 2, column 65: arrays and objects are nested more than 64 levels deep"),
     ('{"record": "person", "id": "p-2", "age": ' + LONG + "}", "line 2, column 42: a number is longer than 100"),
-    ('{"record": "person", "id": "p-2", "details": ' + DEEP_OBJECT + "}", "line 2, column 431: arrays and"),
+    ('{"record": "person", "id": "p-2", "details": ' + DEEP_OBJECT + "}",
+     f"line 2, column {45 + 6 * (MAX_JSON_DEPTH - 1) + 1}: arrays and"),
 ])
 def test_json_lines_locate_absurd_lines(tmp_path: Path, line: str, expected: str) -> None:
     path = tmp_path / "r.jsonl"
@@ -121,10 +122,14 @@ def test_an_overlong_cell_and_an_overlong_line_are_located(tmp_path: Path) -> No
     assert time.perf_counter() - started < 5
 
 
+ROWS = 2000
+
+
 def _xlsx_with_dimension(tmp_path: Path, dimension: str) -> Path:
     book = Workbook()
     book.active.append(HEADER)
-    book.active.append(["e-1", "injury", "2024", "c-1", "s-1"])
+    for n in range(ROWS):
+        book.active.append([f"e-{n}", "injury", "2024", "c-1", "s-1"])
     plain = tmp_path / "plain.xlsx"
     book.save(plain)
     forged = tmp_path / "forged.xlsx"
@@ -132,7 +137,8 @@ def _xlsx_with_dimension(tmp_path: Path, dimension: str) -> Path:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<dimension ref="A1:E2"/>', f'<dimension ref="{dimension}"/>'.encode())
+                declared = f'<dimension ref="A1:E{ROWS + 1}" />'.encode()
+                data = data.replace(declared, f'<dimension ref="{dimension}" />'.encode())
                 assert dimension.encode() in data
             out.writestr(item, data)
     return forged
@@ -142,7 +148,7 @@ def test_a_workbook_claiming_the_largest_sheet_is_read_by_its_cells(tmp_path: Pa
     started = time.perf_counter()
     items = list(XlsxSource(_xlsx_with_dimension(tmp_path, "A1:XFD1048576")).items())
     assert time.perf_counter() - started < 5
-    assert [i.kind for i in items if isinstance(i, RawRecord)] == ["event"]
+    assert [i.kind for i in items if isinstance(i, RawRecord)] == ["event"] * ROWS
 
 
 def test_a_workbook_header_wider_than_the_layout_is_refused(tmp_path: Path) -> None:

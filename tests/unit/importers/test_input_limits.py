@@ -108,7 +108,7 @@ def test_a_header_of_many_unknown_columns_is_fast_and_bounded(tmp_path: Path) ->
 
 
 def test_a_repeated_column_is_still_found(tmp_path: Path) -> None:
-    problems = _problems(list(CsvSource(_csv(tmp_path, [HEADER + ["case_id"], ["e-1"]])).items()))
+    problems = _problems(list(CsvSource(_csv(tmp_path, [[*HEADER, "case_id"], ["e-1"]])).items()))
     assert problems == ["row 1, column F: 'case_id' appears twice"]
 
 

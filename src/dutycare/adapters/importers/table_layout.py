@@ -177,7 +177,8 @@ class RowReader:
             elif name not in BY_NAME:
                 close = difflib.get_close_matches(name[:MAX_NAME_GUESSED], BY_NAME, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else "; 'dutycare import --template csv' lists them"
-                out.append(Problem(where, "", f"'{shown(name[:MAX_NAME_GUESSED])}' is not a column dutycare knows{hint}"))
+                named = shown(name[:MAX_NAME_GUESSED])
+                out.append(Problem(where, "", f"'{named}' is not a column dutycare knows{hint}"))
             elif name in seen:
                 out.append(Problem(where, "", f"'{name}' appears twice"))
             seen.add(name)

@@ -19,7 +19,7 @@ __all__ = ["JsonLimitError", "loads", "raw_decode"]
 
 _STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'  # skipped whole, so brackets and digits inside texts do not count
 _BRACKETS = re.compile(_STRING + r"|[\[\]{}]")
-_LONG_NUMBER = re.compile(_STRING + rf"|-?[0-9][0-9.eE+-]{{{MAX_NUMBER_LENGTH},}}")
+_LONG_NUMBER = re.compile(_STRING + rf"|[-0-9][0-9.eE+-]{{{MAX_NUMBER_LENGTH},}}")
 _CONSTANT = re.compile(_STRING + r"|NaN|-?Infinity")
 DEPTH_MESSAGE = f"arrays and objects are nested more than {MAX_JSON_DEPTH} levels deep"
 NUMBER_MESSAGE = f"a number is longer than {MAX_NUMBER_LENGTH} characters"

@@ -49,7 +49,7 @@ def _post_raw(client: TestClient, staff: Staff, body: bytes) -> object:
 @pytest.mark.parametrize(("body", "words"), [
     (b"[" * 60000 + b"]" * 60000, "nested"),
     (b'{"details": ' + b"{\"a\": " * 60000 + b"1" + b"}" * 60001, "nested"),
-    (b'{"details": {"extended_by_days": ' + b"1" * 100000 + b"}}", "digits"),
+    (b'{"details": {"extended_by_days": ' + b"1" * 100000 + b"}}", "longer than 100 characters"),
 ])
 def test_absurd_json_bodies_are_refused_with_the_reason(client: TestClient, staff: dict[str, Staff], body: bytes,
                                                         words: str) -> None:
@@ -84,7 +84,7 @@ def test_every_405_names_the_methods_allowed(web: FastAPI, client: TestClient, s
         assert info.methods <= allowed and unused[0] not in allowed, info.path
         checked += 1
     assert checked > 20
-    assert client.delete("/api/v1/cases/case-b/person").headers["allow"] == "GET, HEAD"
+    assert client.delete("/api/v1/cases/case-b/person").headers["allow"] == "GET"
 
 
 def test_loose_values_the_validator_refuses_are_refused_by_the_schema(client: TestClient,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from dutycare.domain.limits import MAX_OFFSET
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs
+from dutycare.entrypoints.web.json_body import BoundedJsonRoute
 from dutycare.entrypoints.web.routers.api_cases import ERRORS
 from dutycare.entrypoints.web.schemas import (
     AuditEntryPublic,
@@ -24,7 +25,8 @@ from dutycare.service_layer import accounts, audit
 from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.audit import AuditAction
 
-router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERRORS)  # type: ignore[arg-type]
+router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERRORS,  # type: ignore[arg-type]
+                   route_class=BoundedJsonRoute)
 
 
 @router.get("/me", dependencies=[Needs(P.SIGNED_IN)])

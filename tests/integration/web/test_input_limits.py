@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_helpers import Staff, as_user
+from web_helpers import PASSWORD, Staff, as_user
 
 from dutycare.domain.limits import MAX_ID_LENGTH, MAX_OFFSET
 from dutycare.entrypoints.web.deps import served_routes
+from dutycare.service_layer import accounts, audit, case_views, services
+from dutycare.service_layer.case_views import CaseQuery
+from dutycare.service_layer.queries import CaseFilter
 
 PAGED_API = ("/api/v1/cases", "/api/v1/audit")
 FIT = {"type": "fitness_decision", "date": "2024-02", "cases": ["case-b"], "institution": "i-commission",
@@ -147,3 +150,20 @@ def test_forms_with_broken_bytes_are_refused_not_crashed(client: TestClient, sta
     assert client.post("/cases/case-b/events", content=raw, headers=headers).status_code < 500
     assert client.post("/account/tokens", content=f"csrf_token={who.csrf}&label=%00".encode(),
                        headers=headers).status_code < 500
+
+
+def test_the_services_bound_paging_for_every_caller(web: FastAPI, staff: dict[str, Staff]) -> None:
+    ctx = web.state.web
+    coordinator = staff["coordinator"].user
+    rows, total = case_views.list_cases(ctx.uow(coordinator), coordinator, CaseQuery(), 2**70, 2**70)
+    assert rows == [] and total == 3
+    entries, count = audit.list_entries(ctx.uow(coordinator), 2**70, 2**70)
+    assert entries == [] and count >= 0
+    assert services.list_cases(ctx.dutycare.uow(), CaseFilter(), 10, 2**70) == ([], 3)
+
+
+def test_a_sign_in_name_storage_cannot_hold_is_a_failed_sign_in(web: FastAPI, staff: dict[str, Staff]) -> None:
+    ctx = web.state.web
+    for name in ("anna\x00", "\ud800"):
+        with pytest.raises(accounts.LoginRefused):
+            accounts.sign_in(ctx.uow(), name, PASSWORD, "test", ctx.now(), ctx.policy)

@@ -12,7 +12,16 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from dutycare.domain.limits import MAX_DATE_LENGTH, MAX_ID_LENGTH, text_fault
 from dutycare.domain.model import Person
@@ -40,9 +49,27 @@ def _storable(value: str) -> str:
     return value
 
 
+def _length(value: str, high: int) -> str:
+    # Measured here, not with pydantic's length constraints: those cannot read a lone surrogate at all, and the
+    # interchange validator says better what is wrong with one.
+    if not 1 <= len(value) <= high:
+        raise ValueError(f"must have 1 to {high} characters")
+    return value
+
+
+def _id_text(value: str) -> str:
+    return _length(value, MAX_ID_LENGTH)
+
+
+def _label_text(value: str) -> str:
+    return _storable(_length(value, MAX_LABEL))
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
-RecordId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH)]
-Label = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LABEL), AfterValidator(_storable)]
+RecordId = Annotated[str, AfterValidator(_id_text),
+                     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH})]
+Label = Annotated[str, AfterValidator(_label_text),
+                  WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_LABEL})]
 
 
 class Strict(BaseModel):

@@ -68,11 +68,12 @@ def tokens_per_role(app: Any) -> tuple[dict[str, str], dict[str, str]]:
     ctx = app.state.web
     now = datetime.now(UTC)
     out = {}
+    boss, _ = accounts.add_user(ctx.uow(), "fuzz-boss", Role.COORDINATOR.value, now, by=None, password=PASSWORD)
     for role in Role:
-        user, _ = accounts.add_user(ctx.uow(), f"fuzz-{role.value}", role.value, now, password=PASSWORD)
-        out[role.value] = accounts.create_token(ctx.uow(), user.id, "fuzz", now)[1]
-    target, _ = accounts.add_user(ctx.uow(), "fuzz-target", Role.CASEWORKER.value, now, password=PASSWORD)
-    token, _ = accounts.create_token(ctx.uow(), target.id, "target", now)
+        user, _ = accounts.add_user(ctx.uow(), f"fuzz-{role.value}", role.value, now, by=boss, password=PASSWORD)
+        out[role.value] = accounts.create_token(ctx.uow(), user.id, "fuzz", now, by=user)[1]
+    target, _ = accounts.add_user(ctx.uow(), "fuzz-target", Role.CASEWORKER.value, now, by=boss, password=PASSWORD)
+    token, _ = accounts.create_token(ctx.uow(), target.id, "target", now, by=boss)
     return out, {"case_id": "case-b", "event_id": "ev-b-injury", "user_id": target.id, "token_id": token.id}
 
 

@@ -15,7 +15,7 @@ from dutycare.service_layer.queries import CaseFilter
 
 PAGED_API = ("/api/v1/cases", "/api/v1/audit")
 FIT = {"type": "fitness_decision", "date": "2024-02", "cases": ["case-b"], "institution": "i-commission",
-       "sources": [{"source": "s-alexander-account"}], "details": {"category": "А"}}
+       "sources": [{"source": "s-02"}], "details": {"category": "А"}}
 
 
 @pytest.mark.parametrize("path", PAGED_API)

@@ -86,7 +86,7 @@ def _prepare(db: str, root: Path, mb: int) -> None:
             for _ in range(mb):
                 out.write(os.urandom(1024 * 1024))
         evidence.attach_evidence(app.uow(), app.vault(), case_id="case-b", event_id="ev-b-finding", path=scan,
-                                 source_id="s-alexander-medical")
+                                 source_id="s-03")
         scan.unlink()
         ledger_service.make_checkpoint(app.uow(), app.signer())
     finally:

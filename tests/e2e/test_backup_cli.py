@@ -18,7 +18,7 @@ def _load(cli_env: dict[str, str], tmp_path: Path) -> tuple[str, bytes]:
     run("import", str(scenario), env=cli_env)
     scan = tmp_path / "заключение.pdf"
     scan.write_bytes(b"%PDF-1.4 knee findings " * 5000)
-    added = json.loads(run("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-alexander-medical",
+    added = json.loads(run("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-03",
                            "--format", "json", env=cli_env).stdout)
     run("ledger", "checkpoint", env=cli_env)
     return added["id"], scan.read_bytes()

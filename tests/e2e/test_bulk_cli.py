@@ -73,6 +73,16 @@ BAD_FILES: dict[str, tuple[str, bytes, str]] = {
     "unterminated JSON line": ("cut.jsonl", b'{"record": "case", "id": "c-1", "title": "Cut\n',
                                "line 1, column 42: malformed JSON: Unterminated string"),
     "KOI8-R text": ("koi8.csv", "event_id;событие\n".encode("koi8-r"), "pass --encoding cp1251"),
+    "JSON line nested 60,000 deep": ("deep.jsonl", b"[" * 60000 + b"]" * 60000 + b"\n",
+                                     "line 1, column 65: arrays and objects are nested more than 64 levels deep"),
+    "case file nested 60,000 deep": ("deep.json", b'{"format": "dutycare-case-file", "format_version": 1, "people": ['
+                                     + b'{"a": ' * 60000 + b"1" + b"}" * 60000 + b"]}",
+                                     "deep.json:1:450: arrays and objects are nested more than 64 levels deep"),
+    "a 100,000-digit number": ("huge.jsonl", b'{"record": "person", "id": "p-1", "age": ' + b"9" * 100000 + b"}\n",
+                               "line 1, column 42: a number is longer than 100 characters"),
+    "a 100,000-column header": ("wide.csv", b"event_id,event_type,event_date,case_id,source_id"
+                                + b"".join(b",c%d" % i for i in range(100000)) + b"\ne-1\n",
+                                "row 1: has 100005 columns; the spreadsheet layout has at most 256"),
 }
 
 
@@ -85,7 +95,7 @@ def test_bad_files_are_refused_with_a_message_and_change_nothing(cli_env: dict[s
     before = _state(cli_env)
     proc = run("import", str(tmp_path / name), env=cli_env, check=False)
     assert proc.returncode == 1 and message in proc.stderr, proc.stderr
-    assert "nothing was written" in proc.stderr
+    assert "nothing was written" in proc.stderr and "Traceback" not in proc.stderr
     assert _state(cli_env) == before
 
 

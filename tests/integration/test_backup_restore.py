@@ -42,7 +42,7 @@ def _loaded(app: Dutycare, tmp_path: Path) -> str:
     scan = tmp_path / "knee-mri.txt"
     scan.write_bytes(SCAN)
     ev = evidence.attach_evidence(app.uow(), app.vault(), case_id="case-b", event_id="ev-b-finding", path=scan,
-                                  source_id="s-alexander-medical")
+                                  source_id="s-03")
     ledger_service.make_checkpoint(app.uow(), app.signer())
     return ev.id
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from dutycare.adapters import json_text
 from dutycare.domain.errors import DomainError, InvalidInput, Problem
 
 
@@ -19,6 +20,6 @@ def read_json_document(path: Path) -> Any:
         problem = Problem(str(path), "", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8")
         raise InvalidInput([problem]) from None
     try:
-        return json.loads(text)
+        return json_text.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput([Problem(f"{path}:{exc.lineno}:{exc.colno}", "", f"malformed JSON: {exc.msg}")]) from None

@@ -12,13 +12,16 @@ import unicodedata
 
 from dutycare.ledger.entry import MAX_SAFE_INT
 
-__all__ = ["MAX_DATE_LENGTH", "MAX_ID_LENGTH", "MAX_JURISDICTION_LENGTH", "MAX_REGION_LENGTH", "MAX_SAFE_INT",
-           "id_fault", "shown", "storable_text", "text_fault"]
+__all__ = ["MAX_DATE_LENGTH", "MAX_ID_LENGTH", "MAX_JSON_DEPTH", "MAX_JURISDICTION_LENGTH", "MAX_NUMBER_LENGTH",
+           "MAX_OFFSET", "MAX_REGION_LENGTH", "MAX_SAFE_INT", "id_fault", "shown", "storable_text", "text_fault"]
 
 MAX_ID_LENGTH = 80  # every record id and reference
 MAX_REGION_LENGTH = 200  # institutions.region, cases.region
 MAX_JURISDICTION_LENGTH = 10  # institutions.jurisdiction
 MAX_DATE_LENGTH = 40  # partial dates as text; the longest form, ~YYYY-MM-DD/YYYY-MM-DD, has 22 characters
+MAX_OFFSET = 10**9  # paging: far beyond any list, far below the 64-bit integers SQLite and PostgreSQL take
+MAX_JSON_DEPTH = 64  # nesting of arrays and objects; the interchange format needs 4
+MAX_NUMBER_LENGTH = 100  # characters of one JSON number; integers beyond MAX_SAFE_INT are refused anyway
 
 NUL_FAULT = "holds a NUL character (\\u0000), which cannot be stored"
 SURROGATE_FAULT = ("holds a broken character (an unpaired surrogate such as the JSON escape \\uD800), "

@@ -102,6 +102,10 @@ class AccessVerification:
         """True only when the log, its checkpoints and every access record agree."""
         return self.log.ok and not self.problems
 
+    def add(self, entity: str, ident: str, message: str) -> None:
+        """Report a stored value of the access log that differs from what its entries and notes say."""
+        self.problems.append(AccessProblem(entity, ident, message))
+
     def messages(self) -> list[str]:
         """Every problem as one line, log problems first."""
         lines = [f"access log entry {p.seq}: {p.message}" if p.seq is not None else f"access log: {p.message}"
@@ -119,6 +123,8 @@ def verify(uow: UnitOfWork, key_name: str, public_key_raw: bytes, check: Any,
         log = verify_log(entries, notes, key_name=key_name, public_key_raw=public_key_raw, check=check,
                          stored_leaf_hashes=stored, origin=origin_of(key_name), anchors=list(anchors or []))
         result = AccessVerification(log)
+        ledger_checks.check_index_columns(uow.access_log.index_columns(), entries, result)
+        ledger_checks.check_checkpoint_columns(uow.access_log.checkpoints(), result)
         _record_problems(uow, entries, result)
     return result
 

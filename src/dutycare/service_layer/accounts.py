@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from dutycare.domain.errors import DomainError, InvalidInput, NotFound, Problem
+from dutycare.domain.limits import shown, text_fault
 from dutycare.service_layer import access_log, audit
 from dutycare.service_layer.access import ApiToken as ApiToken
 from dutycare.service_layer.access import Permission, Role, allows
@@ -33,6 +34,7 @@ USER, TOKEN, ORGANISATION = "user", "token", "organisation"  # kinds of record i
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD = 12
+MAX_LABEL = 200  # token labels and display names
 DEFAULT_ORGANISATION = "org"
 
 
@@ -125,6 +127,9 @@ def add_user(uow: StaffUnitOfWork, name: str, role: str, at: datetime, *, by: Us
     problems = _role_problems(role)
     if not NAME_PATTERN.match(name or ""):
         problems.insert(0, Problem("user", "name", "use 2–80 lowercase letters, digits, '.', '_' or '-'"))
+    if display_name is not None and (fault := text_fault(display_name) or (
+            f"must be at most {MAX_LABEL} characters" if len(display_name) > MAX_LABEL else None)):
+        problems.append(Problem("user", "display_name", fault))
     if problems:
         raise InvalidInput(problems)
     generated = None
@@ -250,7 +255,8 @@ def _refuse_if_throttled(uow: StaffUnitOfWork, keys: Sequence[tuple[str, int]], 
 def sign_in(uow: StaffUnitOfWork, name: str, password: str, client: str, at: datetime,
             policy: SessionPolicy) -> tuple[str, SessionInfo]:
     """Check a password and open a session; returns the session token (for the cookie) and the session."""
-    keys = (("name:" + name.lower()[:150], policy.max_failures_per_name),
+    # shown(): a name with a NUL or a broken character is no user's, and is still counted, as storable text.
+    keys = (("name:" + shown(name.lower()[:150]), policy.max_failures_per_name),
             ("client:" + client[:150], policy.max_failures_per_client))
     with uow:
         _refuse_if_throttled(uow, keys, iso(at - policy.window))
@@ -365,8 +371,10 @@ def create_token(uow: StaffUnitOfWork, user_id: str, label: str, at: datetime, *
     """A new API token for a user (oneself, or anyone for a coordinator); the secret is returned once and only
     its digest is kept. Audited and entered in the access log."""
     label = (label or "").strip()
-    if not label or len(label) > 200:
-        raise InvalidInput([Problem("token", "label", "say what the token is for (1–200 characters)")])
+    if not label or len(label) > MAX_LABEL:
+        raise InvalidInput([Problem("token", "label", f"say what the token is for (1–{MAX_LABEL} characters)")])
+    if fault := text_fault(label):
+        raise InvalidInput([Problem("token", "label", fault)])
     secret = "dct_" + secrets.token_urlsafe(32)
     token = ApiToken(uuid.uuid4().hex, user_id, label, iso(at), None, None)
     with uow:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from dutycare.domain.limits import MAX_OFFSET
 from dutycare.service_layer import access_log
 from dutycare.service_layer.access import User
 from dutycare.service_layer.changes import Action
@@ -19,6 +20,8 @@ from dutycare.service_layer.ports import StaffUnitOfWork
 from dutycare.service_layer.queries import AuditEntry as AuditEntry
 
 AUDIT = "audit"
+
+MAX_AUDIT_PAGE = 500
 
 
 class AuditAction(StrEnum):
@@ -54,5 +57,7 @@ def note(uow: StaffUnitOfWork, who: User, action: AuditAction, target_kind: str,
 def list_entries(uow: StaffUnitOfWork, limit: int = 100, offset: int = 0,
                  action: str | None = None) -> tuple[list[AuditEntry], int]:
     """A page of the audit log, newest first, and how many entries match."""
+    # Bounded here for every caller: an offset past a 64-bit integer would reach the database and fail there.
+    limit, offset = max(1, min(limit, MAX_AUDIT_PAGE)), min(max(0, offset), MAX_OFFSET)
     with uow:
         return uow.audit.entries(limit, offset, action or None)

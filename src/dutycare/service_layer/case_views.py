@@ -14,6 +14,7 @@ from dutycare.domain.errors import InvalidInput, NotAllowed, Problem
 from dutycare.domain.events import Event, EventType
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
+from dutycare.domain.limits import MAX_OFFSET
 from dutycare.domain.model import CaseFile, Person, Timeline
 from dutycare.jurisdictions.deadlines import DueDate, deadlines
 from dutycare.rules.model import Finding
@@ -82,7 +83,7 @@ def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int 
             digests = uow.views.search_digests(words)
             if digests is None:
                 return [], 0
-        return uow.views.visible_cases(viewer, query, digests, limit, max(0, offset))
+        return uow.views.visible_cases(viewer, query, digests, limit, min(max(0, offset), MAX_OFFSET))
 
 
 def filter_choices(uow: StaffUnitOfWork, viewer: User) -> FilterChoices:

@@ -213,6 +213,23 @@ def institution_findings(uow: UnitOfWork, speaker: str, rules: Sequence[Rule], i
                                 case_findings=relevant)
 
 
+def rebuild_all(uow: UnitOfWork) -> list[FindingRow]:
+    """Drop every stored finding and evaluate every case again, inside the caller's open unit of work (the caller
+    commits); return the findings that differed, as stored before or as evaluated now, so a finding altered,
+    added or deleted outside dutycare (or one that time has changed) is named."""
+    def content(r: FindingRow) -> tuple[object, ...]:
+        return (r.rule_id, r.scope, r.severity, r.certainty, tuple(sorted(r.case_ids)), tuple(sorted(r.event_ids)),
+                r.institution_id, r.explanation_ru, r.explanation_en)
+
+    before = {r.key: r for r in uow.findings.all()}
+    uow.findings.clear()
+    refresh_findings(uow, uow.records.all_case_ids())
+    after = {r.key: r for r in uow.findings.all()}
+    changed = [after.get(k) or before[k] for k in sorted(before.keys() | after.keys())
+               if k not in before or k not in after or content(before[k]) != content(after[k])]
+    return changed
+
+
 def refresh_all(uow: UnitOfWork) -> int:
     """Re-evaluate every case from scratch (e.g. daily, so that deadlines passing become findings)."""
     with uow:

@@ -24,10 +24,11 @@ from dutycare.ledger.merkle import MerkleTree, ProofError, leaf_hashes, verify_i
 from dutycare.ledger.verify import RecordHistory, VerifyReport, record_histories, verify_log
 from dutycare.service_layer import access_log, ledger_checks
 from dutycare.service_layer.access_log import AccessVerification
+from dutycare.service_layer.findings import rebuild_all
 from dutycare.service_layer.ports import CheckpointArchive as CheckpointArchive
 from dutycare.service_layer.ports import FileHasher as FileHasher
 from dutycare.service_layer.ports import Ledger, UnitOfWork
-from dutycare.service_layer.queries import RecordState
+from dutycare.service_layer.queries import FindingRow, RecordState
 
 SignatureCheck = Callable[[bytes, bytes, bytes], bool]
 LedgerTables = Ledger  # its former name here: the ledger port now carries the checkpoint tables too
@@ -66,6 +67,7 @@ class Verification:
     files_checked: int = 0
     record_problems: list[RecordProblem] = field(default_factory=list)
     access: AccessVerification | None = None  # the access log's own verification (service_layer.access_log)
+    findings_rebuilt: list[FindingRow] | None = None  # None: not rebuilt, since the record did not verify
 
     @property
     def ok(self) -> bool:
@@ -187,7 +189,8 @@ def _file_problem(state: RecordState, hash_file: FileHasher) -> str | None:
 def verify(uow: UnitOfWork, key: TrustedKey, hash_file: FileHasher | None = None,
            archive: CheckpointArchive | None = None, extra: list[tuple[str, str]] | None = None,
            access_archive: CheckpointArchive | None = None) -> Verification:
-    """Re-derive every leaf, root and checkpoint, and check every stored record, derived column and file.
+    """Re-derive every leaf, root and checkpoint, and check every stored record, derived column and file; then
+    rebuild the findings (derived from the record and the day) and say which differed.
 
     The log must also extend every checkpoint kept in ``archive`` and each (where, note) in ``extra`` (a signed
     checkpoint kept elsewhere), and the database must still hold each of them; the access log likewise each
@@ -202,6 +205,9 @@ def verify(uow: UnitOfWork, key: TrustedKey, hash_file: FileHasher | None = None
                          witnesses=key.witnesses)
         result = Verification(log)
         _record_problems(uow, entries, hash_file, result)
+        if result.ok:  # findings are derived: rebuilt from the record only once the record itself is sound
+            result.findings_rebuilt = rebuild_all(uow)
+            uow.commit()
     access_anchors = (access_archive.notes() if access_archive is not None else [])
     result.access = access_log.verify(uow, key.key_name, key.public_key_raw, key.check, access_anchors)
     return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dutycare.domain.interchange import case_file_to_dict
+from dutycare.domain.limits import MAX_OFFSET
 from dutycare.domain.model import Timeline
 from dutycare.service_layer.bulk_import import DocumentRecords, ImportResult, import_records
 from dutycare.service_layer.ports import UnitOfWork
@@ -39,4 +40,4 @@ def record_counts(uow: UnitOfWork) -> dict[str, int]:
 def list_cases(uow: UnitOfWork, flt: CaseFilter, limit: int = 50, offset: int = 0) -> tuple[list[CaseRow], int]:
     """A page of cases matching a filter, and how many match in all."""
     with uow:
-        return uow.records.list_cases(flt, limit, offset)
+        return uow.records.list_cases(flt, max(1, limit), min(max(0, offset), MAX_OFFSET))

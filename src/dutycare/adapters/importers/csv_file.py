@@ -20,6 +20,7 @@ from dutycare.service_layer.bulk_import import RawRecord
 from dutycare.service_layer.ports import RecordSource
 
 SAMPLE = 1 << 16
+MAX_LINE = 4 << 20  # characters of one line: no row of the layout comes near it
 SEPARATORS = (",", ";", "\t")
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
@@ -107,7 +108,7 @@ class CsvSource(RecordSource):
             return
         with self.file.open() as raw:
             text = io.TextIOWrapper(raw, encoding=self.encoding or "utf-8", newline="")
-            yield from self._rows(csv.reader(text, delimiter=self.separator))
+            yield from self._rows(csv.reader(_bounded_lines(text), delimiter=self.separator))
 
     def _rows(self, rows: Iterator[list[str]]) -> Iterator[RawRecord | Problem]:
         number, records, reader = 0, 0, None
@@ -127,8 +128,15 @@ class CsvSource(RecordSource):
             yield Problem(f"row {number + 1}", "", f"is not valid {self.encoding} text; pass the file's encoding "
                                                    "with --encoding (e.g. cp1251), or save it as 'CSV UTF-8'")
             return
+        except LineTooLong:
+            yield Problem(f"row {number + 1}", "", f"is longer than {MAX_LINE >> 20} MiB; is this a CSV file?")
+            return
         except csv.Error as exc:
-            yield Problem(f"row {number + 1}", "", f"cannot be read as CSV ({exc}): is this a CSV file?")
+            if "field larger than field limit" in str(exc):
+                yield Problem(f"row {number + 1}", "", f"has a cell longer than {csv.field_size_limit():,} "
+                                                       "characters; is this a CSV file?")
+            else:
+                yield Problem(f"row {number + 1}", "", f"cannot be read as CSV ({exc}): is this a CSV file?")
             return
         if records == 0:
             yield Problem(str(self.path), "", "holds no records (a header at most): there is nothing to import")
@@ -140,3 +148,15 @@ class CsvSource(RecordSource):
     def digest(self) -> str | None:
         """SHA-256 of the file as the last pass read it."""
         return self.file.digest()
+
+
+class LineTooLong(Exception):
+    """A line of the file is longer than MAX_LINE characters."""
+
+
+def _bounded_lines(text: io.TextIOBase) -> Iterator[str]:
+    """The file's lines, refusing one longer than MAX_LINE before it is held in memory whole."""
+    while line := text.readline(MAX_LINE + 1):
+        if len(line) > MAX_LINE:
+            raise LineTooLong()
+        yield line

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from dutycare.adapters import json_text
 from dutycare.adapters.importers.files import FilePass
 from dutycare.domain.errors import Problem
 from dutycare.domain.interchange import SECTION_KINDS, SECTIONS
@@ -25,12 +26,13 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 
 
 class Malformed(Exception):
-    """The document is not well-formed JSON at some position."""
+    """The document is not well-formed JSON at some position (or goes beyond what dutycare decodes)."""
 
-    def __init__(self, position: int, message: str) -> None:
+    def __init__(self, position: int, message: str, limit: bool = False) -> None:
         super().__init__(message)
         self.position = position
         self.message = message
+        self.limit = limit
 
 
 class TextWindow:
@@ -81,12 +83,14 @@ class TextWindow:
         self.pos += 1
         return found
 
-    def value(self, decoder: json.JSONDecoder) -> Any:
+    def value(self) -> Any:
         """Decode one JSON value, reading more of the file while it may be cut off by the window's end."""
         self.skip_space()
         while True:
             try:
-                value, end = decoder.raw_decode(self.text, self.pos)
+                value, end = json_text.raw_decode(self.text, self.pos)
+            except json_text.JsonLimitError as exc:
+                raise Malformed(exc.pos, exc.msg, limit=True) from None
             except json.JSONDecodeError as exc:
                 truncated = exc.pos >= len(self.text) - 1 or exc.msg.startswith("Unterminated string")
                 if truncated and len(self.text) - self.pos < MAX_VALUE and self.more():
@@ -102,7 +106,6 @@ class JsonDocumentSource(RecordSource):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.file = FilePass(path)
-        self.decoder = json.JSONDecoder()
 
     def describe(self) -> str:
         """What is being read, for the user."""
@@ -119,7 +122,8 @@ class JsonDocumentSource(RecordSource):
                 yield from self._document(window)
             except Malformed as exc:
                 line, column = window.where(exc.position)
-                yield Problem(f"{self.path}:{line}:{column}", "", f"malformed JSON: {exc.message}")
+                yield Problem(f"{self.path}:{line}:{column}", "", exc.message if exc.limit else
+                              f"malformed JSON: {exc.message}")
             except UnicodeDecodeError as exc:
                 yield Problem(str(self.path), "", f"is not UTF-8 text (near byte {exc.start}); save it as UTF-8")
 
@@ -135,7 +139,7 @@ class JsonDocumentSource(RecordSource):
             while True:
                 key = self._key(w)
                 if key not in SECTIONS:
-                    head[key] = w.value(self.decoder)
+                    head[key] = w.value()
                 elif not sections_seen and {"format", "format_version"} <= head.keys() and header_problems(head):
                     yield from header_problems(head)
                     return
@@ -151,7 +155,7 @@ class JsonDocumentSource(RecordSource):
     def _key(self, w: TextWindow) -> str:
         if w.skip_space() != '"':
             raise Malformed(w.pos, "expected a field name in double quotes")
-        key = w.value(self.decoder)
+        key = w.value()
         w.expect(":")
         return str(key)
 
@@ -159,7 +163,7 @@ class JsonDocumentSource(RecordSource):
         if repeated:
             yield Problem("document", section, "appears twice")
         if w.skip_space() != "[":
-            w.value(self.decoder)
+            w.value()
             yield Problem(section, "", "must be a list")
             return
         w.pos += 1
@@ -168,7 +172,7 @@ class JsonDocumentSource(RecordSource):
             return
         kind, index = SECTION_KINDS[section], 0
         while True:
-            raw = w.value(self.decoder)
+            raw = w.value()
             where = section_location(section, index, raw)
             yield RawRecord(kind, raw, where) if isinstance(raw, dict) else \
                 Problem(where, "", "must be an object")

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from dutycare.adapters import json_text
 from dutycare.adapters.importers.files import FilePass
 from dutycare.domain.errors import Problem
 from dutycare.service_layer.bulk_import import KINDS, RawRecord
@@ -60,9 +61,10 @@ class JsonLinesSource(RecordSource):
         if not text:
             return None
         try:
-            obj = json.loads(text)
+            obj = json_text.loads(text)
         except json.JSONDecodeError as exc:
-            return Problem(f"{where}, column {exc.colno}", "", f"malformed JSON: {exc.msg}")
+            what = "" if isinstance(exc, json_text.JsonLimitError) else "malformed JSON: "
+            return Problem(f"{where}, column {exc.colno}", "", what + exc.msg)
         return self._record(where, obj)
 
     @staticmethod

@@ -16,6 +16,7 @@ from typing import Any
 
 from dutycare.domain.errors import Problem
 from dutycare.domain.events import EVENT_SPECS, FieldKind
+from dutycare.domain.limits import shown
 from dutycare.service_layer.bulk_import import RawRecord
 
 
@@ -91,6 +92,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("source_notes", "source", "notes", help="encrypted"),
 )
 BY_NAME = {c.name: c for c in COLUMNS}
+MAX_COLUMNS = 256  # the layout has fewer than 100 columns; wider headers are not this layout
+MAX_NAME_GUESSED = 40  # an unknown header is compared with the known names by its first characters only
 ENTITY_IDS = {"institution": "institution_id", "person": "person_id", "source": "source_id", "case": "case_id"}
 ENTITY_ORDER = ("institution", "person", "source", "case")  # parents before the records that name them
 _TRUE = {"true", "yes", "y", "1", "да", "д", "+", "x"}
@@ -162,17 +165,23 @@ class RowReader:
 
     def header_problems(self) -> list[Problem]:
         """Unknown, repeated and missing columns (any of them stops the reading)."""
+        if len(self.names) > MAX_COLUMNS:  # refused before any per-column work, which a huge header would make slow
+            return [Problem(f"{self.where}row 1", "", f"has {len(self.names)} columns; the spreadsheet layout has at "
+                                                     f"most {MAX_COLUMNS}")]
         out = []
+        seen: set[str] = set()
         for i, name in enumerate(self.names):
             where = f"{self.where}row 1, column {column_letter(i)}"
             if not name:
                 out.append(Problem(where, "", "has no name; every column needs one"))
             elif name not in BY_NAME:
-                close = difflib.get_close_matches(name, BY_NAME, n=1)
+                close = difflib.get_close_matches(name[:MAX_NAME_GUESSED], BY_NAME, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else "; 'dutycare import --template csv' lists them"
-                out.append(Problem(where, "", f"'{name}' is not a column dutycare knows{hint}"))
-            elif self.names.index(name) != i:
+                named = shown(name[:MAX_NAME_GUESSED])
+                out.append(Problem(where, "", f"'{named}' is not a column dutycare knows{hint}"))
+            elif name in seen:
                 out.append(Problem(where, "", f"'{name}' appears twice"))
+            seen.add(name)
         missing = [c.name for c in COLUMNS if c.required and c.name not in self.index]
         if missing:
             out.append(Problem(f"{self.where}row 1", "", f"the header lacks the column(s) {', '.join(missing)}"))
@@ -186,7 +195,7 @@ class RowReader:
 
     def records(self, row: int, cells: Sequence[Any]) -> Iterator[RawRecord | Problem]:
         """The new records a row defines, then its event; or problems with its cells."""
-        if len([c for c in cells[len(self.names):] if _text(c) is not None]):
+        if any(_text(c) is not None for c in cells[len(self.names):]):
             yield Problem(f"{self.where}row {row}", "", f"has cells beyond the {len(self.names)} named in the header")
             return
         values = {name: read_cell(BY_NAME[name], cells[i]) for name, i in self.index.items() if i < len(cells)}

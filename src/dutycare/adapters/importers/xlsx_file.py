@@ -17,6 +17,7 @@ from dutycare.domain.errors import Problem
 from dutycare.service_layer.bulk_import import RawRecord
 from dutycare.service_layer.ports import RecordSource
 
+MAX_ROWS = 1 << 20  # what Excel allows; a sheet claiming rows beyond it is not one Excel wrote
 _NOT_A_WORKBOOK = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError)
 
 
@@ -57,10 +58,16 @@ class XlsxSource(RecordSource):
     def _sheet(self, book: Any) -> Iterator[RawRecord | Problem]:
         sheet = book.worksheets[0]
         self.sheet = sheet.title
-        self.rows_total = sheet.max_row or 0
+        self.rows_total = min(sheet.max_row or 0, MAX_ROWS)
+        # The size a sheet declares is only a claim (A1:XFD1048576 would pad every row to 16,384 cells and add a
+        # million empty rows): forget it, so rows are as wide as the cells they hold and end with the last one.
+        sheet.reset_dimensions()
         where, reader, records = f"sheet '{sheet.title}', ", None, 0
         for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
             self.rows_read = number
+            if number > MAX_ROWS:
+                yield Problem(f"{where}row {number}", "", f"is beyond the {MAX_ROWS:,} rows an Excel sheet can have")
+                return
             if reader is None:
                 reader = RowReader(cells, where)
                 if problems := reader.header_problems():

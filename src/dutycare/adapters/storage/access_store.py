@@ -31,6 +31,7 @@ from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.search_store import SqlSearchIndex
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.domain import vocabulary as v
+from dutycare.domain.limits import storable_text
 from dutycare.service_layer.access import CASE_SCOPE, Access, ApiToken, CaseScope, Role, User
 from dutycare.service_layer.ports import AccessStore, AuditLog, CaseQueries, StaffUnitOfWork
 from dutycare.service_layer.queries import AuditEntry, CaseQuery, CaseRow, FilterChoices
@@ -98,11 +99,15 @@ class SqlAccessStore(AccessStore):
 
     def user(self, user_id: str) -> User | None:
         """One user by id."""
+        if not storable_text(user_id):
+            return None  # no stored id holds what storage cannot hold (and PostgreSQL would refuse the query)
         row = self.conn.execute(_USER, {"id": user_id}).mappings().first()
         return None if row is None else _user(row)
 
     def user_by_name(self, name: str) -> tuple[User, str] | None:
         """One user by name, with the password hash."""
+        if not storable_text(name):
+            return None
         row = self.conn.execute(select(a.users).where(a.users.c.name == name)).mappings().first()
         return None if row is None else (_user(row), row["password_hash"])
 
@@ -225,6 +230,8 @@ class SqlAuditLog(AuditLog):
     def entries(self, limit: int, offset: int, action: str | None = None) -> tuple[list[AuditEntry], int]:
         """A page of entries, newest first, and the total."""
         q = select(a.audit_log)
+        if action and not storable_text(action):
+            return [], 0  # no action is named so
         if action:
             q = q.where(a.audit_log.c.action == action)
         total = int(self.conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())
@@ -329,6 +336,9 @@ class SqlCaseQueries(CaseQueries):
                       offset: int) -> tuple[list[CaseRow], int]:
         """A page of the cases a viewer sees that match the query, and the total."""
         digests = term_digests or []
+        named = (query.status, query.region, query.institution_id, query.rule_id)
+        if not all(storable_text(value) for value in named if value):
+            return [], 0  # a filter value storage cannot hold matches no case
         shape = _ListShape(CASE_SCOPE[viewer.role], bool(query.status), bool(query.region),
                            bool(query.institution_id), query.date_from is not None, query.date_to is not None,
                            bool(query.rule_id), len(digests))

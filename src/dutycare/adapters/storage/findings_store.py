@@ -57,6 +57,11 @@ class SqlFindings(Findings):
             old |= {r[0] for r in self.conn.execute(q)}
         self._store(sorted(old), rows)
 
+    def clear(self) -> None:
+        """Drop every stored finding (before they are all evaluated again)."""
+        self.conn.execute(delete(t.finding_cases))
+        self.conn.execute(delete(t.findings))
+
     def store(self, rows: Iterable[FindingRow]) -> None:
         """Store these findings, replacing any stored under the same keys."""
         self._store([], rows)

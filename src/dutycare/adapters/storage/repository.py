@@ -20,6 +20,7 @@ from dutycare.domain.interchange import (
     person_to_dict,
     source_to_dict,
 )
+from dutycare.domain.limits import storable_text
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, Timeline
 from dutycare.service_layer.ports import Records
 from dutycare.service_layer.queries import CaseFilter, CaseRow
@@ -149,14 +150,14 @@ class SqlRecords(Records):
     # -- reads -----------------------------------------------------------------------------------------
     def person(self, person_id: str) -> Person:
         """One person, or NotFound."""
-        row = self.conn.execute(_PERSON, {"id": person_id}).mappings().first()
+        row = self.conn.execute(_PERSON, {"id": person_id}).mappings().first() if storable_text(person_id) else None
         if row is None:
             raise NotFound(f"There is no person '{person_id}'.")
         return m.person_from_row(row, self.sealer)
 
     def case(self, case_id: str) -> Case:
         """One case, or NotFound."""
-        row = self.conn.execute(_CASE, {"id": case_id}).mappings().first()
+        row = self.conn.execute(_CASE, {"id": case_id}).mappings().first() if storable_text(case_id) else None
         if row is None:
             raise NotFound(f"There is no case '{case_id}'. 'dutycare cases list' shows the cases there are.")
         return m.case_from_row(row, self.sealer)
@@ -175,7 +176,8 @@ class SqlRecords(Records):
 
     def event(self, event_id: str) -> Event:
         """One live event, or NotFound."""
-        found = self._events(select(*EVENT_COLUMNS).where(t.events.c.id == event_id))
+        # An id storage cannot hold names nothing (and PostgreSQL would refuse the query).
+        found = self._events(select(*EVENT_COLUMNS).where(t.events.c.id == event_id)) if storable_text(event_id) else []
         if not found:
             raise NotFound(f"There is no event '{event_id}'.")
         return found[0]
@@ -323,7 +325,8 @@ class SqlRecords(Records):
 
     def evidence(self, evidence_id: str) -> EvidenceFile:
         """One evidence file's record, or NotFound."""
-        row = self.conn.execute(select(t.evidence).where(t.evidence.c.id == evidence_id)).mappings().first()
+        row = self.conn.execute(select(t.evidence).where(t.evidence.c.id == evidence_id)).mappings().first() \
+            if storable_text(evidence_id) else None
         if row is None:
             raise NotFound(f"There is no evidence file '{evidence_id}'. 'dutycare evidence list CASE' shows them.")
         return self._evidence_from_row(row)

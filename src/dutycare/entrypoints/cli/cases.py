@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dutycare.domain.interchange import case_to_dict, event_to_dict, institution_to_dict
+from dutycare.domain.limits import MAX_OFFSET
 from dutycare.entrypoints.cli.common import (
     ActorOption,
     DbOption,
@@ -37,7 +38,7 @@ def list_(
     institution: Annotated[str | None, typer.Option(help="Only cases with an event at this institution id.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=200, help="How many cases to show (200 at most; page on with "
                                        "--offset).")] = 50,
-    offset: Annotated[int, typer.Option(min=0, help="How many to skip.")] = 0,
+    offset: Annotated[int, typer.Option(min=0, max=MAX_OFFSET, help="How many to skip.")] = 0,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List cases with their person and number of events."""

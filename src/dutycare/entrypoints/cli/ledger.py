@@ -88,6 +88,7 @@ def _report(result: service.Verification, fmt: OutputFormat) -> None:
     problems += [str(p) for p in result.record_problems]
     problems += result.access_messages()
     access = result.access
+    rebuilt = result.findings_rebuilt
     if fmt is OutputFormat.JSON:
         emit_json({"ok": result.ok, "size": log.size, "root": log.root.hex(),
                    "checkpoints_verified": log.checkpoints_verified, "external_checkpoints_verified":
@@ -98,7 +99,9 @@ def _report(result: service.Verification, fmt: OutputFormat) -> None:
                        "ok": access.ok, "size": access.log.size,
                        "checkpoints_verified": access.log.checkpoints_verified,
                        "external_checkpoints_verified": access.log.anchors_verified,
-                       "records_checked": access.records_checked, "notes": access.log.notes}})
+                       "records_checked": access.records_checked, "notes": access.log.notes},
+                   "findings_rebuilt": None if rebuilt is None else [
+                       {"key": f.key, "rule": f.rule_id, "cases": list(f.case_ids)} for f in rebuilt]})
         return
     typer.echo(log.summary())
     typer.echo(f"{result.records_checked} records and {result.files_checked} evidence files checked; "
@@ -106,6 +109,13 @@ def _report(result: service.Verification, fmt: OutputFormat) -> None:
                f"{log.witness_signatures_verified} witness signature(s) verified.")
     for note in log.notes:
         typer.echo(f"note: {note}")
+    if rebuilt is None:
+        typer.echo("Findings were not rebuilt: the record did not verify.")
+    else:
+        typer.echo(f"Findings rebuilt from the verified record; {len(rebuilt)} differed from what was stored"
+                   + (" (altered outside dutycare, or changed by the passing of time):" if rebuilt else "."))
+        for f in rebuilt[:50]:
+            typer.echo(f"  {f.rule_id} {', '.join(f.case_ids)} ({f.key[:12]})")
     if access is not None:
         typer.echo(f"access log: {access.log.summary()}")
         typer.echo(f"{access.records_checked} users, tokens, case restrictions and audit entries checked.")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from anyio import to_thread
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dutycare.adapters.crypto.errors import CryptoError
@@ -42,6 +44,8 @@ API_DESCRIPTION = (
     "Errors are JSON: `{\"error\": message, \"problems\": [{\"location\", \"field\", \"message\"}]}`."
 )
 REQUEST_THREADS = 8
+MAX_REQUEST_BODY = 8 << 20  # no form or API body comes near it; evidence files are added from the command line
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
@@ -87,6 +91,25 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
     if is_api(request):
         return JSONResponse({"error": message, "problems": []}, status_code=status)
     return page(request, "error.html", status_code=status, title=title, message=message)
+
+
+def _request_problem(err: Mapping[str, Any]) -> Problem:
+    """One of FastAPI's validation errors as a problem; broken JSON says what broke and where."""
+    loc = [str(x) for x in err.get("loc", ())]
+    where = loc[0] if loc else "request"
+    if err.get("type") == "json_invalid":
+        position = f" (at character {int(loc[1]) + 1})" if len(loc) > 1 and loc[1].isdigit() else ""
+        return Problem(where, "", f"{err.get('ctx', {}).get('error', 'malformed JSON')}{position}")
+    return Problem(where, ".".join(loc[1:]), str(err.get("msg", "is not valid")))
+
+
+def _allowed_methods(request: Request) -> str:
+    """The methods every route at the request's path serves (several routes may share a path)."""
+    methods: set[str] = set()
+    for pattern, served in request.app.state.route_methods:
+        if pattern.match(request.url.path):
+            methods |= served
+    return ", ".join(m for m in METHOD_ORDER if m in methods)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -146,11 +169,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:
-        problems = []
-        for err in exc.errors():
-            loc = [str(x) for x in err.get("loc", ())]
-            where = loc[0] if loc else "request"
-            problems.append(Problem(where, ".".join(loc[1:]), str(err.get("msg", "is not valid"))))
+        problems = [_request_problem(err) for err in exc.errors()]
         if is_api(request):
             return _problems_json(422, f"{len(problems)} problem(s) in the request", problems)
         _ = gettext(request).gettext
@@ -162,7 +181,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             return _error_page(request, 404, _("Not found"), _("There is no such page."))
         if exc.status_code == 405:
-            return _error_page(request, 405, _("Not allowed"), _("This address does not accept that method."))
+            answer = _error_page(request, 405, _("Not allowed"), _("This address does not accept that method."))
+            answer.headers["Allow"] = _allowed_methods(request)  # RFC 9110 §15.5.6: every 405 names them
+            return answer
+        if exc.status_code == 413:
+            return _error_page(request, 413, _("The request is too large"),
+                               _("Send less at once: at most %(size)s MiB.") % {"size": MAX_REQUEST_BODY >> 20})
         return _error_page(request, exc.status_code, _("That did not work"), str(exc.detail))
 
     @app.exception_handler(Exception)
@@ -184,7 +208,7 @@ def create_app(dutycare: Dutycare, *, policy: SessionPolicy | None = None, secur
                clock: Clock = utc_now) -> FastAPI:
     """The staff application for an opened dutycare database."""
     app = FastAPI(title="dutycare", version="1", description=API_DESCRIPTION, openapi_url="/api/v1/openapi.json",
-                  docs_url=None, redoc_url=None, lifespan=_lifespan)
+                  docs_url=None, redoc_url=None, lifespan=_lifespan, max_body_size=MAX_REQUEST_BODY)
     app.state.web = WebContext(dutycare, make_templates(),
                                {lang: Translator(lang, t) for lang, t in load_translations().items()},
                                policy or SessionPolicy(), secure_cookies, clock)
@@ -193,7 +217,9 @@ def create_app(dutycare: Dutycare, *, policy: SessionPolicy | None = None, secur
     for router in routers.all_routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    undeclared = [r.path for r in served_routes(app.routes) if route_permission(r) is None]
+    served = served_routes(app.routes)
+    app.state.route_methods = [(compile_path(r.path)[0], r.methods) for r in served if r.methods]
+    undeclared = [r.path for r in served if route_permission(r) is None]
     if undeclared:
         raise RuntimeError(f"routes without a permission in the role table: {undeclared}")
     return app

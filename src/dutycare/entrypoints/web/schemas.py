@@ -1,21 +1,75 @@
 """The REST API's request (XCreate, XUpdate) and response (XPublic) shapes, as the OpenAPI document shows them.
 
-Request models stay loose on purpose where the domain validates: an event body goes to event_writes, which
-checks it exactly as an import does and names every problem by field.
+Request models state the limits the validators enforce (lengths from ``domain.limits``, booleans that are
+booleans, dates that are ISO dates, no unknown fields), so the OpenAPI document says what will be refused. What
+only the domain can judge (an event's type and details, references to records) is left to event_writes, which
+checks an event body exactly as an import does and names every problem by field.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+)
 
+from dutycare.domain.limits import MAX_DATE_LENGTH, MAX_ID_LENGTH, text_fault
 from dutycare.domain.model import Person
 from dutycare.jurisdictions.deadlines import DueDate
-from dutycare.service_layer.accounts import ApiToken, User
+from dutycare.service_layer.access import Role
+from dutycare.service_layer.accounts import MAX_LABEL, MIN_PASSWORD, NAME_PATTERN, ApiToken, User
 from dutycare.service_layer.audit import AuditEntry
 from dutycare.service_layer.case_views import FindingView
 from dutycare.service_layer.queries import CaseRow
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """Only YYYY-MM-DD text is a date here (lax parsing would read 0 as 1970-01-01)."""
+    if not isinstance(value, date) and not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+def _storable(value: str) -> str:
+    """Text storage can hold (no NUL, no broken characters)."""
+    if fault := text_fault(value):
+        raise ValueError(fault)
+    return value
+
+
+def _length(value: str, high: int) -> str:
+    # Measured here, not with pydantic's length constraints: those cannot read a lone surrogate at all, and the
+    # interchange validator says better what is wrong with one.
+    if not 1 <= len(value) <= high:
+        raise ValueError(f"must have 1 to {high} characters")
+    return value
+
+
+def _id_text(value: str) -> str:
+    return _length(value, MAX_ID_LENGTH)
+
+
+def _label_text(value: str) -> str:
+    return _storable(_length(value, MAX_LABEL))
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+RecordId = Annotated[str, AfterValidator(_id_text),
+                     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH})]
+Label = Annotated[str, AfterValidator(_label_text),
+                  WithJsonSchema({"type": "string", "minLength": 1, "maxLength": MAX_LABEL})]
 
 
 class Strict(BaseModel):
@@ -105,7 +159,7 @@ class PersonIdentifyingPublic(PersonPublic):
 class CitationCreate(Strict):
     """A source an event cites."""
 
-    source: str
+    source: RecordId
     locator: str | None = None
 
 
@@ -113,9 +167,9 @@ class EventUpdate(Strict):
     """A corrected event: the full new state (its type cannot change)."""
 
     type: str
-    date: str
-    cases: list[str]
-    institution: str | None = None
+    date: Annotated[str, StringConstraints(max_length=MAX_DATE_LENGTH)]
+    cases: Annotated[list[RecordId], Field(min_length=1)]
+    institution: RecordId | None = None
     summary: str | None = None
     sources: list[CitationCreate]
     details: dict[str, Any] = Field(default_factory=dict)
@@ -134,7 +188,7 @@ class EventUpdate(Strict):
 class EventCreate(EventUpdate):
     """A new event; give an id or one is made."""
 
-    id: str | None = None
+    id: RecordId | None = None
 
 
 class EventPublic(BaseModel):
@@ -236,8 +290,8 @@ class CaseAccessPublic(BaseModel):
 class CaseAccessUpdate(Strict):
     """A case's new restriction and named users."""
 
-    restricted: bool
-    user_ids: list[str] = Field(default_factory=list)
+    restricted: StrictBool
+    user_ids: list[RecordId] = Field(default_factory=list)
 
 
 class CaseDetailPublic(BaseModel):
@@ -287,10 +341,10 @@ class UserPublic(BaseModel):
 class UserCreate(Strict):
     """A new user; without a password one is generated and returned once."""
 
-    name: str
-    role: str
-    display_name: str | None = None
-    password: str | None = None
+    name: Annotated[str, StringConstraints(pattern=NAME_PATTERN.pattern)]
+    role: Role
+    display_name: Label | None = None
+    password: Annotated[str, StringConstraints(min_length=MIN_PASSWORD)] | None = None
 
 
 class UserCreatedPublic(BaseModel):
@@ -303,15 +357,15 @@ class UserCreatedPublic(BaseModel):
 class UserUpdate(Strict):
     """Changes to a user."""
 
-    role: str | None = None
-    active: bool | None = None
-    reset_second_factor: bool = False
+    role: Role | None = None
+    active: StrictBool | None = None
+    reset_second_factor: StrictBool = False
 
 
 class TokenCreate(Strict):
     """A new API token: what it is for."""
 
-    label: str
+    label: Label
 
 
 class TokenPublic(BaseModel):

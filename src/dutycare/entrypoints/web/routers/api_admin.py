@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from dutycare.domain.limits import MAX_OFFSET
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs
+from dutycare.entrypoints.web.json_body import BoundedJsonRoute
 from dutycare.entrypoints.web.routers.api_cases import ERRORS
 from dutycare.entrypoints.web.schemas import (
     AuditEntryPublic,
@@ -21,8 +23,9 @@ from dutycare.entrypoints.web.schemas import (
 )
 from dutycare.service_layer import accounts, audit
 from dutycare.service_layer.access import Permission as P
+from dutycare.service_layer.audit import AuditAction
 
-router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERRORS)
+router = APIRouter(prefix="/api/v1", tags=["users"], responses=ERRORS, route_class=BoundedJsonRoute)
 
 
 @router.get("/me", dependencies=[Needs(P.SIGNED_IN)])
@@ -97,9 +100,9 @@ def revoke_token(ctx: Ctx, user: CurrentUser, token_id: str) -> TokenPublic:
 
 
 @router.get("/audit", dependencies=[Needs(P.AUDIT_READ)])
-def audit_log(ctx: Ctx, user: CurrentUser, action: str | None = None,
-              limit: Annotated[int, Query(ge=1, le=500)] = 100,
-              offset: Annotated[int, Query(ge=0)] = 0) -> AuditPagePublic:
+def audit_log(ctx: Ctx, user: CurrentUser, action: Annotated[AuditAction | None, Query()] = None,
+              limit: Annotated[int, Query(ge=1, le=audit.MAX_AUDIT_PAGE)] = 100,
+              offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> AuditPagePublic:
     """The audit log, newest first."""
     entries, total = audit.list_entries(ctx.uow(user), limit, offset, action)
     return AuditPagePublic(total=total, entries=[AuditEntryPublic.of(e) for e in entries])

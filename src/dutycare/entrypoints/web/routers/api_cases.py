@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from dutycare.domain.interchange import event_to_dict
+from dutycare.domain.limits import MAX_ID_LENGTH, MAX_OFFSET, MAX_REGION_LENGTH
+from dutycare.domain.vocabulary import CaseStatus
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs
+from dutycare.entrypoints.web.json_body import BoundedJsonRoute
 from dutycare.entrypoints.web.schemas import (
     CaseAccessPublic,
     CaseAccessUpdate,
@@ -22,6 +24,7 @@ from dutycare.entrypoints.web.schemas import (
     EvidencePublic,
     FindingPublic,
     InstitutionPublic,
+    IsoDate,
     PersonIdentifyingPublic,
     PersonPublic,
     SourcePublic,
@@ -34,15 +37,18 @@ from dutycare.service_layer.queries import CaseRow
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorPublic}, 401: {"model": ErrorPublic},
                                            403: {"model": ErrorPublic}, 404: {"model": ErrorPublic},
                                            422: {"model": ErrorPublic}}
-router = APIRouter(prefix="/api/v1", tags=["cases"], responses=ERRORS)
+router = APIRouter(prefix="/api/v1", tags=["cases"], responses=ERRORS, route_class=BoundedJsonRoute)
 
 
 @router.get("/cases", dependencies=[Needs(P.CASE_READ)])
 def list_cases(ctx: Ctx, user: CurrentUser, q: Annotated[str | None, Query(max_length=200)] = None,
-               status: str | None = None, region: str | None = None, institution: str | None = None,
-               rule: str | None = None, date_from: date | None = None, date_to: date | None = None,
-               limit: Annotated[int, Query(ge=1, le=200)] = 50,
-               offset: Annotated[int, Query(ge=0)] = 0) -> CaseListPublic:
+               status: CaseStatus | None = None,
+               region: Annotated[str | None, Query(max_length=MAX_REGION_LENGTH)] = None,
+               institution: Annotated[str | None, Query(max_length=MAX_ID_LENGTH)] = None,
+               rule: Annotated[str | None, Query(max_length=MAX_ID_LENGTH)] = None,
+               date_from: IsoDate | None = None, date_to: IsoDate | None = None,
+               limit: Annotated[int, Query(ge=1, le=case_views.MAX_PAGE)] = 50,
+               offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> CaseListPublic:
     """Cases you may see, filtered by status, region, institution, rule found, event dates and text search."""
     query = CaseQuery(status, region, institution, rule, date_from, date_to, q)
     rows, total = case_views.list_cases(ctx.uow(user), user, query, limit, offset)

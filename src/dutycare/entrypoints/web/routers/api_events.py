@@ -10,12 +10,13 @@ from fastapi import APIRouter, Query, status
 from dutycare.domain.events import EVENT_SPECS
 from dutycare.domain.interchange import event_to_dict
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs
+from dutycare.entrypoints.web.json_body import BoundedJsonRoute
 from dutycare.entrypoints.web.routers.api_cases import ERRORS
 from dutycare.entrypoints.web.schemas import EventCreate, EventPublic, EventTypePublic, EventUpdate
 from dutycare.service_layer import case_views, staff_events
 from dutycare.service_layer.access import Permission as P
 
-router = APIRouter(prefix="/api/v1", tags=["events"], responses=ERRORS)
+router = APIRouter(prefix="/api/v1", tags=["events"], responses=ERRORS, route_class=BoundedJsonRoute)
 
 
 @router.post("/events", status_code=status.HTTP_201_CREATED, dependencies=[Needs(P.EVENT_WRITE)])

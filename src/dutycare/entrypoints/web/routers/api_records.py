@@ -8,12 +8,13 @@ from typing import Any
 from fastapi import APIRouter
 
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs
+from dutycare.entrypoints.web.json_body import BoundedJsonRoute
 from dutycare.entrypoints.web.routers.api_cases import ERRORS
 from dutycare.entrypoints.web.schemas import DueDatePublic, InstitutionPublic, LedgerPublic, VerificationPublic
 from dutycare.service_layer import case_views, ledger_service
 from dutycare.service_layer.access import Permission as P
 
-router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS)
+router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS, route_class=BoundedJsonRoute)
 
 
 @router.get("/institutions", dependencies=[Needs(P.CASE_READ)])

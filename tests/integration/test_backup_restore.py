@@ -16,8 +16,9 @@ from dutycare.adapters.storage.engine import make_engine
 from dutycare.adapters.storage.snapshot import SqlDatabase
 from dutycare.bootstrap import Dutycare, open_dutycare
 from dutycare.domain.errors import DomainError
+from dutycare.entrypoints.web.app import create_app
 from dutycare.scenario import load_scenario
-from dutycare.service_layer import backup, event_writes, evidence, ledger_service, services
+from dutycare.service_layer import accounts, backup, event_writes, evidence, ledger_service, services
 from dutycare.service_layer.backup import MemberDigest
 from dutycare.settings import Settings
 
@@ -97,7 +98,10 @@ def test_round_trip_restores_everything_and_verifies(app: Dutycare, target: Sett
     try:
         assert services.export_case_file(dc.uow()) == services.export_case_file(app.uow())
         copy = tmp_path / "copy.txt"
-        evidence.export_evidence(dc.uow(), dc.vault(), evidence_id, copy)
+        ctx = create_app(dc).state.web
+        boss, _ = accounts.add_user(ctx.uow(), "boss", "coordinator", datetime.now(UTC), by=None,
+                                    password="correct horse battery")
+        evidence.export_evidence(ctx.uow(boss), dc.vault(), evidence_id, copy, viewer=boss, at=datetime.now(UTC))
         assert copy.read_bytes() == SCAN
         ledger_service.make_checkpoint(dc.uow(), dc.signer())  # the restored copy takes new writes
     finally:
@@ -111,7 +115,7 @@ def test_manifest_describes_the_backup(app: Dutycare, identity: BackupIdentity, 
     expected_backend = "postgresql" if "://" in app.settings.db else "sqlite"
     assert (m["format"], m["format_version"], m["created_at"]) == ("dutycare-backup", 1, NOW.isoformat())
     assert m["backend"] == expected_backend and m["schema_revision"]
-    status = ledger_service.ledger_status(app.uow())
+    status = ledger_service.ledger_status(app.uow(), app.trusted_key())
     assert m["ledger"]["size"] == status["size"] == 44
     assert m["ledger"]["root"] == status["latest_checkpoint"]["root"]
     assert all(len(v["sha256"]) == 64 for v in m["members"].values())
@@ -119,18 +123,20 @@ def test_manifest_describes_the_backup(app: Dutycare, identity: BackupIdentity, 
 
 def test_serial_columns_continue_after_restore(app: Dutycare, target: Settings, identity: BackupIdentity,
                                               tmp_path: Path) -> None:
-    row = ("INSERT INTO audit_log (at, user_name, action, target_kind, target_id, detail) "
-           "VALUES ('2026-12-01T00:00:00Z', 'tester', 'read', 'case', 'case-a', '')")
-    with app.engine.begin() as conn:
-        conn.execute(text(row))
-        conn.execute(text(row))
+    ctx, now = create_app(app).state.web, datetime.now(UTC)
+    boss, _ = accounts.add_user(ctx.uow(), "boss", "coordinator", now, by=None, password="correct horse battery")
+    accounts.add_user(ctx.uow(), "anna", "caseworker", now, by=boss, password="correct horse battery")
+    with app.engine.connect() as conn:
+        before = conn.execute(text("SELECT MAX(seq) FROM audit_log")).scalar_one()
     _backup(app, tmp_path / "full.dcb", identity)
     _restore(tmp_path / "full.dcb", identity, target)
+    row = ("INSERT INTO audit_log (at, user_name, action, target_kind, target_id, detail) "
+           "VALUES ('2026-12-01T00:00:00Z', 'tester', 'read', 'case', 'case-a', '')")
     engine = make_engine(target.db)
     try:
         with engine.begin() as conn:
             conn.execute(text(row))
-            assert conn.execute(text("SELECT MAX(seq), COUNT(*) FROM audit_log")).one() == (3, 3)
+            assert conn.execute(text("SELECT MAX(seq) FROM audit_log")).scalar_one() == before + 1
     finally:
         engine.dispose()
 
@@ -300,7 +306,7 @@ def test_external_checkpoints_are_backed_up_and_restored(app: Dutycare, target: 
     _loaded(app, tmp_path)
     cps = tmp_path / "checkpoints"
     cps.mkdir()
-    note = ledger_service.ledger_status(app.uow())["latest_checkpoint"]["note"]
+    note = ledger_service.ledger_status(app.uow(), app.trusted_key())["latest_checkpoint"]["note"]
     (cps / "0000044.checkpoint").write_text(note, encoding="utf-8")
     (cps / ".partial.tmp").write_text("not a checkpoint", encoding="utf-8")
     made = _backup(app, tmp_path / "full.dcb", identity, checkpoints=cps)

@@ -210,7 +210,7 @@ def _place_and_verify(manifest: dict[str, Any], staging: Path, work: Path, place
 def _check_verified(result: Verification, manifest: dict[str, Any]) -> None:
     if not result.ok:
         problems = [p.message if p.seq is None else f"entry {p.seq}: {p.message}" for p in result.log.problems]
-        problems += [str(p) for p in result.record_problems]
+        problems += [str(p) for p in result.record_problems] + result.access_messages()
         raise DomainError(f"The restored copy does not verify: {problems[0] if problems else 'unknown problem'}")
     want = manifest["ledger"]
     if result.log.size != want["size"] or result.log.root.hex() != want["root"]:

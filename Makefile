@@ -24,7 +24,7 @@ demo: $(VENV)/.app
 ## Install the test tools and run every check: lint, import rules, types, generated docs, the whole test suite.
 test: $(VENV)/.test lint
 	$(BIN)/python -m dutycare.docgen --check
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check src tests benchmarks tools

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,13 @@ from dutycare.adapters.crypto import keys
 from dutycare.adapters.crypto.errors import CryptoError, KeyMissing, WrongKey
 from dutycare.adapters.storage import rekey
 from dutycare.bootstrap import Dutycare, initialise, open_dutycare
-from dutycare.domain.errors import DomainError
+from dutycare.domain.errors import DomainError, NotFound
+from dutycare.entrypoints.web.app import create_app
+from dutycare.entrypoints.web.deps import WebContext
 from dutycare.scenario import load_scenario
+from dutycare.service_layer import accounts, ledger_service, services
 from dutycare.service_layer import evidence as evidence_service
-from dutycare.service_layer import ledger_service, services
+from dutycare.service_layer.access import User
 from dutycare.settings import Settings
 
 PHOTO = "Снимок выписки из госпиталя".encode() * 100
@@ -36,11 +40,22 @@ def _assert_everything_opens(app: Dutycare, evidence_id: str, tmp_path: Path) ->
     assert services.export_case_file(app.uow()) == load_scenario()
     out = tmp_path / f"out-{evidence_id}.jpg"
     out.unlink(missing_ok=True)
-    evidence_service.export_evidence(app.uow(), app.vault(), evidence_id, out)
+    ctx = create_app(app).state.web
+    evidence_service.export_evidence(ctx.uow(), app.vault(), evidence_id, out, viewer=_boss(ctx),
+                                     at=datetime.now(UTC))
     assert out.read_bytes() == PHOTO
-    result = ledger_service.verify(app.uow(), app.trusted_key(), app.file_hasher())
-    assert result.ok, result.record_problems or result.log.problems
+    result = app.verify()
+    assert result.ok, result.record_problems or result.log.problems or result.access_messages()
     assert result.files_checked == 1
+
+
+def _boss(ctx: WebContext) -> User:
+    """The database's coordinator (added the first time it is needed)."""
+    try:
+        return accounts.user_by_name(ctx.uow(), "boss")
+    except NotFound:
+        return accounts.add_user(ctx.uow(), "boss", "coordinator", datetime.now(UTC), by=None,
+                                 password="correct horse battery")[0]
 
 
 def test_the_default_vault_does_not_depend_on_the_working_folder(db_target: str, tmp_path: Path,

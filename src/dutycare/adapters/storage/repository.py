@@ -78,7 +78,9 @@ class SqlRecords(Records):
 
     # -- existence -------------------------------------------------------------------------------------
     def has(self, kind: str, record_id: str) -> bool:
-        """Whether a record of this kind exists."""
+        """Whether a record of this kind exists (an id storage cannot hold names none)."""
+        if not storable_text(record_id):
+            return False
         table = KIND_TABLES[kind]
         return self.conn.execute(select(table.c.id).where(table.c.id == record_id)).first() is not None
 

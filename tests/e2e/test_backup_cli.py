@@ -35,8 +35,11 @@ def test_keygen_backup_restore_verify(cli_env: dict[str, str], second_db_target:
                           env=cli_env).stdout)
     assert made["ledger"]["size"] == 44 and any(m.startswith("vault/") for m in made["members"])
 
-    restored_env = {**cli_env, "DUTYCARE_DB": second_db_target, "DUTYCARE_VAULT": str(tmp_path / "restored-vault")}
-    proc = run("restore", str(out), "--identity", str(keys / "backup.key"), env=restored_env)
+    assert any(m.startswith("checkpoints/") for m in made["members"])  # the database's own checkpoint folder
+    restored_env = {**cli_env, "DUTYCARE_DB": second_db_target, "DUTYCARE_VAULT": str(tmp_path / "restored-vault"),
+                    "DUTYCARE_CHECKPOINT_DIR": str(tmp_path / "restored-checkpoints")}
+    proc = run("restore", str(out), "--identity", str(keys / "backup.key"), "--checkpoints",
+               str(tmp_path / "restored-checkpoints"), env=restored_env)
     assert "Verified: OK" in proc.stdout and "1 evidence files checked" in proc.stdout
     verified = json.loads(run("ledger", "verify", "--format", "json", env=restored_env).stdout)
     assert verified["ok"] and verified["size"] == 44 and verified["files_checked"] == 1

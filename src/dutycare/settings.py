@@ -37,6 +37,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("witnesses", "DUTYCARE_WITNESSES", None,
                 "Verifier keys of witnesses whose co-signatures on checkpoints 'ledger verify' checks, "
                 "separated by commas or spaces, each as name+keyid+base64 (see docs/ledger.md)."),
+    SettingSpec("intake_db", "DUTYCARE_INTAKE_DB", None,
+                "The public intake's own database (a file path or a postgresql:// URL), apart from the case "
+                "database: 'serve-intake' writes sealed submissions there and the staff application's triage reads "
+                "them (default: NAME.intake.db beside an SQLite case database)."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
                 "The staff account the command line acts as: an active user of the database, named in the ledger "
                 "and the audit log. Commands that read or write case data refuse to run without one."),
@@ -53,6 +57,7 @@ class Settings:
     vault: Path | None = None
     checkpoint_dir: Path | None = None
     witnesses: str | None = None
+    intake_db: str | None = None
     actor: str | None = None
 
     @classmethod
@@ -86,6 +91,16 @@ class Settings:
             path = Path(self.db).expanduser().resolve()
             return path.with_name(path.name + ".vault")
         return default_vault_dir(self.db)
+
+
+    def intake_target(self) -> str | None:
+        """The intake database: the setting, else beside an SQLite case database (None for PostgreSQL)."""
+        if self.intake_db:
+            return self.intake_db
+        if "://" in self.db:
+            return None
+        path = Path(self.db).expanduser().resolve()
+        return str(path.with_name(path.stem + ".intake" + (path.suffix or ".db")))
 
 
 def default_vault_dir(db_url: str) -> Path:

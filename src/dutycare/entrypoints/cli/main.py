@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from dutycare.entrypoints.cli import backup, cases, demo, evidence, findings, ledger, records
+from dutycare.entrypoints.cli import intake as intake_cmd
 from dutycare.entrypoints.cli import keys as keys_cmd
 from dutycare.entrypoints.cli import serve as serve_cmd
 from dutycare.entrypoints.cli import synth as synth_cmd
@@ -34,6 +35,8 @@ def build_app() -> typer.Typer:
     app.command("deadlines")(findings.deadlines)
     app.add_typer(findings.rules_app, name="rules")
     app.command("serve")(serve_cmd.serve)
+    app.command("serve-intake")(intake_cmd.serve_intake)
+    app.add_typer(intake_cmd.app, name="intake")
     app.add_typer(users_cmd.app, name="users")
     app.command("synth")(synth_cmd.synth)
     app.add_typer(backup.app, name="backup")

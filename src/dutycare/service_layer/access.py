@@ -35,6 +35,8 @@ class Permission(StrEnum):
     CASE_RESTRICT = "case.restrict"
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
+    INTAKE_TRIAGE = "intake.triage"
+    INTAKE_UNLOCK = "intake.unlock"
 
 
 R = Role
@@ -59,6 +61,10 @@ ROLE_TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.CASE_RESTRICT: frozenset({R.COORDINATOR}),
     Permission.USERS_MANAGE: frozenset({R.COORDINATOR}),
     Permission.AUDIT_READ: frozenset({R.COORDINATOR}),
+    # Public intake submissions, read in memory once the intake key is unlocked: mark spam, reply, make a case.
+    Permission.INTAKE_TRIAGE: frozenset({R.CASEWORKER, R.COORDINATOR}),
+    # Unlocking the intake key with its passphrase (it then serves the caseworkers who may triage).
+    Permission.INTAKE_UNLOCK: frozenset({R.COORDINATOR}),
 }
 
 

@@ -71,6 +71,10 @@ CHOICE_LABELS: dict[str, str] = {
     "token_revoked": N_("token revoked"), "case_access_changed": N_("case access changed"),
     "password_changed": N_("password changed"), "second_factor_changed": N_("second factor changed"),
     "evidence_taken_out": N_("evidence file taken out"),
+    "intake_unlocked": N_("intake key unlocked"), "intake_locked": N_("intake key locked"),
+    "intake_read": N_("intake submission read"), "intake_contact_read": N_("intake contact read"),
+    "intake_marked": N_("intake submission marked"), "intake_replied": N_("intake reply sent"),
+    "intake_case_created": N_("case made from an intake submission"),
 }
 
 CLOCK_LABELS: dict[str, str] = {

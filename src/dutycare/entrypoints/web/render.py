@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,16 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
+    templates.env.filters["todate"] = _to_date
     return templates
+
+
+def _to_date(text: str) -> date | None:
+    """An ISO day as a date (for formatting it in the reader's language), or None."""
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:

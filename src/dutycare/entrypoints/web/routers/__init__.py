@@ -18,10 +18,11 @@ def all_routers() -> list[APIRouter]:
         cases,
         deadlines,
         events,
+        intake,
         ledger,
         users,
     )
 
-    modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages,
+    modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages, intake,
                api_cases, api_events, api_records, api_admin)
     return [m.router for m in modules]

@@ -9,6 +9,7 @@ audited); they never go into a case.
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import threading
@@ -22,12 +23,12 @@ from dutycare.domain.errors import DomainError, InvalidInput, NotAllowed, NotFou
 from dutycare.domain.events import EVENT_SPECS, EventType, FieldKind
 from dutycare.domain.interchange import FORMAT_NAME, FORMAT_VERSION
 from dutycare.domain.vocabulary import InstitutionType
-from dutycare.service_layer import audit, services
+from dutycare.service_layer import audit, evidence, services
 from dutycare.service_layer.access import Permission, allows
 from dutycare.service_layer.accounts import StaffUnitOfWork, User
 from dutycare.service_layer.audit import AuditAction
 from dutycare.service_layer.intake_records import PartKind, SubmissionRow, SubmissionStatus, part_aad, reply_aad
-from dutycare.service_layer.ports import IntakeKey, IntakeKeyLock, IntakeStore
+from dutycare.service_layer.ports import EvidenceStore, IntakeKey, IntakeKeyLock, IntakeStore
 
 UNLOCK_MINUTES = 30
 MAX_REPLY = 5_000
@@ -328,6 +329,21 @@ def reply(uow: StaffUnitOfWork, user: User, store: IntakeStore, keyring: IntakeK
         uow.commit()
 
 
+def _files_as_evidence(uow: StaffUnitOfWork, store: IntakeStore, keyring: IntakeKeyring, view: SubmissionView,
+                       ids: Mapping[str, str], vault: EvidenceStore, now: datetime) -> None:
+    """Every file sent with the submission, decrypted in memory, stored in the vault against the testimony."""
+    key = _key(keyring, now)
+    index = {a.uid: a for a in view.attachments + tuple(a for add in view.additions for a in add.attachments)}
+    for part in store.parts(view.row.id):
+        found = index.get(part.uid)
+        if part.kind is not PartKind.ATTACHMENT or found is None:
+            continue
+        content = io.BytesIO(key.open(part.sealed, part_aad(part.uid, part.kind)))
+        evidence.attach_received_file(uow, vault, case_id=ids["case"], event_id=ids["testimony"], content=content,
+                                      name=found.name or "file", media_type=found.media_type,
+                                      source_id=ids["source"], description="Файл из открытой формы обращений")
+
+
 # -- from a submission to a case ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AcceptedFact:
@@ -377,7 +393,7 @@ def draft_document(draft: CaseDraft, view: SubmissionView, ids: Mapping[str, str
         person["age"] = draft.age
         person["age_as_of"] = view.row.received_on[:7]
     source = {"id": ids["source"], "kind": "own_account", "reliability": "F", "date": view.row.received_on,
-              "title": f"Обращение через форму приёма {view.row.received_on}"}
+              "title": "Обращение через открытую форму от " + ".".join(reversed(view.row.received_on.split("-")))}
     case: dict[str, Any] = {"id": ids["case"], "person": ids["person"], "title": draft.title.strip(),
                             "status": "open", "opened": view.row.received_on}
     if draft.region.strip():
@@ -395,7 +411,7 @@ def draft_document(draft: CaseDraft, view: SubmissionView, ids: Mapping[str, str
             continue
         event: dict[str, Any] = {"id": f"{ids['case']}-e{n + 1}", "type": etype.value, "date": fact.date,
                                  "cases": [ids["case"]], "summary": fact.summary,
-                                 "sources": [{"source": ids["source"], "locator": "рассказ в форме приёма"}],
+                                 "sources": [{"source": ids["source"], "locator": "рассказ в форме"}],
                                  "details": _event_details(fact, etype)}
         if institutions:
             event["institution"] = ids["institution"]
@@ -405,7 +421,7 @@ def draft_document(draft: CaseDraft, view: SubmissionView, ids: Mapping[str, str
 
 
 def create_case(uow: StaffUnitOfWork, user: User, store: IntakeStore, keyring: IntakeKeyring, submission_id: str,
-                draft: CaseDraft, now: datetime) -> str:
+                draft: CaseDraft, now: datetime, vault: EvidenceStore | None = None) -> str:
     """Write a case from a submission and the facts a person accepted (nothing else): one all-or-nothing import
     through the ledger, then the submission is marked and the step audited. Contacts never go into the case."""
     _may_triage(user)
@@ -419,6 +435,8 @@ def create_case(uow: StaffUnitOfWork, user: User, store: IntakeStore, keyring: I
            "institution": f"i-in-{token}", "testimony": f"ev-in-{token}-t"}
     services.import_case_file(uow, draft_document(draft, view, ids))
     store.set_status(submission_id, SubmissionStatus.CASE)
+    if vault is not None:
+        _files_as_evidence(uow, store, keyring, view, ids, vault, now)
     with uow:
         audit.note(uow, user, AuditAction.INTAKE_CASE_CREATED, "case", ids["case"], now,
                    f"from intake submission {submission_id}, {len(draft.facts)} accepted fact(s)")

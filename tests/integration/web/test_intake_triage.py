@@ -4,6 +4,7 @@ reply with the receipt code. Every step is audited; contacts never reach the cas
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from dutycare.adapters.crypto.intake_box import KdfCost, ReceiptBook
 from dutycare.adapters.storage.intake_store import SqlIntakeStore
 from dutycare.bootstrap import Dutycare
 from dutycare.entrypoints.intake.app import create_intake_app
-from dutycare.service_layer import audit, services
+from dutycare.service_layer import audit, evidence, services
 from dutycare.service_layer.intake_guard import FormTickets, TokenBucket
 
 PASSPHRASE = "the intake key passphrase"
@@ -66,10 +67,14 @@ def intake(app: Dutycare, web: FastAPI, tmp_path: Path) -> tuple[TestClient, Sql
     return TestClient(public), store
 
 
-def _send(public: TestClient, account: str, contact: str = "") -> str:
+PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 40
+
+
+def _send(public: TestClient, account: str, contact: str = "", photo: bytes = b"") -> str:
     ticket = re.search(r'name="ticket" value="([^"]+)"', public.get("/").text).group(1)  # type: ignore[union-attr]
     answer = public.post("/submit", data={"ticket": ticket, "account": account, "contact": contact,
-                                          "where": "военный госпиталь"}, files=[("files", ("", b""))])
+                                          "where": "военный госпиталь"},
+                         files=[("files", ("справка.jpg" if photo else "", photo))])
     return re.search(r'id="receipt-code">([^<]+)<', answer.text).group(1)  # type: ignore[union-attr]
 
 
@@ -81,7 +86,7 @@ def _post(client: TestClient, who: Staff, path: str, data: dict[str, str]) -> ob
 def test_triage_from_submission_to_case_and_reply(app: Dutycare, client: TestClient, staff: dict[str, Staff],
                                                   intake: tuple[TestClient, SqlIntakeStore]) -> None:
     public, store = intake
-    code = _send(public, ACCOUNT, CONTACT)
+    code = _send(public, ACCOUNT, CONTACT, PHOTO)
     [row] = store.submissions(None, 10, 0)
 
     as_user(client, staff["caseworker"])
@@ -132,6 +137,10 @@ def test_triage_from_submission_to_case_and_reply(app: Dutycare, client: TestCli
     testimony = next(e for e in timeline.events if e.type.value == "testimony")
     assert testimony.details["text"] == ACCOUNT
     assert store.submission(row.id).status.value == "case"  # type: ignore[union-attr]
+    [photo] = evidence.list_evidence(app.uow(), case_id)
+    assert photo.original_name == "справка.jpg" and photo.media_type == "image/jpeg"
+    assert photo.sha256 == hashlib.sha256(PHOTO).hexdigest() and photo.event_id == testimony.id
+    assert client.get(f"/intake/{row.id}/files/{store.parts(row.id)[-1].uid}").content == PHOTO
 
     replied = _post(client, staff["caseworker"], f"/intake/{row.id}/reply", {"text": "Мы завели дело и напишем."})
     assert replied.status_code == 303

@@ -7,6 +7,9 @@ readers are the people concerned, and Ukrainian is needed here first.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+
+from babel.dates import format_date
 
 LANGUAGES = ("ru", "uk", "en")
 DEFAULT_LANGUAGE = "ru"
@@ -298,6 +301,13 @@ class Texts:
     def __call__(self, key: str, **values: object) -> str:
         text = M[key][self.lang]
         return text % values if values else text
+
+    def day(self, iso: str) -> str:
+        """A day as this language writes it («1 декабря 2026 г.»)."""
+        try:
+            return str(format_date(date.fromisoformat(iso), format="long", locale=self.lang))
+        except ValueError:
+            return iso
 
 
 def choose_language(asked: str | None, accept_language: str) -> str:

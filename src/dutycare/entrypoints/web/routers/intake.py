@@ -35,7 +35,14 @@ FACT_LABELS = {
     "malingering": N_("labelled a malingerer"), "deployment": N_("sent back to the front"),
     "complaint": N_("complaint"),
 }
+INSTITUTION_LABELS = {
+    "hospital": N_("hospital"), "medical_commission": N_("military medical commission"),
+    "military_unit": N_("military unit"), "authority": N_("authority"), "president": N_("the President"),
+    "prosecutor": N_("prosecutor's office"), "investigative_committee": N_("Investigative Committee"),
+    "ombudsman": N_("ombudsman"), "court": N_("court"), "media": N_("media"), "ngo": N_("civic organisation"),
+}
 STATUS_LABELS = {"new": N_("new"), "spam": N_("spam"), "case": N_("made into a case")}
+STATUS_ONE = {"new": N_("new submission"), "spam": N_("spam"), "case": N_("made into a case")}
 FACT_FIELDS = {"where": N_("Hospital or commission"), "when": N_("When"), "injured": N_("Who was injured"),
                "decision": N_("What was decided")}
 
@@ -63,7 +70,7 @@ class Row:
 
     index: int
     suggestion: Suggested
-    value_text: str
+    values: list[str]
     value_json: str
     date: str
     makes_event: bool
@@ -84,8 +91,10 @@ def segments(text: str, found: Sequence[Suggested]) -> list[Segment]:
     return out
 
 
-def _value_text(value: dict[str, object] | str) -> str:
-    return value if isinstance(value, str) else "; ".join(f"{k}: {v}" for k, v in value.items())
+def _values(value: dict[str, object] | str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value.values() if isinstance(v, (str, int)) and not isinstance(v, bool)]
 
 
 def _nearest_date(found: Sequence[Suggested], s: Suggested) -> str:
@@ -97,7 +106,7 @@ def _nearest_date(found: Sequence[Suggested], s: Suggested) -> str:
 
 def rows(found: Sequence[Suggested]) -> list[Row]:
     """The suggestions, each with its value shown, carried and a date to prefill its event with."""
-    return [Row(i, s, _value_text(s.value), json.dumps(s.value, ensure_ascii=False), _nearest_date(found, s),
+    return [Row(i, s, _values(s.value), json.dumps(s.value, ensure_ascii=False), _nearest_date(found, s),
                 s.kind in triage.EVENT_OF_KIND) for i, s in enumerate(found)]
 
 
@@ -164,10 +173,10 @@ def _submission_page(request: Request, ctx: WebContext, user: User, submission_i
     return page(request, "intake_submission.html", status_code=status, view=view,
                 segments=segments(view.account, view.suggestions), rows=rows(view.suggestions),
                 fact_labels=FACT_LABELS, fact_fields=FACT_FIELDS, problem_fields=PROBLEM_FIELDS,
-                status_labels=STATUS_LABELS, contact=contact,
+                status_labels=STATUS_LABELS, status_one=STATUS_ONE, contact=contact,
                 problems=problems or [], notice=notice, institution_types=[t.value for t in InstitutionType],
-                suggested_institution=institution,
-                title_default=f"Обращение через форму приёма, {view.row.received_on}")
+                institution_labels=INSTITUTION_LABELS,
+                suggested_institution=institution)
 
 
 @router.get("/intake/{submission_id}", dependencies=[Needs(P.INTAKE_TRIAGE)])
@@ -273,7 +282,7 @@ async def intake_case(request: Request, ctx: Ctx, user: CurrentUser, submission_
     assert store is not None
     try:
         case_id = await run_in_threadpool(triage.create_case, ctx.uow(user), user, store, ctx.intake_keyring,
-                                          submission_id, draft_from_form(values), ctx.now())
+                                          submission_id, draft_from_form(values), ctx.now(), ctx.dutycare.vault())
     except InvalidInput as exc:
         problems = exc.problems
         return await run_in_threadpool(lambda: _submission_page(request, ctx, user, submission_id,

@@ -253,3 +253,19 @@ def test_a_cheap_receipt_cost_is_only_for_tests() -> None:
     from dutycare.adapters.crypto.intake_box import RECEIPT_COST
 
     assert RECEIPT_COST.mem >= 32 << 20 and CHEAP.mem < RECEIPT_COST.mem
+
+
+def test_an_unexpected_error_shows_a_fixed_page_and_logs_nothing(
+        intake: Intake, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    def broken(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("the store failed while holding: осколок остался в колене")
+
+    caplog.set_level("DEBUG")
+    monkeypatch.setattr(intake.store, "add_submission", broken)
+    intake.client = type(intake.client)(intake.app, raise_server_exceptions=False)
+    answer = intake.submit({"account": ACCOUNT})
+    assert answer.status_code == 500 and "ничего не сохранено" in answer.text and "Traceback" not in answer.text
+    assert answer.headers["cache-control"] == "no-store"
+    out, err = capfd.readouterr()
+    assert "осколок" not in out + err + caplog.text and "RuntimeError" not in err + caplog.text

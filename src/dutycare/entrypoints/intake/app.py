@@ -57,7 +57,11 @@ class IntakeContext:
 
 
 class PublicHeaders:
-    """Strict headers on every answer: nothing cached, framed, sniffed, referred, or loaded from elsewhere."""
+    """Strict headers on every answer: nothing cached, framed, sniffed, referred, or loaded from elsewhere.
+
+    It also ends any error unseen by the route handlers with a fixed page, and does not pass it on: Starlette's
+    outermost middleware would re-raise it for the server to log, and a log must hold nothing a person sent.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -66,9 +70,12 @@ class PublicHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"set-cookie"]
                 headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                             (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"),
@@ -77,7 +84,20 @@ class PublicHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, with_headers)
+        try:
+            await self.app(scope, receive, with_headers)
+        except Exception:
+            if not started:
+                body = FALLBACK_PAGE.encode("utf-8")
+                await with_headers({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+
+
+FALLBACK_PAGE = ("<!doctype html><html lang=\"ru\"><head><meta charset=\"utf-8\"><title>Не получилось</title></head>"
+                 "<body><h1>Не получилось</h1><p>Запрос не удалось выполнить, ничего не сохранено. Попробуйте ещё раз."
+                 "</p><p lang=\"en\">The request could not be completed; nothing was stored. Please try again.</p>"
+                 "<p><a href=\"/\">На главную / Back to the form</a></p></body></html>")
 
 
 def _ctx(request: Request) -> IntakeContext:
@@ -299,10 +319,6 @@ def _install_error_handlers(app: FastAPI) -> None:
             return answer
         return _error(request, lang, exc.status_code, "e_unexpected")
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # Nothing about the request is logged: its text could be what a person wrote.
-        return _error(request, _lang(request), 500, "e_unexpected")
 
 
 def create_intake_app(store: IntakeStore, receipts: ReceiptMaker, *, limits: IntakeLimits | None = None,

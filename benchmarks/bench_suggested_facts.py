@@ -37,15 +37,20 @@ AIM = {"date": (0.8, 0.7), "institution": (0.8, 0.7), "event types": (0.8, 0.7)}
 EVENT_TYPES = "event types"
 
 
+def _fold(key: str) -> str:
+    """A key as compared: «ё» and «е» are one letter here (names are often written either way)."""
+    return key.replace("ё", "е").replace("Ё", "Е")
+
+
 def facts_of(suggestions: list[Suggestion]) -> set[tuple[str, str]]:
     """The distinct (kind, key) facts of the suggestions, with the event types they prefill."""
-    found = {(s.kind, s.key) for s in suggestions}
+    found = {(s.kind, _fold(s.key)) for s in suggestions}
     return found | {(EVENT_TYPES, str(s.event_type.value)) for s in suggestions if s.event_type}
 
 
 def gold_of(account: dict[str, Any]) -> set[tuple[str, str]]:
     """The account's labelled facts, with the event types they imply."""
-    facts = {(f["kind"], str(f["key"])) for f in account["facts"]}
+    facts = {(f["kind"], _fold(str(f["key"]))) for f in account["facts"]}
     return facts | {(EVENT_TYPES, EVENT_OF_KIND[FactKind(k)].value) for k, _ in facts if FactKind(k) in EVENT_OF_KIND}
 
 

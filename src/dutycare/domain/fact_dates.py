@@ -36,7 +36,7 @@ class _Context:
     known: date | None
     year: int | None = None
     day: date | None = None
-    month: tuple[int, int] | None = None
+    last: date | None = None
 
 
 def _year_of(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
@@ -53,6 +53,9 @@ def _year_for_month(ctx: _Context, month: int, day: int = 1) -> int | None:
     if ctx.year is not None:
         if ctx.known is not None and (ctx.year, month, day) > (ctx.known.year, ctx.known.month, ctx.known.day):
             return ctx.year - 1
+        if ctx.last is not None and (month, day) < (ctx.last.month, 1) and ctx.last.year == ctx.year and (
+                ctx.known is None or (ctx.year + 1, month, day) <= (ctx.known.year, ctx.known.month, ctx.known.day)):
+            return ctx.year + 1  # accounts run forward: «осенью 2023 …, потом в январе» is January 2024
         return ctx.year
     if ctx.known is None:
         return None
@@ -135,11 +138,12 @@ def _season_phrase(tokens: Sequence[Token], i: int, ctx: _Context) -> tuple[str,
 
 def _season_year(season: str, known: date, last: bool) -> int:
     """The year of the latest such season that has begun by the known date (the one before it for «прошлой»)."""
-    start_month = SEASONS[season][0]
+    start_month, end_month = SEASONS[season]
     year = known.year + (1 if season == "зима" and known.month == 12 else 0)
     begun = date(year - 1 if season == "зима" else year, start_month, 1) <= known
     year = year if begun else year - 1
-    return year - 1 if last else year
+    ongoing = known <= date(year, end_month, calendar.monthrange(year, end_month)[1])
+    return year - 1 if last and ongoing else year
 
 
 def _count(tokens: Sequence[Token], i: int) -> int | None:
@@ -214,14 +218,30 @@ def _remember(ctx: _Context, text: str) -> None:
     """Let a suggested date inform later ones: its year, and its day when it is exact."""
     pd = PartialDate.parse(text)
     ctx.year = pd.latest.year
+    ctx.last = pd.latest if pd.precision is not Precision.YEAR else ctx.last
     if pd.precision is Precision.DAY:
         ctx.day = pd.earliest
-    elif pd.precision is Precision.MONTH:
-        ctx.day = pd.earliest if ctx.day is None or ctx.day < pd.earliest else ctx.day
+    else:
+        ctx.day = None  # «через три дня» after «в июне» has no day to count from
+
+
+def _bare_year(tokens: Sequence[Token], i: int) -> tuple[str, int, int] | None:
+    """«с 2022», «в 2023 году», «2023 года» (not «1998 года рождения»)."""
+    found = _year_of(tokens, i)
+    if found is None or not 1950 <= found[0] <= 2100:
+        return None
+    end = i + found[1]
+    if end < len(tokens) and tokens[end].lemma in ("рождение", "р", "рожд", "г.р"):
+        return None
+    if found[1] == 1 and not (i > 0 and tokens[i - 1].lower in ("с", "в", "до", "по", "от", "со")):
+        return None
+    return f"{found[0]:04d}", i, end
 
 
 def _phrase_at(tokens: Sequence[Token], i: int, ctx: _Context) -> tuple[str, int, int] | None:
     lemma = tokens[i].lemma
+    if lemma.isdigit():
+        return _bare_year(tokens, i)
     if lemma in MONTHS:
         return _month_phrase(tokens, i, ctx)
     if lemma in SEASONS or tokens[i].lower in SEASON_FORMS:
@@ -240,6 +260,8 @@ def suggest_dates(analysis: Analysis, known: date | None) -> list[Suggestion]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        while found and found[0].start < (tokens[i - 1].end if i else 0):
+            found.pop(0)  # inside a phrase already read («осенью 2022 года»)
         if found and found[0].start <= tok.start:
             fd = found.pop(0)
             part = fd.day is None and fd.month is not None and i > 0 and tokens[i - 1].lemma in PART_OF_MONTH
@@ -250,6 +272,9 @@ def suggest_dates(analysis: Analysis, known: date | None) -> list[Suggestion]:
                 continue
             span = analysis.text[fd.start:fd.end]
             text = _found(fd, span, ctx)
+            covered_end = next((j for j in range(i, len(tokens)) if tokens[j].start >= fd.end), len(tokens))
+            if fd.day is None and fd.month is None and _birth(tokens, covered_end, analysis.text, fd.end):
+                text = None
             covered = [j for j in range(i, len(tokens)) if tokens[j].start < fd.end]
             start_tok = covered[0] if covered else i
             if text and (s := _date(analysis, tokens, start_tok, max(covered, default=i) + 1, text, ctx)):
@@ -265,6 +290,13 @@ def suggest_dates(analysis: Analysis, known: date | None) -> list[Suggestion]:
             continue
         i += 1
     return out
+
+
+def _birth(tokens: Sequence[Token], after: int, text: str, end: int) -> bool:
+    """Whether a year is someone's year of birth («1998 года рождения», «1985 г. р.»)."""
+    if after < len(tokens) and tokens[after].lemma in ("рождение", "р", "г.р", "рожд"):
+        return True
+    return bool(text[end:end + 6].replace(" ", "").lower().startswith(("г.р", "р.", "рожд")))
 
 
 def _date(analysis: Analysis, tokens: Sequence[Token], first: int, end: int, text: str,

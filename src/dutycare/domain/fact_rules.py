@@ -13,8 +13,11 @@ from dutycare.domain.suggested_facts import Analysis, FactKind, FoundName, Sugge
 from dutycare.domain.vocabulary import RefusalReason
 
 AGE_BEFORE = frozenset({"он", "она", "я", "сын", "муж", "брат", "отец", "исполниться", "возраст", "всего", "быть",
+                        "сыну", "мужу", "брату",
                         "сыночек", "парень", "ребенок", "мальчик", "внук", "племянник"})
-STRONG_REASONS = frozenset({RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.NO_CAPACITY})
+# Reasons that say a refusal happened even where no word of refusing is near them.
+STRONG_REASONS = frozenset({RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.NO_CAPACITY, RefusalReason.NO_INDICATION,
+                            RefusalReason.PAPERWORK})
 SUBJECT_LIMIT = 300
 _NOT_NAMES = frozenset({"минобороны", "рф", "россия"})
 
@@ -83,7 +86,7 @@ def _institutions(s: _Sentence) -> list[Suggestion]:
 
 
 def _body_parts(s: _Sentence) -> list[tuple[int, int, str]]:
-    if not s.has(vocab.MEDICAL_CONTEXT):
+    if not s.has(vocab.MEDICAL_CONTEXT) and not any(find(p, s.tokens) for p, _ in vocab.INJURIES):
         return []
     return [(a, b, meaning or s.tokens[a].lemma) for a, b, meaning in _table(s, FactKind.BODY_PART, vocab.BODY_PARTS)]
 
@@ -214,7 +217,7 @@ def _ages(s: _Sentence, analysis: Analysis) -> list[Suggestion]:
         after = s.tokens[i + 2].lower if i + 2 < len(s.tokens) else ""
         if unit.lemma != "год" or after in ("назад", "спустя"):
             continue
-        if before is None or before.lemma in AGE_BEFORE or before.end in name_ends or \
+        if before is None or before.lemma in AGE_BEFORE or before.lower in AGE_BEFORE or before.end in name_ends or \
                 (before.lower == "в" and unit.lower == "лет"):
             out.append(_suggest(s, FactKind.AGE, i, i + 2, {"years": int(t.lower)}))
     return out
@@ -231,7 +234,10 @@ def _sentences(analysis: Analysis) -> list[_Sentence]:
 def _in_sentence(s: _Sentence, near: tuple[_Sentence | None, _Sentence | None],
                  analysis: Analysis) -> list[Suggestion]:
     institutions = _institutions(s)
-    return [*institutions, *_injuries(s), *_fitness(s), *_recommendations(s), *_refusal(s, *near),
+    recommended = _recommendations(s)
+    injuries = [i for i in _injuries(s)  # «рекомендована ампутация» recommends, it does not report an injury
+                if not any(r.start <= i.start < r.end for r in recommended if i.kind == FactKind.INJURY.value)]
+    return [*institutions, *injuries, *_fitness(s), *recommended, *_refusal(s, *near),
             *_simple(s, FactKind.MALINGERING, vocab.MALINGERING, "statement"),
             *_simple(s, FactKind.DEPLOYMENT, vocab.DEPLOYMENTS, "destination"),
             *_complaint(s, institutions), *_ages(s, analysis)]

@@ -82,6 +82,11 @@ class NatashaFactSuggester(FactSuggester):
             self._lemmas[lower] = str(lemma).replace("ё", "е")
         return self._lemmas[lower]
 
+    def _is_name(self, word: str) -> bool:
+        """Whether a single word can be a person's name (pymorphy3 tags it as a first name, surname or patronymic)."""
+        return word[:1].isupper() and any({"Name", "Surn", "Patr"} & set(p.tag.grammemes)
+                                          for p in self.models.morph.parse(word))
+
     def _sentences(self, text: str) -> list[tuple[int, int]]:
         from razdel import sentenize  # type: ignore[import-untyped]
 
@@ -107,8 +112,8 @@ class NatashaFactSuggester(FactSuggester):
             if span.type != "PER":
                 continue
             surface = text[span.start:span.stop]
-            if len(WORD.findall(surface)) < 2 and not surface[:1].isupper():
-                continue
+            if len(WORD.findall(surface)) < 2 and not self._is_name(surface):
+                continue  # «Начмед», «Служу» at a sentence's start
             span.normalize(models.vocab)
             names.append(FoundName(span.start, span.stop, str(span.normal or surface)[:MAX_NAME]))
         return names

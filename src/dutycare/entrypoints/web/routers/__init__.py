@@ -13,6 +13,7 @@ def all_routers() -> list[APIRouter]:
         api_cases,
         api_events,
         api_records,
+        api_registry,
         audit_pages,
         auth,
         cases,
@@ -23,5 +24,5 @@ def all_routers() -> list[APIRouter]:
     )
 
     modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages,
-               api_cases, api_events, api_records, api_admin)
+               api_cases, api_events, api_records, api_registry, api_admin)
     return [m.router for m in modules]

@@ -20,9 +20,10 @@ def all_routers() -> list[APIRouter]:
         deadlines,
         events,
         ledger,
+        records,
         users,
     )
 
-    modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages,
+    modules = (auth, records, cases, events, deadlines, ledger, users, account, audit_pages,
                api_cases, api_events, api_records, api_registry, api_admin)
     return [m.router for m in modules]

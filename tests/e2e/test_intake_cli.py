@@ -77,5 +77,5 @@ def test_serve_intake_needs_only_the_intake_database_and_its_public_key(cli_env:
         assert "Розповісти про свій випадок" in page
     finally:
         server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=20)
+        _, err = server.communicate(timeout=20)
     assert "Traceback" not in err and os.path.exists(intake_db)

@@ -13,58 +13,34 @@ import io
 import json
 import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from dutycare.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound, Problem
 from dutycare.domain.events import EVENT_SPECS, EventType, FieldKind
 from dutycare.domain.interchange import FORMAT_NAME, FORMAT_VERSION
+from dutycare.domain.suggested_facts import EVENT_OF_KIND as FACT_EVENTS
+from dutycare.domain.suggested_facts import Suggestion
 from dutycare.domain.vocabulary import InstitutionType
 from dutycare.service_layer import audit, evidence, services
 from dutycare.service_layer.access import Permission, allows
 from dutycare.service_layer.accounts import StaffUnitOfWork, User
 from dutycare.service_layer.audit import AuditAction
 from dutycare.service_layer.intake_records import PartKind, SubmissionRow, SubmissionStatus, part_aad, reply_aad
-from dutycare.service_layer.ports import EvidenceStore, IntakeKey, IntakeKeyLock, IntakeStore
+from dutycare.service_layer.ports import EvidenceStore, FactSuggester, IntakeKey, IntakeKeyLock, IntakeStore
 
 UNLOCK_MINUTES = 30
 MAX_REPLY = 5_000
 QUEUE_PAGE = 100
 SNIPPET = 160
 
-# The suggestion kinds that become an event of their own, and the event type each becomes.
+# The suggestion kinds that become an event of their own (a complaint needs its addressees and applicants named,
+# so it is made on the case page instead), and the event type each becomes.
 EVENT_OF_KIND: Mapping[str, EventType] = {
-    "injury": EventType.INJURY,
-    "fitness_decision": EventType.FITNESS_DECISION,
-    "recommendation": EventType.TREATMENT_RECOMMENDED,
-    "refusal": EventType.TREATMENT_REFUSED,
-    "malingering": EventType.MALINGERING_LABEL,
-    "deployment": EventType.DEPLOYED,
-}
-
-
-class Suggested(Protocol):
-    """A fact suggested from free text: its kind, value and the words ``text[start:end]`` it came from."""
-
-    @property
-    def kind(self) -> str: ...
-    @property
-    def value(self) -> dict[str, object] | str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def quote(self) -> str: ...
-
-
-class Suggester(Protocol):
-    """Suggests facts from a text (the free-text extractor)."""
-
-    def suggest(self, text: str, known_date: date | None = None) -> Sequence[Suggested]: ...
+    kind.value: etype for kind, etype in FACT_EVENTS.items() if etype is not EventType.COMPLAINT}
 
 
 # -- the key in memory ---------------------------------------------------------------------------------------
@@ -178,7 +154,7 @@ class SubmissionView:
     additions: tuple[Addition, ...]
     has_contact: bool
     replies: int
-    suggestions: tuple[Suggested, ...] = field(default=())
+    suggestions: tuple[Suggestion, ...] = field(default=())
 
 
 class IntakeLocked(DomainError):
@@ -235,7 +211,7 @@ def _row(store: IntakeStore, submission_id: str) -> SubmissionRow:
 
 
 def open_submission(uow: StaffUnitOfWork, user: User, store: IntakeStore, keyring: IntakeKeyring,
-                    submission_id: str, now: datetime, suggester: Suggester | None = None) -> SubmissionView:
+                    submission_id: str, now: datetime, suggester: FactSuggester | None = None) -> SubmissionView:
     """A submission decrypted in memory, with facts suggested from its account; the read is audited."""
     _may_triage(user)
     row = _row(store, submission_id)

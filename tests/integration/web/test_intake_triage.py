@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from web_helpers import Staff, as_user
 from dutycare.adapters.crypto.intake_box import KdfCost, ReceiptBook
 from dutycare.adapters.storage.intake_store import SqlIntakeStore
 from dutycare.bootstrap import Dutycare
+from dutycare.domain.suggested_facts import Suggestion
 from dutycare.entrypoints.intake.app import create_intake_app
 from dutycare.service_layer import audit, evidence, services
 from dutycare.service_layer.intake_guard import FormTickets, TokenBucket
@@ -29,24 +29,15 @@ ACCOUNT = ("Сына ранили в марте 2024 года, осколок о
 CONTACT = "Signal, спросить Ольгу"
 
 
-@dataclass(frozen=True)
-class FakeSuggestion:
-    kind: str
-    value: dict[str, object] | str
-    start: int
-    end: int
-    quote: str
-
-
-def _at(kind: str, words: str, value: dict[str, object] | str) -> FakeSuggestion:
+def _at(kind: str, words: str, value: dict[str, object] | str) -> Suggestion:
     start = ACCOUNT.index(words)
-    return FakeSuggestion(kind, value, start, start + len(words), words)
+    return Suggestion(kind, value, start, start + len(words), words)
 
 
 class FakeSuggester:
     """Fixed suggestions for the fixed account (the extractor itself is tested on its own)."""
 
-    def suggest(self, text: str, known_date: date | None = None) -> list[FakeSuggestion]:
+    def suggest(self, text: str, known_date: date | None = None) -> list[Suggestion]:
         if text != ACCOUNT:
             return []
         return [_at("date", "в марте 2024 года", "2024-03"),
@@ -56,10 +47,11 @@ class FakeSuggester:
 
 
 @pytest.fixture
-def intake(app: Dutycare, web: FastAPI, tmp_path: Path) -> tuple[TestClient, SqlIntakeStore]:
+def intake(app: Dutycare, web: FastAPI, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> tuple[TestClient, SqlIntakeStore]:
     app.settings = app.settings.with_(intake_db=str(tmp_path / "public" / "intake.db"))
     app.make_intake_key(PASSPHRASE)
-    app.fact_suggester = FakeSuggester  # type: ignore[attr-defined]
+    monkeypatch.setattr(Dutycare, "fact_suggester", property(lambda self: FakeSuggester()))
     store = SqlIntakeStore.open(str(tmp_path / "public" / "intake.db"))
     buckets = {"submissions": TokenBucket(100, 1, time.monotonic), "checks": TokenBucket(100, 1, time.monotonic)}
     public = create_intake_app(store, ReceiptBook(KdfCost(1, 8192 * 1024)), tickets=FormTickets(time.time, 0, 0),

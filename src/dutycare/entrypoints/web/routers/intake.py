@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dutycare.domain.errors import InvalidInput, Problem
+from dutycare.domain.suggested_facts import Suggestion
 from dutycare.domain.vocabulary import InstitutionType
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs, WebContext
 from dutycare.entrypoints.web.i18n import N_
@@ -23,8 +24,8 @@ from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.accounts import User
 from dutycare.service_layer.intake import IntakeLimits
 from dutycare.service_layer.intake_records import SubmissionStatus
-from dutycare.service_layer.intake_triage import AcceptedFact, CaseDraft, SubmissionView, Suggested, Suggester
-from dutycare.service_layer.ports import IntakeStore
+from dutycare.service_layer.intake_triage import AcceptedFact, CaseDraft, SubmissionView
+from dutycare.service_layer.ports import FactSuggester, IntakeStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,14 +70,14 @@ class Row:
     """One suggestion as the form offers it."""
 
     index: int
-    suggestion: Suggested
+    suggestion: Suggestion
     values: list[str]
     value_json: str
     date: str
     makes_event: bool
 
 
-def segments(text: str, found: Sequence[Suggested]) -> list[Segment]:
+def segments(text: str, found: Sequence[Suggestion]) -> list[Segment]:
     """The account cut into plain stretches and highlighted ones (an overlapping suggestion is listed, not marked)."""
     out, at = [], 0
     for i, s in sorted(enumerate(found), key=lambda p: (p[1].start, -p[1].end)):
@@ -97,14 +98,14 @@ def _values(value: dict[str, object] | str) -> list[str]:
     return [str(v) for v in value.values() if isinstance(v, (str, int)) and not isinstance(v, bool)]
 
 
-def _nearest_date(found: Sequence[Suggested], s: Suggested) -> str:
+def _nearest_date(found: Sequence[Suggestion], s: Suggestion) -> str:
     dates = [d for d in found if d.kind == "date" and isinstance(d.value, str)]
     before = [d for d in dates if d.start <= s.start]
     chosen = max(before, key=lambda d: d.start) if before else (min(dates, key=lambda d: d.start) if dates else None)
     return str(chosen.value) if chosen else ""
 
 
-def rows(found: Sequence[Suggested]) -> list[Row]:
+def rows(found: Sequence[Suggestion]) -> list[Row]:
     """The suggestions, each with its value shown, carried and a date to prefill its event with."""
     return [Row(i, s, _values(s.value), json.dumps(s.value, ensure_ascii=False), _nearest_date(found, s),
                 s.kind in triage.EVENT_OF_KIND) for i, s in enumerate(found)]
@@ -114,9 +115,8 @@ def _store(ctx: WebContext) -> IntakeStore | None:
     return ctx.dutycare.intake_store()
 
 
-def _suggester(ctx: WebContext) -> Suggester | None:
-    make = getattr(ctx.dutycare, "fact_suggester", None)
-    return make() if callable(make) else None
+def _suggester(ctx: WebContext) -> FactSuggester:
+    return ctx.dutycare.fact_suggester
 
 
 def _not_set_up(request: Request, status: int = 200) -> Response:

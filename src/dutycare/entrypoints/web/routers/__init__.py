@@ -11,17 +11,19 @@ def all_routers() -> list[APIRouter]:
         account,
         api_admin,
         api_cases,
+        api_complaints,
         api_events,
         api_records,
         audit_pages,
         auth,
         cases,
+        complaints,
         deadlines,
         events,
         ledger,
         users,
     )
 
-    modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages,
-               api_cases, api_events, api_records, api_admin)
+    modules = (auth, cases, events, complaints, deadlines, ledger, users, account, audit_pages,
+               api_cases, api_events, api_complaints, api_records, api_admin)
     return [m.router for m in modules]

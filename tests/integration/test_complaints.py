@@ -176,3 +176,59 @@ def test_an_unknown_field_or_body_is_named(app: Dutycare, scenario: dict[str, Us
     with pytest.raises(InvalidInput) as exc:
         complaints.draft_complaint(_uow(app), lawyer, raw)
     assert [p.field for p in exc.value.problems] == ["addressees[0].institution"]
+
+
+def test_an_unanswered_complaint_offers_the_prosecutor_and_the_court_with_its_last_day(
+        app: Dutycare, scenario: dict[str, User]) -> None:
+    lawyer = scenario["lawyer"]
+    raw = joint_input(app, lawyer, address_of_p03="ул. Ленина, 3")
+    raw["addressees"] = [{"institution": "i-hospital", "template": "hospital_head"}]
+    draft = complaints.draft_complaint(_uow(app), lawyer, raw)
+    complaints.finalise(_uow(app), lawyer, app.vault(), app.letters(), draft.id)
+    complaints.record_step(_uow(app), lawyer, draft.id, {"step": "sent", "date": "2026-12-01", "channel": "letter"}, AT)
+    complaints.record_step(_uow(app), lawyer, draft.id, {"step": "registered", "date": "2026-12-02",
+                                                         "institution": "i-hospital"}, AT)
+    assert complaints.read_draft(_uow(app), lawyer, draft.id, AT).next_steps == []
+    later = datetime(2027, 2, 1, tzinfo=UTC)
+    steps = complaints.read_draft(_uow(app), lawyer, draft.id, later).next_steps
+    assert [s.template.value for s in steps] == ["prosecutor", "court"]
+    # 30 days from 2.12.2026 end on 1.01.2027, carried over the New Year holidays to 11.01; the violation is known on
+    # 12.01, and КАС ст. 219 gives three months: 12.04.2027, a Monday.
+    assert steps[1].last_day is not None and steps[1].last_day.isoformat() == "2027-04-12"
+    assert steps[0].institution_ids == ("i-prosecutor-general",)
+    follow = complaints.draft_next(_uow(app), lawyer, draft.id, "prosecutor", "i-prosecutor-general", later)
+    assert follow.follows == draft.id and follow.addressees[0].institution_id == "i-prosecutor-general"
+    assert follow.applicants == draft.applicants and "Военный госпиталь" in follow.substance
+    too_late = datetime(2027, 4, 13, tzinfo=UTC)
+    assert [s.template.value for s in complaints.read_draft(_uow(app), lawyer, draft.id, too_late).next_steps] == [
+        "prosecutor"]
+
+
+def test_an_answer_needs_its_registration_and_a_refusal_opens_the_court_window(
+        app: Dutycare, scenario: dict[str, User], tmp_path: Path) -> None:
+    lawyer = scenario["lawyer"]
+    raw = joint_input(app, lawyer, address_of_p03="ул. Ленина, 3")
+    raw["addressees"] = [{"institution": "i-prosecutor-general", "template": "prosecutor"}]
+    draft = complaints.draft_complaint(_uow(app), lawyer, raw)
+    complaints.finalise(_uow(app), lawyer, app.vault(), app.letters(), draft.id)
+    step = {"step": "sent", "date": "2026-12-01", "channel": "letter"}
+    complaints.record_step(_uow(app), lawyer, draft.id, step, AT)
+    with pytest.raises(InvalidInput) as again:
+        complaints.record_step(_uow(app), lawyer, draft.id, step, AT)
+    assert again.value.problems[0].field == "status"
+    complaints.record_step(_uow(app), lawyer, draft.id, {"step": "registered", "date": "2026-12-02",
+                                                         "institution": "i-prosecutor-general"}, AT)
+    complaints.record_step(_uow(app), lawyer, draft.id, {"step": "extended", "date": "2026-12-20", "days": 30,
+                                                         "notice": True, "institution": "i-prosecutor-general"}, AT)
+    answer = tmp_path / "answer.pdf"
+    answer.write_bytes(b"%PDF-1.4 the prosecutor says no")
+    event = complaints.record_step(_uow(app), lawyer, draft.id, {
+        "step": "answered", "date": "2027-01-20", "institution": "i-prosecutor-general", "outcome": "refused"},
+        AT, answer, app.vault())
+    assert event.type.value == "complaint_answered"
+    evidence = [ev for evs in case_views.case_page(_uow(app), lawyer, "case-a", AT).evidence.values() for ev in evs]
+    assert any(ev.event_id == event.id and ev.original_name == "answer.pdf" for ev in evidence)
+    steps = complaints.read_draft(_uow(app), lawyer, draft.id, datetime(2027, 1, 25, tzinfo=UTC)).next_steps
+    assert [s.template.value for s in steps] == ["prosecutor", "court"]
+    assert steps[1].last_day is not None and steps[1].last_day.isoformat() == "2027-04-20"
+    assert app.verify().ok

@@ -203,6 +203,7 @@ class DraftPage:
     due_dates: list[DueDate]
     complaint_findings: list[FindingRow]
     next_steps: list[NextStep]
+    sent: Event | None = None
 
 
 def _timelines(uow: StaffUnitOfWork, vis: Visibility, case_ids: Iterable[str],
@@ -256,7 +257,7 @@ def read_draft(uow: StaffUnitOfWork, viewer: User, draft_id: str, at: datetime) 
         uow.commit()
     missing = cd.missing_requisites(draft) if draft.editable else []
     return DraftPage(draft, institutions, pseudonyms, findings, titles, evidence, missing, events[1:], due, about,
-                     steps)
+                     steps, events[0] if events else None)
 
 
 @dataclass(frozen=True)

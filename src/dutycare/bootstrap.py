@@ -22,6 +22,7 @@ from dutycare.adapters.crypto.intake_box import MIN_PASSPHRASE, LockedIntakeKey,
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
+from dutycare.adapters.letters import LetterWriter
 from dutycare.adapters.storage import meta_store, schema, tables
 from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
 from dutycare.adapters.storage.intake_store import SqlIntakeStore
@@ -162,6 +163,10 @@ class Dutycare:
                                   "was removed (restore it from a backup).")
             root.mkdir(parents=True, exist_ok=True, mode=0o700)
         return EvidenceVault(root, self.org_key)
+
+    def letters(self) -> LetterWriter:
+        """Renders complaint letters to PDF and DOCX from the templates shipped with dutycare."""
+        return LetterWriter()
 
     def _holds_evidence(self) -> bool:
         with self.engine.connect() as conn:

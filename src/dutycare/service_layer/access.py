@@ -29,6 +29,7 @@ class Permission(StrEnum):
     CASE_READ = "case.read"
     IDENTIFYING_READ = "identifying.read"
     EVENT_WRITE = "event.write"
+    COMPLAINT_WRITE = "complaint.write"
     DEADLINES_READ = "deadlines.read"
     LEDGER_READ = "ledger.read"
     EXPORT = "export"
@@ -55,6 +56,8 @@ ROLE_TABLE: Mapping[Permission, frozenset[Role]] = {
     # Add, correct and withdraw timeline events, and open and correct the cases, people, sources and institutions
     # they refer to.
     Permission.EVENT_WRITE: frozenset({R.CASEWORKER, R.LAWYER, R.COORDINATOR}),
+    # Draft, finalise and file complaints, and record their sending, registration, forwarding and answers.
+    Permission.COMPLAINT_WRITE: frozenset({R.LAWYER, R.COORDINATOR}),
     Permission.DEADLINES_READ: STAFF,
     Permission.LEDGER_READ: ALL_ROLES,
     # A whole case file with identifying data; every export is audited.

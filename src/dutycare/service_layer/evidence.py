@@ -57,10 +57,16 @@ def _attach(uow: UnitOfWork, store: EvidenceStore, content: BinaryIO | Path, nam
         ev = EvidenceFile(id=file_id, event_id=event_id, sha256=stored.sha256, size=stored.size, media_type=kind,
                           original_name=name, added_by=uow.actor, added_at=datetime.now(UTC).isoformat(),
                           source_id=source_id, derived_from=derived_from, description=description)
-        uow.records.add_evidence(ev, stored.stored_path)
-        apply_changes(uow, [Change(Action.ATTACH, "evidence", ev.id, ev.to_record(), stored.sha256)])
+        enter_evidence(uow, ev, stored.stored_path)
         uow.commit()
     return ev
+
+
+def enter_evidence(uow: UnitOfWork, ev: EvidenceFile, stored_path: str) -> None:
+    """Record a file already stored in the vault as evidence of its event, with its ledger entry (caller commits);
+    every evidence file, attached by hand or made by dutycare (a final complaint letter), enters this way."""
+    uow.records.add_evidence(ev, stored_path)
+    apply_changes(uow, [Change(Action.ATTACH, "evidence", ev.id, ev.to_record(), ev.sha256)])
 
 
 def export_evidence(uow: StaffUnitOfWork, store: EvidenceStore, evidence_id: str, out: Path, *, viewer: User,

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol, Self
 
+from dutycare.domain.complaint_drafts import ComplaintDraft, Letter
 from dutycare.domain.errors import Problem
 from dutycare.domain.events import Event
 from dutycare.domain.evidence import EvidenceFile
@@ -166,6 +167,15 @@ class AccessRecords(Protocol):
     def states(self) -> Iterable[RecordState]: ...
 
 
+class ComplaintDrafts(Protocol):
+    """Complaint drafts (letters drafted from cases), sealed at rest."""
+
+    def add(self, draft: ComplaintDraft) -> None: ...
+    def replace(self, draft: ComplaintDraft) -> None: ...
+    def get(self, draft_id: str) -> ComplaintDraft: ...
+    def of_cases(self, case_ids: Iterable[str]) -> list[ComplaintDraft]: ...
+
+
 class UnitOfWork(abc.ABC):
     """A transaction over the repositories; it rolls back unless commit() is called."""
 
@@ -175,6 +185,7 @@ class UnitOfWork(abc.ABC):
     access_records: AccessRecords
     search: SearchIndex
     findings: Findings
+    drafts: ComplaintDrafts
     rulebook: RuleBook
     actor: str
     today: Callable[[], date]
@@ -261,6 +272,13 @@ class StoredFile(Protocol):
     def size(self) -> int: ...
     @property
     def stored_path(self) -> str: ...
+
+
+class LetterRenderer(Protocol):
+    """Turns a complaint letter into a page: PDF to print and sign, DOCX to edit."""
+
+    def pdf(self, letter: Letter) -> bytes: ...
+    def docx(self, letter: Letter) -> bytes: ...
 
 
 class EvidenceStore(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dutycare.entrypoints.cli import backup, cases, demo, evidence, findings, ledger, records
+from dutycare.entrypoints.cli import backup, cases, complaints, demo, evidence, findings, ledger, records
 from dutycare.entrypoints.cli import intake as intake_cmd
 from dutycare.entrypoints.cli import keys as keys_cmd
 from dutycare.entrypoints.cli import serve as serve_cmd
@@ -31,6 +31,7 @@ def build_app() -> typer.Typer:
     app.command("demo")(demo.demo)
     app.add_typer(cases.app, name="cases")
     app.add_typer(evidence.app, name="evidence")
+    app.add_typer(complaints.app, name="complaints")
     app.add_typer(ledger.app, name="ledger")
     app.command("findings")(findings.findings)
     app.command("deadlines")(findings.deadlines)

@@ -11,7 +11,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from dutycare.entrypoints.web.deps import CSRF_FIELD, context, language, principal, translator
-from dutycare.entrypoints.web.labels import CLOCK_LABELS, event_type_label, labeller, problem_translator
+from dutycare.entrypoints.web.labels import (
+    CLOCK_LABELS,
+    complaint_field_namer,
+    event_type_label,
+    labeller,
+    problem_translator,
+)
 from dutycare.service_layer.access import Permission, allows
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -48,5 +54,6 @@ def page(request: Request, name: str, status_code: int = 200, **values: Any) -> 
         can=lambda perm: user is not None and allows(user.role, Permission(perm)),
         label=labeller(_), event_label=lambda t: event_type_label(t, language(request)),
         clock_label=lambda k: _(CLOCK_LABELS[k]) if k in CLOCK_LABELS else k, problem_text=problem_translator(_),
+        complaint_field=complaint_field_namer(_),
     )
     return ctx.templates.TemplateResponse(request, name, values, status_code=status_code)

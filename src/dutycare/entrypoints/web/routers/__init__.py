@@ -11,12 +11,14 @@ def all_routers() -> list[APIRouter]:
         account,
         api_admin,
         api_cases,
+        api_complaints,
         api_events,
         api_records,
         api_registry,
         audit_pages,
         auth,
         cases,
+        complaints,
         deadlines,
         events,
         intake,
@@ -25,6 +27,6 @@ def all_routers() -> list[APIRouter]:
         users,
     )
 
-    modules = (auth, records, cases, events, deadlines, ledger, users, account, audit_pages, intake,
-               api_cases, api_events, api_records, api_registry, api_admin)
+    modules = (auth, records, cases, events, complaints, deadlines, ledger, users, account, audit_pages, intake,
+               api_cases, api_events, api_complaints, api_records, api_registry, api_admin)
     return [m.router for m in modules]

@@ -27,6 +27,7 @@ from dutycare.service_layer.queries import (
     CaseRow,
     FilterChoices,
     FindingRow,
+    GroupCount,
     RecordState,
     RowFacts,
 )
@@ -226,6 +227,35 @@ class CaseQueries(Protocol):
     def search_digests(self, words: list[str]) -> list[str] | None: ...
 
 
+class PatternQueries(Protocol):
+    """Counts across the cases a viewer sees, as GROUP BY queries over the stored record and findings."""
+
+    def counts(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, grouping: str,
+               institution_type: str | None, rule_id: str | None) -> list[GroupCount]:
+        """Per group: cases and cases with the measure (a refused treatment, or a finding of ``rule_id``); for a
+        period grouping the key is the month (YYYY-MM) of each case's first live event."""
+        ...
+
+    def population_size(self, viewer: User, query: CaseQuery, term_digests: list[str] | None) -> int:
+        """How many cases the viewer sees that match the filters."""
+        ...
+
+    def population(self, viewer: User, query: CaseQuery, term_digests: list[str] | None) -> list[str]:
+        """The ids of those cases, sorted."""
+        ...
+
+
+class Publications(Protocol):
+    """Stored publications: their record (as the ledger covers it) and their files."""
+
+    def add(self, record: dict[str, Any], files: dict[str, bytes], population: list[str]) -> None: ...
+    def update(self, publication_id: str, **values: object) -> None: ...
+    def record(self, publication_id: str) -> dict[str, Any] | None: ...
+    def records(self) -> list[dict[str, Any]]: ...
+    def file(self, publication_id: str, name: str) -> bytes | None: ...
+    def population(self, publication_id: str) -> list[str]: ...
+
+
 class StaffUnitOfWork(UnitOfWork):
     """A unit of work that also carries the access store, the audit log and the staff case queries (the access
     log and the access records come with every unit of work)."""
@@ -233,6 +263,8 @@ class StaffUnitOfWork(UnitOfWork):
     access: AccessStore
     audit: AuditLog
     views: CaseQueries
+    patterns: PatternQueries
+    publications: Publications
 
 
 # -- evidence files ----------------------------------------------------------------------------------------

@@ -35,6 +35,10 @@ class Permission(StrEnum):
     CASE_RESTRICT = "case.restrict"
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
+    PATTERNS_READ = "patterns.read"
+    PUBLICATION_BUILD = "publication.build"
+    PUBLICATION_APPROVE = "publication.approve"
+    PUBLICATIONS_READ = "publications.read"
 
 
 R = Role
@@ -59,6 +63,14 @@ ROLE_TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.CASE_RESTRICT: frozenset({R.COORDINATOR}),
     Permission.USERS_MANAGE: frozenset({R.COORDINATOR}),
     Permission.AUDIT_READ: frozenset({R.COORDINATOR}),
+    # Pattern tables and charts across the cases one sees, always through disclosure control.
+    Permission.PATTERNS_READ: frozenset({R.LAWYER, R.ANALYST, R.COORDINATOR}),
+    # Build a draft publication (aggregate report and anonymised case summaries) for a coordinator to approve.
+    Permission.PUBLICATION_BUILD: frozenset({R.ANALYST, R.COORDINATOR}),
+    # Preview, approve or withdraw a publication: the decision what may leave.
+    Permission.PUBLICATION_APPROVE: frozenset({R.COORDINATOR}),
+    # The list of publications and their files; a partner sees approved ones only.
+    Permission.PUBLICATIONS_READ: ALL_ROLES,
 }
 
 

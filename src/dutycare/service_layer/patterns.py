@@ -10,103 +10,36 @@ finding of that rule); a region or the country adds up its institutions. For a r
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 
 from scipy.stats import fisher_exact
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from dutycare.domain.errors import InvalidInput, Problem
+from dutycare.domain.errors import InvalidInput, NotAllowed, Problem
 from dutycare.service_layer import disclosure
-from dutycare.service_layer.access import User
+from dutycare.service_layer.access import Permission, User, allows
 from dutycare.service_layer.disclosure import Protected, Relation
+from dutycare.service_layer.pattern_model import (
+    INSTITUTION_TYPES,
+    PERIODS,
+    REFUSAL,
+    Grouping,
+    PatternRequest,
+    PatternRow,
+    PatternTable,
+)
 from dutycare.service_layer.ports import StaffUnitOfWork
 from dutycare.service_layer.queries import CaseQuery, GroupCount
 from dutycare.service_layer.search import query_words
 
 FDR = 0.05
 CONFIDENCE = 0.95
-REFUSAL = "refusal"
 
-
-class Grouping(StrEnum):
-    """What the rows of a pattern table are."""
-
-    FACILITY = "facility"
-    COMMISSION = "commission"
-    REGION = "region"
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-    RULE = "rule"
-
-
-INSTITUTION_TYPES = {Grouping.FACILITY: "hospital", Grouping.COMMISSION: "medical_commission"}
-PERIODS = (Grouping.MONTH, Grouping.QUARTER, Grouping.YEAR)
-
-
-@dataclass(frozen=True)
-class PatternRow:
-    """One row: a group's cases, how many of them show the measure, the rate with its interval, and the tests.
-
-    Every number is None where disclosure control suppressed it (or where it would be built from a suppressed
-    cell); ``flag`` is "higher" or "lower" when the facility differs from the rest of the country at the
-    documented false-discovery rate.
-    """
-
-    key: str
-    label: str
-    region: str | None
-    cases: int | None
-    with_measure: int | None
-    without_measure: int | None
-    rate: float | None = None
-    low: float | None = None
-    high: float | None = None
-    p_region: float | None = None
-    q_region: float | None = None
-    p_country: float | None = None
-    q_country: float | None = None
-    flag: str | None = None
-
-    @property
-    def suppressed(self) -> bool:
-        """Whether any count of this row is hidden."""
-        return None in (self.cases, self.with_measure, self.without_measure)
-
-
-@dataclass(frozen=True)
-class PatternTable:
-    """A protected pattern table: rows, region subtotals (for institutions), the total, and how it was made."""
-
-    grouping: Grouping
-    measure: str
-    threshold: int
-    rows: list[PatternRow]
-    regions: list[PatternRow]
-    total: PatternRow | None
-    suppressed_cells: int
-    too_few: bool = False
-    possible: bool = True
-    tested: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def publishable(self) -> bool:
-        """Whether anything of it may leave: enough cases, and protection succeeded."""
-        return not self.too_few and self.possible
-
-
-@dataclass(frozen=True)
-class PatternRequest:
-    """What a pattern table is asked for: the case-list filters, the grouping and the measure."""
-
-    query: CaseQuery = field(default_factory=CaseQuery)
-    grouping: str = Grouping.FACILITY.value
-    measure: str = REFUSAL
+__all__ = ["INSTITUTION_TYPES", "PERIODS", "REFUSAL", "Grouping", "PatternRequest", "PatternRow", "PatternTable"]
 
 
 def parse_request(request: PatternRequest, rule_ids: Iterable[str]) -> tuple[Grouping, str]:
@@ -283,9 +216,11 @@ def protected_table(grouping: Grouping, measure: str, counts: Sequence[GroupCoun
 def pattern_table(uow: StaffUnitOfWork, viewer: User, request: PatternRequest,
                   threshold: int = disclosure.DEFAULT_THRESHOLD) -> PatternTable:
     """A protected pattern table over the cases this viewer may see that match the filters."""
+    if not allows(viewer.role, Permission.PATTERNS_READ):
+        raise NotAllowed("Pattern tables are for lawyers, analysts and coordinators.")
     with uow:
         grouping, measure = parse_request(request, [r.id for r in uow.rulebook.rules])
-        digests = _digests(uow, request.query)
+        digests = search_digests(uow, request.query)
         if digests == []:
             return protected_table(grouping, measure, [], 0, {}, {}, threshold)
         counts = uow.patterns.counts(viewer, request.query, digests, grouping.value,
@@ -298,7 +233,7 @@ def pattern_table(uow: StaffUnitOfWork, viewer: User, request: PatternRequest,
     return protected_table(grouping, measure, counts, population, labels, region_of, threshold)
 
 
-def _digests(uow: StaffUnitOfWork, query: CaseQuery) -> list[str] | None:
+def search_digests(uow: StaffUnitOfWork, query: CaseQuery) -> list[str] | None:
     """The search digests of the text filter; [] when the text can match nothing."""
     if not (query.text and query.text.strip()):
         return None
@@ -306,3 +241,33 @@ def _digests(uow: StaffUnitOfWork, query: CaseQuery) -> list[str] | None:
     if not words:
         return []
     return uow.views.search_digests(words) or []
+
+
+COLUMNS = ("key", "label", "region", "cases", "with", "without", "rate", "ci_low", "ci_high", "p_region",
+           "q_region", "p_country", "q_country", "flag")
+
+
+def row_to_dict(r: PatternRow) -> dict[str, object]:
+    """A row as JSON and CSV carry it (None where suppressed or not applicable)."""
+    return dict(zip(COLUMNS, (r.key, r.label, r.region, r.cases, r.with_measure, r.without_measure, r.rate, r.low,
+                              r.high, r.p_region, r.q_region, r.p_country, r.q_country, r.flag), strict=True))
+
+
+def table_to_dict(table: PatternTable) -> dict[str, object]:
+    """A protected table as JSON: rows, region figures, the total, and how it was computed."""
+    return {"grouping": table.grouping.value, "measure": table.measure, "threshold": table.threshold,
+            "too_few": table.too_few, "possible": table.possible, "suppressed_cells": table.suppressed_cells,
+            "facilities_tested": table.tested, "false_discovery_rate": FDR, "confidence": CONFIDENCE,
+            "rows": [row_to_dict(r) for r in table.rows], "regions": [row_to_dict(r) for r in table.regions],
+            "total": row_to_dict(table.total) if table.total else None, "notes": table.notes}
+
+
+def table_to_csv(table: PatternTable) -> str:
+    """A protected table as CSV (UTF-8, comma-separated; an empty cell is suppressed or not applicable)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for r in [*table.rows, *([table.total] if table.total else [])]:
+        writer.writerow(["" if v is None else (f"{v:.6g}" if isinstance(v, float) else v)
+                         for v in row_to_dict(r).values()])
+    return out.getvalue()

@@ -20,6 +20,7 @@ from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Timeline
 from dutycare.service_layer.access import Access, ApiToken, User
 from dutycare.service_layer.changes import Change
+from dutycare.service_layer.pattern_model import ReportContent
 from dutycare.service_layer.queries import (
     AuditEntry,
     CaseFilter,
@@ -244,6 +245,11 @@ class PatternQueries(Protocol):
         """The ids of those cases, sorted."""
         ...
 
+    def combination_count(self, viewer: User, region: str | None, unit_id: str,
+                          age_band: tuple[int, int] | None) -> int:
+        """How many cases the viewer sees share a region, an event at a unit and a person's age band."""
+        ...
+
 
 class Publications(Protocol):
     """Stored publications: their record (as the ledger covers it) and their files."""
@@ -254,6 +260,14 @@ class Publications(Protocol):
     def records(self) -> list[dict[str, Any]]: ...
     def file(self, publication_id: str, name: str) -> bytes | None: ...
     def population(self, publication_id: str) -> list[str]: ...
+
+
+class ReportRenderer(Protocol):
+    """Draws a report's charts and writes it as files (HTML, PDF, the tables as JSON and CSV)."""
+
+    def render(self, content: ReportContent) -> dict[str, tuple[bytes, str]]:
+        """Each file's name mapped to its bytes and media type."""
+        ...
 
 
 class StaffUnitOfWork(UnitOfWork):

@@ -107,6 +107,22 @@ class SqlPatternQueries(PatternQueries):
         ids = filtered_cases(shape, select(t.cases.c.id)).order_by(t.cases.c.id)
         return [r[0] for r in self.conn.execute(ids, values)]
 
+    def combination_count(self, viewer: User, region: str | None, unit_id: str,
+                          age_band: tuple[int, int] | None) -> int:
+        """How many cases the viewer sees share a region, an event at a unit and a person's age band."""
+        shaped = shape_of(viewer, CaseQuery(), None)
+        if shaped is None:
+            return 0
+        shape, values = shaped
+        c, p = t.cases.c, t.people.c
+        at_unit = (select(t.event_cases.c.case_id).join(t.events, t.events.c.id == t.event_cases.c.event_id)
+                   .where(t.events.c.institution_id == unit_id, t.events.c.deleted_at.is_(None)))
+        q = (filtered_cases(shape, select(func.count()).select_from(t.cases.join(t.people, p.id == c.person_id)))
+             .where(c.id.in_(at_unit)))
+        q = q.where(c.region == region) if region is not None else q.where(c.region.is_(None))
+        q = q.where(p.age.between(*age_band)) if age_band is not None else q.where(p.age.is_(None))
+        return int(self.conn.execute(q, values).scalar_one())
+
 
 _PUBLICATION_COLUMNS = ("id", "status", "title", "lang", "filters", "population_sha256", "population_size",
                         "files", "created_by", "created_at", "approved_by", "approved_at")

@@ -12,6 +12,7 @@ def all_routers() -> list[APIRouter]:
         api_admin,
         api_cases,
         api_events,
+        api_patterns,
         api_records,
         audit_pages,
         auth,
@@ -19,9 +20,11 @@ def all_routers() -> list[APIRouter]:
         deadlines,
         events,
         ledger,
+        patterns,
+        publications,
         users,
     )
 
-    modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages,
-               api_cases, api_events, api_records, api_admin)
+    modules = (auth, cases, events, deadlines, ledger, patterns, publications, users, account, audit_pages,
+               api_cases, api_events, api_records, api_admin, api_patterns)
     return [m.router for m in modules]

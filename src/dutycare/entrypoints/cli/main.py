@@ -9,6 +9,7 @@ from dutycare.entrypoints.cli import keys as keys_cmd
 from dutycare.entrypoints.cli import patterns as patterns_cmd
 from dutycare.entrypoints.cli import publications as publications_cmd
 from dutycare.entrypoints.cli import serve as serve_cmd
+from dutycare.entrypoints.cli import suggest as suggest_cmd
 from dutycare.entrypoints.cli import synth as synth_cmd
 from dutycare.entrypoints.cli import users as users_cmd
 from dutycare.entrypoints.cli.common import GuardedGroup
@@ -43,6 +44,7 @@ def build_app() -> typer.Typer:
     app.add_typer(keys_cmd.app, name="keys")
     app.command("patterns")(patterns_cmd.patterns)
     app.add_typer(publications_cmd.app, name="publications")
+    app.command("suggest")(suggest_cmd.suggest)
     return app
 
 

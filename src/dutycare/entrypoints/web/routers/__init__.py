@@ -14,6 +14,7 @@ def all_routers() -> list[APIRouter]:
         api_events,
         api_patterns,
         api_records,
+        api_registry,
         audit_pages,
         auth,
         cases,
@@ -22,9 +23,10 @@ def all_routers() -> list[APIRouter]:
         ledger,
         patterns,
         publications,
+        records,
         users,
     )
 
-    modules = (auth, cases, events, deadlines, ledger, patterns, publications, users, account, audit_pages,
-               api_cases, api_events, api_records, api_admin, api_patterns)
+    modules = (auth, records, cases, events, deadlines, ledger, patterns, publications, users, account, audit_pages,
+               api_cases, api_events, api_records, api_registry, api_admin, api_patterns)
     return [m.router for m in modules]

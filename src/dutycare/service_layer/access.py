@@ -38,6 +38,10 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     INTAKE_TRIAGE = "intake.triage"
     INTAKE_UNLOCK = "intake.unlock"
+    PATTERNS_READ = "patterns.read"
+    PUBLICATION_BUILD = "publication.build"
+    PUBLICATION_APPROVE = "publication.approve"
+    PUBLICATIONS_READ = "publications.read"
 
 
 R = Role
@@ -69,6 +73,14 @@ ROLE_TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.INTAKE_TRIAGE: frozenset({R.CASEWORKER, R.COORDINATOR}),
     # Unlocking the intake key with its passphrase (it then serves the caseworkers who may triage).
     Permission.INTAKE_UNLOCK: frozenset({R.COORDINATOR}),
+    # Pattern tables and charts across the cases one sees, always through disclosure control.
+    Permission.PATTERNS_READ: frozenset({R.LAWYER, R.ANALYST, R.COORDINATOR}),
+    # Build a draft publication (aggregate report and anonymised case summaries) for a coordinator to approve.
+    Permission.PUBLICATION_BUILD: frozenset({R.ANALYST, R.COORDINATOR}),
+    # Preview, approve or withdraw a publication: the decision what may leave.
+    Permission.PUBLICATION_APPROVE: frozenset({R.COORDINATOR}),
+    # The list of publications and their files; a partner sees approved ones only.
+    Permission.PUBLICATIONS_READ: ALL_ROLES,
 }
 
 

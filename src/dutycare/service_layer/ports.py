@@ -30,6 +30,7 @@ from dutycare.service_layer.intake_records import (
     SubmissionRow,
     SubmissionStatus,
 )
+from dutycare.service_layer.pattern_model import ReportContent
 from dutycare.service_layer.queries import (
     AuditEntry,
     CaseFilter,
@@ -37,6 +38,7 @@ from dutycare.service_layer.queries import (
     CaseRow,
     FilterChoices,
     FindingRow,
+    GroupCount,
     RecordState,
     RowFacts,
 )
@@ -253,6 +255,48 @@ class CaseQueries(Protocol):
     def search_digests(self, words: list[str]) -> list[str] | None: ...
 
 
+class PatternQueries(Protocol):
+    """Counts across the cases a viewer sees, as GROUP BY queries over the stored record and findings."""
+
+    def counts(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, grouping: str,
+               institution_type: str | None, rule_id: str | None) -> list[GroupCount]:
+        """Per group: cases and cases with the measure (a refused treatment, or a finding of ``rule_id``); for a
+        period grouping the key is the month (YYYY-MM) of each case's first live event."""
+        ...
+
+    def population_size(self, viewer: User, query: CaseQuery, term_digests: list[str] | None) -> int:
+        """How many cases the viewer sees that match the filters."""
+        ...
+
+    def population(self, viewer: User, query: CaseQuery, term_digests: list[str] | None) -> list[str]:
+        """The ids of those cases, sorted."""
+        ...
+
+    def combination_count(self, viewer: User, region: str | None, unit_id: str,
+                          age_band: tuple[int, int] | None) -> int:
+        """How many cases the viewer sees share a region, an event at a unit and a person's age band."""
+        ...
+
+
+class Publications(Protocol):
+    """Stored publications: their record (as the ledger covers it) and their files."""
+
+    def add(self, record: dict[str, Any], files: dict[str, bytes], population: list[str]) -> None: ...
+    def update(self, publication_id: str, **values: object) -> None: ...
+    def record(self, publication_id: str) -> dict[str, Any] | None: ...
+    def records(self) -> list[dict[str, Any]]: ...
+    def file(self, publication_id: str, name: str) -> bytes | None: ...
+    def population(self, publication_id: str) -> list[str]: ...
+
+
+class ReportRenderer(Protocol):
+    """Draws a report's charts and writes it as files (HTML, PDF, the tables as JSON and CSV)."""
+
+    def render(self, content: ReportContent) -> dict[str, tuple[bytes, str]]:
+        """Each file's name mapped to its bytes and media type."""
+        ...
+
+
 class StaffUnitOfWork(UnitOfWork):
     """A unit of work that also carries the access store, the audit log and the staff case queries (the access
     log and the access records come with every unit of work)."""
@@ -260,6 +304,8 @@ class StaffUnitOfWork(UnitOfWork):
     access: AccessStore
     audit: AuditLog
     views: CaseQueries
+    patterns: PatternQueries
+    publications: Publications
 
 
 # -- evidence files ----------------------------------------------------------------------------------------

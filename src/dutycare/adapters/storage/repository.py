@@ -11,6 +11,7 @@ from sqlalchemy import Connection, String, Table, bindparam, cast, func, select
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.drafts_store import SqlComplaintDrafts
+from dutycare.adapters.storage.pattern_store import SqlPublications
 from dutycare.domain.errors import NotFound
 from dutycare.domain.events import Citation, Event
 from dutycare.domain.evidence import EvidenceFile
@@ -412,6 +413,9 @@ class SqlRecords(Records):
                 yield _state(kind, row["id"], (row["id"],) if kind == "case" else (), lambda r=row, f=read: f(r))
         yield from self._event_states()
         yield from SqlComplaintDrafts(self.conn, self.sealer).states()
+        publications = SqlPublications(self.conn)
+        for record in publications.records():
+            yield RecordState("publication", str(record["id"]), (), record)
 
     def _event_states(self) -> Iterator[RecordState]:
         links: dict[str, list[str]] = defaultdict(list)

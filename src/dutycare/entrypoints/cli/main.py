@@ -7,6 +7,8 @@ import typer
 from dutycare.entrypoints.cli import backup, cases, complaints, demo, evidence, findings, ledger, records
 from dutycare.entrypoints.cli import intake as intake_cmd
 from dutycare.entrypoints.cli import keys as keys_cmd
+from dutycare.entrypoints.cli import patterns as patterns_cmd
+from dutycare.entrypoints.cli import publications as publications_cmd
 from dutycare.entrypoints.cli import serve as serve_cmd
 from dutycare.entrypoints.cli import suggest as suggest_cmd
 from dutycare.entrypoints.cli import synth as synth_cmd
@@ -44,6 +46,8 @@ def build_app() -> typer.Typer:
     app.add_typer(backup.app, name="backup")
     app.command("restore")(backup.restore)
     app.add_typer(keys_cmd.app, name="keys")
+    app.command("patterns")(patterns_cmd.patterns)
+    app.add_typer(publications_cmd.app, name="publications")
     app.command("suggest")(suggest_cmd.suggest)
     return app
 

@@ -73,6 +73,13 @@ CHOICE_LABELS: dict[str, str] = {
     "established": N_("established"), "possible": N_("possible"), "high": N_("high"), "medium": N_("medium"),
     "low": N_("low"), "pending": N_("pending"), "met": N_("met"), "overdue": N_("overdue"),
     "possibly_overdue": N_("possibly overdue"),
+    # pattern groupings, flags and publication states
+    "grouping_facility": N_("Hospital"), "grouping_commission": N_("Medical commission"),
+    "grouping_region": N_("Region"), "grouping_month": N_("Month"), "grouping_quarter": N_("Quarter"),
+    "grouping_year": N_("Year"), "grouping_rule": N_("Rule"),
+    "flag_higher": N_("more often than the rest"), "flag_lower": N_("less often than the rest"),
+    "publication_draft": N_("draft, awaiting approval"), "publication_approved": N_("approved"),
+    "publication_withdrawn": N_("withdrawn"),
     # audit actions
     "read_case": N_("case page read"),
     "read_identifying": N_("read identifying details"), "export": N_("export"), "sign_in": N_("sign-in"),

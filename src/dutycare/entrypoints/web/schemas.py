@@ -689,3 +689,75 @@ class ComplaintPublic(BaseModel):
     due_dates: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
     next_steps: list[dict[str, Any]] = []
+class PatternRowPublic(BaseModel):
+    """One row of a protected pattern table; a null count, rate or test was suppressed (or does not apply)."""
+
+    key: str
+    label: str
+    region: str | None
+    cases: int | None
+    with_: int | None = Field(alias="with", serialization_alias="with")
+    without: int | None
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_region: float | None
+    q_region: float | None
+    p_country: float | None
+    q_country: float | None
+    flag: str | None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class PatternTablePublic(BaseModel):
+    """A pattern table after disclosure control, with how it was computed."""
+
+    grouping: str
+    measure: str
+    threshold: int
+    too_few: bool
+    possible: bool
+    suppressed_cells: int
+    facilities_tested: int
+    false_discovery_rate: float
+    confidence: float
+    rows: list[PatternRowPublic]
+    regions: list[PatternRowPublic]
+    total: PatternRowPublic | None
+    notes: list[str]
+
+
+class PublicationFilePublic(BaseModel):
+    """One published file and the SHA-256 the ledger recorded for it."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+
+
+class PublicationPublic(BaseModel):
+    """A publication's record, as the ledger covers it."""
+
+    id: str
+    status: str
+    title: str
+    lang: str
+    filters: dict[str, str]
+    population_sha256: str
+    population_size: int
+    files: list[PublicationFilePublic]
+    created_by: str
+    created_at: str
+    approved_by: str | None
+    approved_at: str | None
+
+
+class PublicationCheckPublic(BaseModel):
+    """What verifying a publication found."""
+
+    publication_id: str
+    ok: bool
+    problems: list[str]
+    files_checked: int

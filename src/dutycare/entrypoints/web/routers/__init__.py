@@ -13,6 +13,7 @@ def all_routers() -> list[APIRouter]:
         api_cases,
         api_complaints,
         api_events,
+        api_patterns,
         api_records,
         api_registry,
         audit_pages,
@@ -23,10 +24,13 @@ def all_routers() -> list[APIRouter]:
         events,
         intake,
         ledger,
+        patterns,
+        publications,
         records,
         users,
     )
 
-    modules = (auth, records, cases, events, complaints, deadlines, ledger, users, account, audit_pages, intake,
-               api_cases, api_events, api_complaints, api_records, api_registry, api_admin)
+    modules = (auth, records, cases, events, complaints, deadlines, ledger, patterns, publications, users, account,
+               audit_pages, intake, api_cases, api_events, api_complaints, api_records, api_registry, api_admin,
+               api_patterns)
     return [m.router for m in modules]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dutycare.entrypoints.cli import backup, cases, demo, evidence, findings, ledger, records
+from dutycare.entrypoints.cli import backup, cases, demo, evidence, field_collection, findings, ledger, records
 from dutycare.entrypoints.cli import keys as keys_cmd
 from dutycare.entrypoints.cli import serve as serve_cmd
 from dutycare.entrypoints.cli import suggest as suggest_cmd
@@ -41,6 +41,10 @@ def build_app() -> typer.Typer:
     app.command("restore")(backup.restore)
     app.add_typer(keys_cmd.app, name="keys")
     app.command("suggest")(suggest_cmd.suggest)
+    intake_app = typer.Typer(help="The intake form for offline collection, and its submissions.",
+                             no_args_is_help=True)
+    field_collection.register(intake_app)
+    app.add_typer(intake_app, name="intake")
     return app
 
 

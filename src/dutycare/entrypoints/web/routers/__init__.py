@@ -21,9 +21,10 @@ def all_routers() -> list[APIRouter]:
         events,
         ledger,
         records,
+        suggestions,
         users,
     )
 
-    modules = (auth, records, cases, events, deadlines, ledger, users, account, audit_pages,
+    modules = (auth, records, cases, events, suggestions, deadlines, ledger, users, account, audit_pages,
                api_cases, api_events, api_records, api_registry, api_admin)
     return [m.router for m in modules]

@@ -27,6 +27,7 @@ class EventSuggestions:
 
     event: Event
     case_id: str
+    case_title: str
     text: str
     known_date: date | None
     suggestions: list[Suggestion]
@@ -40,11 +41,12 @@ def for_event(uow: StaffUnitOfWork, viewer: User, event_id: str, case_id: str, a
         if event.type not in SUGGESTED_FROM or not event.text(TEXT_FIELD):
             raise NotFound(f"Event {event_id} is not a testimony with a text; facts are suggested from those.")
         case = case_id if case_id in event.case_ids else event.case_ids[0]
+        title = uow.records.case(case).title
         audit.note(uow, viewer, audit.AuditAction.READ_CASE, "case", case, at, f"suggested facts of {event_id}")
         uow.commit()
     text = event.text(TEXT_FIELD)
     known = event.date.earliest if event.date.is_exact else None
-    return EventSuggestions(event, case, text, known, suggester.suggest(text, known))
+    return EventSuggestions(event, case, title, text, known, suggester.suggest(text, known))
 
 
 def nearest_date(found: list[Suggestion], s: Suggestion) -> str | None:

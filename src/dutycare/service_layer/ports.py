@@ -18,6 +18,7 @@ from dutycare.domain.complaint_drafts import ComplaintDraft, Letter
 from dutycare.domain.errors import Problem
 from dutycare.domain.events import Event
 from dutycare.domain.evidence import EvidenceFile
+from dutycare.domain.intake_form import FieldSubmission
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, Timeline
 from dutycare.domain.suggested_facts import Suggestion
 from dutycare.service_layer.access import Access, ApiToken, User
@@ -520,3 +521,12 @@ class FactSuggester(Protocol):
     """Suggests facts from a free-text account; nothing is stored, a person accepts each suggestion."""
 
     def suggest(self, text: str, known_date: date | None = None) -> list[Suggestion]: ...
+
+
+# -- field collection -----------------------------------------------------------------------------------------
+class IntakeQueue(Protocol):
+    """The triage queue as offline collection feeds it: each submission sealed on arrival, as the web form's are."""
+
+    def add(self, submission: FieldSubmission) -> str | None:
+        """Queue one submission; its id in the queue, or None when the queue is full."""
+        ...

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from dutycare.entrypoints.cli import backup, cases, complaints, demo, evidence, findings, ledger, records
+from dutycare.entrypoints.cli import (
+    backup,
+    cases,
+    complaints,
+    demo,
+    evidence,
+    field_collection,
+    findings,
+    ledger,
+    records,
+)
 from dutycare.entrypoints.cli import intake as intake_cmd
 from dutycare.entrypoints.cli import keys as keys_cmd
 from dutycare.entrypoints.cli import patterns as patterns_cmd
@@ -40,7 +50,6 @@ def build_app() -> typer.Typer:
     app.add_typer(findings.rules_app, name="rules")
     app.command("serve")(serve_cmd.serve)
     app.command("serve-intake")(intake_cmd.serve_intake)
-    app.add_typer(intake_cmd.app, name="intake")
     app.add_typer(users_cmd.app, name="users")
     app.command("synth")(synth_cmd.synth)
     app.add_typer(backup.app, name="backup")
@@ -49,6 +58,11 @@ def build_app() -> typer.Typer:
     app.command("patterns")(patterns_cmd.patterns)
     app.add_typer(publications_cmd.app, name="publications")
     app.command("suggest")(suggest_cmd.suggest)
+    intake_app = typer.Typer(help="The public intake: its key, the form for offline collection, and its submissions.",
+                             no_args_is_help=True)
+    intake_app.registered_commands.extend(intake_cmd.app.registered_commands)
+    field_collection.register(intake_app)
+    app.add_typer(intake_app, name="intake")
     return app
 
 

@@ -27,10 +27,11 @@ def all_routers() -> list[APIRouter]:
         patterns,
         publications,
         records,
+        suggestions,
         users,
     )
 
-    modules = (auth, records, cases, events, complaints, deadlines, ledger, patterns, publications, users, account,
-               audit_pages, intake, api_cases, api_events, api_complaints, api_records, api_registry, api_admin,
-               api_patterns)
+    modules = (auth, records, cases, events, suggestions, complaints, deadlines, ledger, patterns, publications, users,
+               account, audit_pages, intake, api_cases, api_events, api_complaints, api_records, api_registry,
+               api_admin, api_patterns)
     return [m.router for m in modules]

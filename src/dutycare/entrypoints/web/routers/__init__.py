@@ -18,10 +18,11 @@ def all_routers() -> list[APIRouter]:
         cases,
         deadlines,
         events,
+        exports,
         ledger,
         users,
     )
 
     modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages,
-               api_cases, api_events, api_records, api_admin)
+               api_cases, api_events, api_records, api_admin, exports)
     return [m.router for m in modules]

@@ -137,6 +137,11 @@ def test_every_command_speaks_russian(db_target: str, tmp_path: Path) -> None:
         "--out", str(tmp_path / "cosigned.txt"))
     run("export", "--out", str(tmp_path / "export.json"))
     run("synth", "--cases", "1", "--seed", "1", "--out", str(tmp_path / "synth.jsonl"))
+    account = tmp_path / "account.txt"
+    account.write_text("В марте 2024 года в госпитале Волгограда Максиму отказали в операции.", encoding="utf-8")
+    assert "Отказ в лечении" in run("suggest", str(account))
+    run("export", "--csv", "events", "--out", str(tmp_path / "events.csv"))
+    assert (tmp_path / "events.csv").read_bytes().startswith("\ufeffid,date,type".encode())
     run("backup", "keygen", str(tmp_path / "backup.key"))
     run("backup", "create", str(tmp_path / "db.backup"), "--recipient", str(tmp_path / "backup.key.pub"))
     run("restore", str(tmp_path / "db.backup"), "--identity", str(tmp_path / "backup.key"),

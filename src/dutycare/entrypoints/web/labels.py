@@ -26,6 +26,10 @@ FIELD_LABELS: dict[str, str] = {
     "notice_given": N_("Notice given"), "outcome": N_("Outcome"), "answer": N_("Answer"),
     "records": N_("Records requested"), "request": N_("Request"), "speaker": N_("Speaker"), "claim": N_("Claim"),
     "given_by": N_("Given by"), "text": N_("Text"),
+    "order_reference": N_("Written order cited"), "order_date": N_("Date of the order"),
+    "informed_consent_form": N_("Refusal signed on an informed-refusal form"),
+    "kind": N_("Kind of complaint"), "respondent": N_("Complained about"),
+    "registered_on": N_("Request registered on"),
     # fields of every event
     "type": N_("Event type"), "date": N_("Date"), "cases": N_("Cases"), "institution": N_("Institution"),
     "summary": N_("Summary"), "sources": N_("Sources"), "id": N_("Identifier"), "locator": N_("Place in source"),
@@ -38,6 +42,7 @@ CHOICE_LABELS: dict[str, str] = {
     "unwritten_directive": N_("an unwritten or unnamed directive"), "no_indication": N_("no medical indication"),
     "no_capacity": N_("no capacity"), "malingering": N_("alleged malingering"), "paperwork": N_("paperwork"),
     "none_given": N_("no reason given"), "other": N_("other"),
+    "written_order": N_("a named, dated written order"),
     # discharge
     "recovered": N_("recovered"), "improved": N_("improved"), "not_recovered": N_("not recovered"),
     "unknown": N_("unknown"),
@@ -47,6 +52,10 @@ CHOICE_LABELS: dict[str, str] = {
     # channel
     "letter": N_("letter"), "email": N_("e-mail"), "online_portal": N_("online portal"),
     "video_message": N_("video message"), "in_person": N_("in person"),
+    "gosuslugi": N_("official portal (Gosuslugi)"),
+    # complaint kinds
+    "appeal": N_("appeal (59-FZ)"), "crime_report": N_("crime report (Criminal Procedure Code art. 144)"),
+    "ombudsman_complaint": N_("complaint to an ombudsman"), "court_claim": N_("administrative claim to a court"),
     # outcome
     "satisfied": N_("satisfied"), "partly_satisfied": N_("partly satisfied"), "refused": N_("refused"),
     "no_violation_found": N_("no violation found"), "formal_reply": N_("formal reply"),
@@ -58,6 +67,19 @@ CHOICE_LABELS: dict[str, str] = {
     # service status
     "contract": N_("contract soldier"), "mobilised": N_("mobilised"), "conscript": N_("conscript"),
     "volunteer": N_("volunteer"), "former": N_("former serviceman"), "civilian": N_("civilian"),
+    # person roles
+    "affected": N_("affected person"), "advocate": N_("advocate"), "relative": N_("relative"),
+    "witness": N_("witness"), "official": N_("official"),
+    # institution types
+    "hospital": N_("hospital"), "medical_commission": N_("military medical commission"),
+    "military_unit": N_("military unit"), "authority": N_("authority"), "president": N_("President"),
+    "prosecutor": N_("prosecutor's office"), "investigative_committee": N_("Investigative Committee"),
+    "ombudsman": N_("ombudsman"), "court": N_("court"), "media": N_("media"),
+    "ngo": N_("non-governmental organisation"),
+    # source kinds
+    "interview": N_("interview"), "medical_document": N_("medical document"),
+    "official_document": N_("official document"), "news_report": N_("news report"),
+    "own_account": N_("own account"), "witness_account": N_("witness account"),
     # roles
     "caseworker": N_("caseworker"), "lawyer": N_("lawyer"), "analyst": N_("analyst"),
     "coordinator": N_("coordinator"), "partner": N_("partner"),
@@ -125,6 +147,8 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^There is no case '(?P<value>.*)'\..*$", N_("There is no case '%(value)s'.")),
     (r"^There is no event '(?P<value>.*)'\.$", N_("There is no event '%(value)s'.")),
     (r"^There is no person '(?P<value>.*)'\.$", N_("There is no person '%(value)s'.")),
+    (r"^There is no source '(?P<value>.*)'\.$", N_("There is no source '%(value)s'.")),
+    (r"^There is no institution '(?P<value>.*)'\.$", N_("There is no institution '%(value)s'.")),
     (r"^There is no user '(?P<value>.*)'\..*$", N_("There is no user '%(value)s'.")),
     (r"^There is no token '(?P<value>.*)'\.$", N_("There is no token '%(value)s'.")),
     (r"^There is no evidence file '(?P<value>.*)'\..*$", N_("There is no evidence file '%(value)s'.")),

@@ -13,6 +13,7 @@ def all_routers() -> list[APIRouter]:
         api_cases,
         api_events,
         api_records,
+        api_registry,
         audit_pages,
         auth,
         cases,
@@ -20,9 +21,10 @@ def all_routers() -> list[APIRouter]:
         events,
         exports,
         ledger,
+        records,
         users,
     )
 
-    modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages,
-               api_cases, api_events, api_records, api_admin, exports)
+    modules = (auth, records, cases, events, deadlines, ledger, users, account, audit_pages,
+               api_cases, api_events, api_records, api_registry, api_admin, exports)
     return [m.router for m in modules]

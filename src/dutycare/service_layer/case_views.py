@@ -260,6 +260,21 @@ def due_dates(uow: StaffUnitOfWork, viewer: User, today: date) -> list[DueDate]:
         return vis.due_dates(found, {e.id for e in events})
 
 
+def events_named(uow: StaffUnitOfWork, viewer: User, event_ids: Iterable[str]) -> dict[str, Event]:
+    """Those of these events the viewer may see (naming only visible cases), for text that names them."""
+    out: dict[str, Event] = {}
+    with uow:
+        vis = Visibility(uow, viewer)
+        for event_id in sorted(set(event_ids)):
+            try:
+                shown = vis.event(uow.records.event(event_id))
+            except NotFound:
+                continue
+            if shown is not None:
+                out[event_id] = shown
+    return out
+
+
 def case_titles(uow: StaffUnitOfWork, viewer: User, case_ids: Iterable[str]) -> dict[str, str]:
     """The titles of those of these cases the viewer may see (what lists show in place of ids)."""
     with uow:

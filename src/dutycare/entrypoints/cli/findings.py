@@ -20,7 +20,7 @@ from dutycare.entrypoints.cli.common import (
     fail,
     staff_uow,
 )
-from dutycare.entrypoints.cli.render import explanation_lines, finding_head
+from dutycare.entrypoints.cli.render import event_phrase, explanation_lines, finding_head
 from dutycare.entrypoints.cli.speech import _, label, ngettext, translator, use_language
 from dutycare.entrypoints.web.labels import CLOCK_LABELS
 from dutycare.jurisdictions.deadlines import DueDate
@@ -58,14 +58,21 @@ def findings(
         if refresh:
             service.refresh_all(dc.uow())
         found = case_views.visible_findings(staff_uow(dc), user, case_id)
+        if fmt is not OutputFormat.JSON:
+            titles = case_views.case_titles(staff_uow(dc), user, {c for f in found for c in f.case_ids})
+            events = case_views.events_named(staff_uow(dc), user, {e for f in found for e in f.event_ids})
+            names = {i.id: i.name for i in case_views.filter_choices(staff_uow(dc), user).institutions}
     if fmt is OutputFormat.JSON:
         emit_json([_finding_json(f) for f in found])
         return
     for f in found:
-        typer.echo(f"{finding_head(f)} · {_('Cases')}: {', '.join(f.case_ids)}")
+        typer.echo(f"{finding_head(f)} · {_('Cases')}: {'; '.join(titles.get(c, c) for c in f.case_ids)}")
         for line in explanation_lines(f):
             typer.echo(f"     {line}")
-        typer.echo(f"     {_('Events')}: {', '.join(f.event_ids)}")
+        typer.echo(f"     {_('Events')}:")
+        for event_id in f.event_ids:
+            if event_id in events:
+                typer.echo(f"       {event_phrase(events[event_id], names)}  ({event_id})")
         for basis in f.legal_basis:
             typer.echo(f"     {_('Legal basis')}: {basis.citation()}")
     typer.echo(ngettext("%(num)s finding", "%(num)s findings", len(found)) % {"num": len(found)})

@@ -61,6 +61,15 @@ def timeline_text(timeline: Timeline, lang: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def event_phrase(event: Event, institution_names: Mapping[str, str], lang: str | None = None) -> str:
+    """An event as a reader names it: its date, what happened, and where («март 2024, отказ в лечении, госпиталь»)."""
+    tr = translator(lang)
+    parts = [tr.partial_date(event.date), event_type_label(event.type, tr.lang).lower()]
+    if event.institution_id is not None and event.institution_id in institution_names:
+        parts.append(institution_names[event.institution_id])
+    return ", ".join(parts)
+
+
 def finding_head(f: Finding, lang: str | None = None) -> str:
     """A finding's rule, severity and certainty in words."""
     tr = translator(lang)

@@ -14,7 +14,7 @@ from dutycare.domain.errors import DomainError
 from dutycare.entrypoints.cli.common import KeyFileOption, LanguageOption, staff_uow
 from dutycare.entrypoints.cli.render import findings_text, timeline_text
 from dutycare.entrypoints.cli.serve import HostOption, PortOption, listen, run_server
-from dutycare.entrypoints.cli.speech import _, record_kind, said, use_language
+from dutycare.entrypoints.cli.speech import _, ngettext, record_kind, said, use_language
 from dutycare.entrypoints.cli.speech import label as word
 from dutycare.scenario import load_scenario
 from dutycare.service_layer import access_log, accounts, findings, ledger_service, services
@@ -87,7 +87,8 @@ def demo(
         counts = services.record_counts(app.uow())
         typer.echo(_("Loaded: %(counts)s") % {"counts": ", ".join(f"{record_kind(k)}: {n}" for k, n in counts.items())})
         size = sign_checkpoints(app)
-        typer.echo(_("Signed a checkpoint of the ledger at %(num)s entries.") % {"num": size})
+        typer.echo(ngettext("Signed a checkpoint of the ledger at %(num)s entry.",
+                            "Signed a checkpoint of the ledger at %(num)s entries.", size) % {"num": size})
         if serve:
             typer.echo("")
             typer.echo(_("Demo sign-ins (passwords shown only now):"))
@@ -95,7 +96,7 @@ def demo(
             for name, role in DEMO_USERS:
                 user, password = accounts.add_user(staff_uow(app), name, role, datetime.now(UTC), by=by)
                 by = by or user
-                typer.echo(f"  {name:<12} {word(role):<14} {password}")
+                typer.echo(f"  {name:<12} {word(role):<18} {password}")
             run_server(app, host, port, sock=sock)
     finally:
         if sock is not None:

@@ -21,8 +21,8 @@ def test_import_list_show_export_round_trip(cli_env: dict[str, str], tmp_path: P
     assert json.loads(out)["imported"]["events"] == 24
     listing = json.loads(run("cases", "list", "--format", "json", env=cli_env).stdout)
     assert listing["total"] == 3 and listing["cases"][1]["pseudonym"] == "Александр"
-    text = run("cases", "show", "case-b", env=cli_env).stdout
-    assert "Обвинение в симуляции" in text and "2023-12" in text
+    text = run("cases", "show", "case-b", "--lang", "ru", env=cli_env).stdout
+    assert "Обвинение в симуляции" in text and "декабрь 2023" in text and "2023-12" not in text
     shown = json.loads(run("cases", "show", "case-a", "--format", "json", env=cli_env).stdout)
     assert [e["id"] for e in shown["events"]][:3] == ["ev-a-injury", "ev-a-finding", "ev-a-recommended"]
     exported = tmp_path / "export.json"

@@ -99,30 +99,32 @@ def _describe(item: Contradiction, view: InstitutionView, ru: bool) -> str:
     inst = view.institutions
     label = w.event_label_ru if ru else w.event_label_en
     acts = ", ".join(f"{label(e)} ({w.name(e.institution_id, inst, ru)})" for e in item.events)
-    cases = ", ".join(item.case_ids)
     if item.rule_id is None:
-        return f"{acts} ({'дело' if ru else 'case'} {cases})"
+        return acts
     title = (FINDING_RU if ru else FINDING_EN)[item.rule_id]
-    return f"{item.rule_id}, {title} ({'дело' if ru else 'case'} {cases}): {acts}"
+    return f"{item.rule_id}, {title}: {acts}"
 
 
 def _hit(view: InstitutionView, statement: Event, chosen: list[Contradiction], certain: bool) -> Hit:
+    """A short sentence, then one line per contradiction (`w.listed`), so that a dozen events read as a list."""
     claim = StatementClaim(str(statement.details.get("claim")))
     speaker_ru = w.name(statement.institution_id, view.institutions)
     speaker_en = w.name(statement.institution_id, view.institutions, False)
     said = statement.text("statement").strip()
     shown, more = chosen[:LISTED], len(chosen) - LISTED
-    more_ru, more_en = (f"; и ещё {more}", f"; and {more} more") if more > 0 else ("", "")
-    ru = (f"{w.cap(w.on_ru(statement.date))} от имени {speaker_ru} сделано публичное заявление: «{said}» "
-          f"({CLAIM_RU[claim]}). Ему противоречат события, записанные в этом учреждении и подчинённых ему: "
-          f"{'; '.join(_describe(c, view, True) for c in shown)}{more_ru}.")
-    en = (f"{w.cap(w.on_en(statement.date))} {speaker_en} stated publicly: “{said}” ({CLAIM_EN[claim]}). Events "
-          f"recorded at it and the institutions under it contradict this: "
-          f"{'; '.join(_describe(c, view, False) for c in shown)}{more_en}.")
     cases = tuple(sorted({case for c in chosen for case in c.case_ids}))
+    lines_ru = [_describe(c, view, True) for c in shown] + ([f"и ещё {more}"] if more > 0 else [])
+    lines_en = [_describe(c, view, False) for c in shown] + ([f"and {more} more"] if more > 0 else [])
+    ru = (f"{w.cap(w.on_ru(statement.date))} от имени {speaker_ru} сделано публичное заявление: «{said}» "
+          f"({CLAIM_RU[claim]}). Ему противоречат события, записанные в этом учреждении и подчинённых ему "
+          f"({w.count_ru(len(cases), 'дело', 'дела', 'дел')}):")
+    en = (f"{w.cap(w.on_en(statement.date))} {speaker_en} stated publicly: “{said}” ({CLAIM_EN[claim]}). Events "
+          f"recorded at it and the institutions under it contradict this "
+          f"({len(cases)} case{'' if len(cases) == 1 else 's'}):")
     events = (statement, *(e for c in chosen for e in c.events))
     return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, events, cases,
-               w.possibly_ru(ru, certain), w.possibly_en(en, certain), view.institution.id)
+               w.listed(w.possibly_ru(ru, certain), lines_ru), w.listed(w.possibly_en(en, certain), lines_en),
+               view.institution.id)
 
 
 R8 = Rule(

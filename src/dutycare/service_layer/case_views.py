@@ -6,11 +6,12 @@ the API cannot forget to. Cases a viewer may not see are reported as not found, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from dutycare.domain.errors import InvalidInput, NotAllowed, Problem
+from dutycare.domain.errors import InvalidInput, NotAllowed, NotFound, Problem
 from dutycare.domain.events import Event, EventType
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
@@ -53,6 +54,14 @@ class FindingView:
 
 
 @dataclass(frozen=True)
+class CitedEvent:
+    """An event a finding rests on, with the visible case whose page shows it (for a link that works)."""
+
+    event: Event
+    case_id: str
+
+
+@dataclass(frozen=True)
 class CasePage:
     """Everything a case page shows (identifying person fields excepted: those are read apart, audited)."""
 
@@ -61,6 +70,10 @@ class CasePage:
     findings: list[FindingView]
     due_dates: list[DueDate]
     evidence: dict[str, list[EvidenceFile]] = field(default_factory=dict)
+    cited: dict[str, CitedEvent] = field(default_factory=dict)
+    """The events findings and due dates name, as the viewer sees them; one they may not see is not here."""
+    people: dict[str, str] = field(default_factory=dict)
+    """The pseudonyms of the people the timeline's events name, by id."""
 
     @property
     def complaints(self) -> list[Event]:
@@ -127,10 +140,39 @@ def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime) ->
         for ev in uow.records.evidence_of_case(case_id):
             evidence.setdefault(ev.event_id, []).append(ev)
         stored = vis.findings(uow.findings.for_case(case_id))
+        cited = _cited_events(uow, vis, case_id, timeline.events, {e for f in stored for e in f.event_ids})
+        people = _pseudonyms(uow, timeline)
         audit.note(uow, viewer, audit.AuditAction.READ_CASE, "case", case_id, at)
         uow.commit()
     due = deadlines(timeline.events, institutions, today=at.date(), clock_book=uow.rulebook.clock_book)
-    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence)
+    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence, cited, people)
+
+
+def _cited_events(uow: StaffUnitOfWork, vis: Visibility, case_id: str, own: Iterable[Event],
+                  wanted: set[str]) -> dict[str, CitedEvent]:
+    """The events of this case, and those of other cases that findings name and the viewer may see."""
+    out = {e.id: CitedEvent(e, case_id) for e in own}
+    for event_id in sorted(wanted - out.keys()):
+        try:
+            shown = vis.event(uow.records.event(event_id))
+        except NotFound:
+            continue
+        if shown is not None:
+            out[event_id] = CitedEvent(shown, shown.case_ids[0])
+    return out
+
+
+def _pseudonyms(uow: StaffUnitOfWork, timeline: Timeline) -> dict[str, str]:
+    """The pseudonym of every person the case's events name (pseudonyms are what pages show of people)."""
+    ids = {timeline.person.id} | {ref for e in timeline.events for f in e.spec.fields
+                                  if f.kind.value in ("person", "people") for ref in e.refs(f.name)}
+    out = {timeline.person.id: timeline.person.pseudonym}
+    for person_id in sorted(ids - out.keys()):
+        try:
+            out[person_id] = uow.records.person(person_id).pseudonym
+        except NotFound:
+            continue
+    return out
 
 
 def case_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
@@ -216,6 +258,85 @@ def due_dates(uow: StaffUnitOfWork, viewer: User, today: date) -> list[DueDate]:
         institutions = uow.records.institutions_by_id()
         found = deadlines(events, institutions, today=today, clock_book=uow.rulebook.clock_book)
         return vis.due_dates(found, {e.id for e in events})
+
+
+def events_named(uow: StaffUnitOfWork, viewer: User, event_ids: Iterable[str]) -> dict[str, Event]:
+    """Those of these events the viewer may see (naming only visible cases), for text that names them."""
+    out: dict[str, Event] = {}
+    with uow:
+        vis = Visibility(uow, viewer)
+        for event_id in sorted(set(event_ids)):
+            try:
+                shown = vis.event(uow.records.event(event_id))
+            except NotFound:
+                continue
+            if shown is not None:
+                out[event_id] = shown
+    return out
+
+
+def case_titles(uow: StaffUnitOfWork, viewer: User, case_ids: Iterable[str]) -> dict[str, str]:
+    """The titles of those of these cases the viewer may see (what lists show in place of ids)."""
+    with uow:
+        vis = Visibility(uow, viewer)
+        return {c: uow.records.case(c).title for c in sorted(set(case_ids))
+                if uow.records.has("case", c) and vis.sees(c)}
+
+
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "cases": ("id", "title", "status", "region", "opened", "person_id", "pseudonym", "summary"),
+    "events": ("id", "date", "type", "cases", "institution_id", "institution", "summary", "sources"),
+    "findings": ("rule", "severity", "certainty", "cases", "events", "institution_id", "explanation_ru",
+                 "explanation_en"),
+    "deadlines": ("subject", "cases", "addressee_id", "addressee", "clock", "due", "earliest_due", "status",
+                  "met_on", "legal_basis"),
+}
+"""The tables a user may export as CSV, with their columns in order."""
+
+
+def export_table(uow: StaffUnitOfWork, viewer: User, table: str, at: datetime) -> list[dict[str, str]]:
+    """One table (cases, events, findings or deadlines) of what this viewer may see, row by row, as the JSON export
+    filters it; the export is audited. Ids stay (the table is for further work); lists are joined with '; '."""
+    if table not in EXPORT_COLUMNS:
+        raise NotFound(f"There is no export table '{table}'.")
+    with uow:
+        if not allows(viewer.role, Permission.EXPORT):
+            raise NotAllowed("Your role may not export case files.")
+        vis = Visibility(uow, viewer)
+        everything = uow.records.all_records()
+        institutions = {i.id: i for i in everything.institutions}
+        cases = [c for c in everything.cases if vis.sees(c.id)]
+        events = vis.events(everything.events)
+        if table == "cases":
+            people = {p.id: p for p in everything.people}
+            rows = [{"id": c.id, "title": c.title, "status": c.status.value, "region": c.region or "",
+                     "opened": str(c.opened or ""), "person_id": c.person_id,
+                     "pseudonym": people[c.person_id].pseudonym if c.person_id in people else "",
+                     "summary": c.summary or ""} for c in cases]
+        elif table == "events":
+            rows = [{"id": e.id, "date": str(e.date), "type": e.type.value, "cases": "; ".join(e.case_ids),
+                     "institution_id": e.institution_id or "",
+                     "institution": institutions[e.institution_id].name if e.institution_id in institutions else "",
+                     "summary": e.summary or "", "sources": "; ".join(c.source_id for c in e.citations)}
+                    for e in events]
+        elif table == "findings":
+            found = vis.findings(uow.findings.all())
+            rows = [{"rule": f.rule_id, "severity": f.severity, "certainty": f.certainty,
+                     "cases": "; ".join(f.case_ids), "events": "; ".join(f.event_ids),
+                     "institution_id": f.institution_id or "",
+                     "explanation_ru": f.explanation_ru, "explanation_en": f.explanation_en}
+                    for f in sorted(found, key=lambda r: display_order(r.severity, r.rule_id, r.key))]
+        else:
+            clocks = [e for e in events if e.type in CLOCK_EVENT_TYPES]
+            found_due = deadlines(clocks, institutions, today=at.date(), clock_book=uow.rulebook.clock_book)
+            rows = [{"subject": d.subject_id, "cases": "; ".join(d.case_ids), "addressee_id": d.addressee_id,
+                     "addressee": institutions[d.addressee_id].name if d.addressee_id in institutions else "",
+                     "clock": d.kind.value, "due": d.due.isoformat(), "earliest_due": d.earliest_due.isoformat(),
+                     "status": d.status.value, "met_on": str(d.met_on or ""), "legal_basis": d.rule.legal.citation()}
+                    for d in vis.due_dates(found_due, {e.id for e in clocks})]
+        audit.note(uow, viewer, audit.AuditAction.EXPORT, "case_file", table, at, f"{table}: {len(rows)} row(s), csv")
+        uow.commit()
+    return rows
 
 
 def export_visible(uow: StaffUnitOfWork, viewer: User, at: datetime) -> dict[str, Any]:

@@ -23,7 +23,13 @@ from dutycare.entrypoints.cli import serve as serve_cmd
 from dutycare.entrypoints.cli import suggest as suggest_cmd
 from dutycare.entrypoints.cli import synth as synth_cmd
 from dutycare.entrypoints.cli import users as users_cmd
-from dutycare.entrypoints.cli.common import GuardedGroup
+from dutycare.entrypoints.cli.common import GuardedGroup, LanguageOption
+from dutycare.entrypoints.cli.speech import use_language
+
+
+def _root(lang: LanguageOption = None) -> None:
+    """Document, detect, escalate and publish denial of medical care to wounded service members."""
+    use_language(lang)
 
 
 def build_app() -> typer.Typer:
@@ -36,6 +42,7 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
         add_completion=False,
     )
+    app.callback()(_root)
     app.command("init")(records.init)
     app.command("migrate")(records.migrate)
     app.command("import")(records.import_)

@@ -21,4 +21,6 @@ def deadlines_page(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     order = {"overdue": 0, "possibly_overdue": 1, "pending": 2, "met": 3}
     due.sort(key=lambda d: (order.get(d.status.value, 9), d.due))
     institutions = case_views.filter_choices(ctx.uow(user), user).institutions
-    return page(request, "deadlines.html", due=due, today=today, names={i.id: i.name for i in institutions})
+    titles = case_views.case_titles(ctx.uow(user), user, {c for d in due for c in d.case_ids})
+    return page(request, "deadlines.html", due=due, today=today, names={i.id: i.name for i in institutions},
+                titles=titles)

@@ -84,7 +84,8 @@ class Visibility:
                 continue
             met_by = d.met_by if d.met_by in visible_event_ids else None
             out.append(replace(d, case_ids=cases, met_by=met_by, met_on=d.met_on if met_by else None,
-                               evidence_ids=tuple(e for e in d.evidence_ids if e in visible_event_ids)))
+                               evidence_ids=tuple(e for e in d.evidence_ids if e in visible_event_ids),
+                               extensions_ignored=tuple(e for e in d.extensions_ignored if e in visible_event_ids)))
         return out
 
     def findings(self, rows: Iterable[FindingRow]) -> list[FindingRow]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from dutycare.domain.dates import PartialDate
@@ -359,6 +359,20 @@ def filing_window(rule: ClockRule, book: ClockBook, violation: PartialDate,
         l_lo, l_hi = learnt.bounds()
         lo, hi = (max(v_lo, l_lo), max(v_hi, l_hi))
     return FilingWindow(rule, lo, book.end(rule, lo), book.end(rule, hi))
+
+
+def known_on(events: Iterable[Event], day: date) -> list[Event]:
+    """The events that may have happened by ``day``: what the record held as of then (an event certainly later, such
+    as an answer that came after it, is left out)."""
+    return [e for e in events if e.date.bounds()[0] <= day]
+
+
+def due_within(found: Iterable[DueDate], day: date, days: int) -> list[DueDate]:
+    """The clocks not yet met whose due day may fall in the ``days`` days from ``day`` (``day`` itself counted),
+    and that are not certainly overdue already."""
+    last = day + timedelta(days=days)
+    open_ = (DueStatus.PENDING, DueStatus.POSSIBLY_OVERDUE)
+    return [d for d in found if d.status in open_ and d.met_by is None and d.due >= day and d.earliest_due <= last]
 
 
 _LIFECYCLE = frozenset({T.COMPLAINT_REGISTERED, T.COMPLAINT_FORWARDED, T.COMPLAINT_EXTENDED, T.COMPLAINT_ANSWERED})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from dutycare.domain.errors import InvalidInput, NotFound, Problem
 from dutycare.domain.events import Event
@@ -106,7 +105,7 @@ class Visibility:
         rule = book.rule(row.rule_id)
         if rule is None:
             return []
-        at = datetime.now(UTC).isoformat()
+        at = self.uow.now().isoformat()
         institutions = self.uow.records.institutions_by_id()
         if rule.scope is Scope.INSTITUTION:
             if row.institution_id is None or row.institution_id not in institutions:

@@ -111,6 +111,12 @@ def test_restriction_and_partner_grants(client: TestClient, staff: dict[str, Sta
 def test_records_deadlines_ledger_export(client: TestClient, staff: dict[str, Staff]) -> None:
     h = staff["lawyer"].bearer
     assert {i["id"] for i in client.get("/api/v1/institutions", headers=h).json()} >= {"i-hospital", "i-commission"}
+    assert client.get("/api/v1/deadlines", headers=h).json() == []  # the joint appeal is a video message
+    letter = {"id": "ev-letter", "type": "complaint", "date": "2024-04-01", "cases": ["case-a"],
+              "sources": [{"source": "s-05"}], "details": {"addressees": ["i-prosecutor-general"],
+                                                          "applicants": ["p-01"], "channel": "letter",
+                                                          "subject": "Проверка отказа", "kind": "appeal"}}
+    assert client.post("/api/v1/events", headers=h, json=letter).status_code in (200, 201)
     due = client.get("/api/v1/deadlines", headers=h).json()
     assert due and all(d["legal_basis"] for d in due)
     assert client.get("/api/v1/deadlines", headers=staff["partner"].bearer).status_code == 403

@@ -50,7 +50,8 @@ ROLE_TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.CASE_READ: ALL_ROLES,
     # Full name, birth date, contacts and notes of a person; every read is audited.
     Permission.IDENTIFYING_READ: frozenset({R.CASEWORKER, R.LAWYER, R.COORDINATOR}),
-    # Add, correct and withdraw timeline events.
+    # Add, correct and withdraw timeline events, and open and correct the cases, people, sources and institutions
+    # they refer to.
     Permission.EVENT_WRITE: frozenset({R.CASEWORKER, R.LAWYER, R.COORDINATOR}),
     Permission.DEADLINES_READ: STAFF,
     Permission.LEDGER_READ: ALL_ROLES,

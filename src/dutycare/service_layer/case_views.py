@@ -224,12 +224,19 @@ def set_case_access(uow: StaffUnitOfWork, actor: User, case_id: str, restricted:
         unknown = sorted(u for u in user_ids if uow.access.user(u) is None)
         if unknown:
             raise InvalidInput([Problem("case_access", "users", f"unknown user(s): {', '.join(unknown)}")])
-        uow.views.set_case_access(case_id, restricted, user_ids, audit_at(at), actor.name)
-        access_log.enter(uow, actor.name, "case_access", case_id)
-        detail = ("restricted" if restricted else "open") + f"; named: {', '.join(sorted(user_ids)) or '—'}"
-        audit.note(uow, actor, audit.AuditAction.CASE_ACCESS_CHANGED, "case", case_id, at, detail)
+        apply_case_access(uow, actor, case_id, restricted, user_ids, at)
         uow.commit()
         return uow.views.case_access(case_id)
+
+
+def apply_case_access(uow: StaffUnitOfWork, actor: User, case_id: str, restricted: bool, user_ids: frozenset[str],
+                      at: datetime) -> None:
+    """Store a case's restriction, with its access-log and audit entries, in the caller's open unit of work (the
+    caller has checked the actor may, and that the users exist)."""
+    uow.views.set_case_access(case_id, restricted, user_ids, audit_at(at), actor.name)
+    access_log.enter(uow, actor.name, "case_access", case_id)
+    detail = ("restricted" if restricted else "open") + f"; named: {', '.join(sorted(user_ids)) or '—'}"
+    audit.note(uow, actor, audit.AuditAction.CASE_ACCESS_CHANGED, "case", case_id, at, detail)
 
 
 def audit_at(at: datetime) -> str:

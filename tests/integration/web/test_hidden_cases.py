@@ -102,7 +102,8 @@ def _scenario() -> dict[str, Any]:
 def _get_paths(web: FastAPI, staff: dict[str, Staff]) -> list[str]:
     values = {"case_id": ["case-a", "case-b", HIDDEN, "case-d"],
               "event_id": ["ev-a-fit-1", "ev-joint-appeal", "ev-c-refused-1"],
-              "user_id": [staff["caseworker"].user.id], "token_id": ["no-such-token"]}
+              "user_id": [staff["caseworker"].user.id], "token_id": ["no-such-token"],
+              "person_id": ["p-01", "p-03", "p-d"], "source_id": ["s-01", "s-04"], "institution_id": ["i-hospital"]}
     paths = []
     for info in served_routes(web.routes):
         if "GET" not in info.methods or info.path.startswith(SKIPPED):
@@ -112,7 +113,8 @@ def _get_paths(web: FastAPI, staff: dict[str, Staff]) -> list[str]:
         for combo in combos:
             paths.append(re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m, c=combo: c.get(m.group(1), "x"), info.path))
     searches = ["/cases?q=указание", "/api/v1/cases?q=указание", "/cases?q=распоряжение",
-                "/api/v1/cases?q=операция&region=Волгоградская область", "/cases?rule=R8", "/api/v1/cases?rule=R2"]
+                "/api/v1/cases?q=операция&region=Волгоградская область", "/cases?rule=R8", "/api/v1/cases?rule=R2",
+                "/api/v1/institutions/search?q=воен"]
     return sorted(paths) + searches
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -23,8 +24,22 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from dutycare.domain.limits import MAX_DATE_LENGTH, MAX_ID_LENGTH, text_fault
-from dutycare.domain.model import Person
+from dutycare.domain.limits import (
+    MAX_DATE_LENGTH,
+    MAX_ID_LENGTH,
+    MAX_JURISDICTION_LENGTH,
+    MAX_REGION_LENGTH,
+    text_fault,
+)
+from dutycare.domain.model import Case, Institution, Person, Source
+from dutycare.domain.vocabulary import (
+    CaseStatus,
+    InstitutionType,
+    PersonRole,
+    Reliability,
+    ServiceStatus,
+    SourceKind,
+)
 from dutycare.jurisdictions.deadlines import DueDate
 from dutycare.service_layer.access import Role
 from dutycare.service_layer.accounts import MAX_LABEL, MIN_PASSWORD, NAME_PATTERN, ApiToken, User
@@ -441,3 +456,151 @@ class VerificationPublic(BaseModel):
     records_checked: int
     files_checked: int
     problems: list[str]
+
+
+# -- writing cases, people, sources and institutions ---------------------------------------------------------
+# Choices are the vocabulary's (the OpenAPI document lists them); dates are the interchange format's partial
+# dates (2024-03-14, 2024-03, 2024, ~2024-03, 2024-02/2024-04), checked by the domain as an import checks them.
+PartialDateText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_DATE_LENGTH),
+                            WithJsonSchema({"type": "string", "maxLength": MAX_DATE_LENGTH,
+                                            "examples": ["2024-03-14", "2024-03", "~2023-10"]})]
+Region = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REGION_LENGTH)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+class PersonChange(Strict):
+    """Changes to a person: the fields given change, null removes one. Identifying fields are sealed at rest."""
+
+    pseudonym: Text | None = None
+    role: PersonRole | None = None
+    service_status: ServiceStatus | None = None
+    age: Annotated[int, Field(ge=0, le=130, strict=True)] | None = None
+    age_as_of: PartialDateText | None = None
+    birth_year: Annotated[int, Field(ge=1900, le=2100, strict=True)] | None = None
+    full_name: Text | None = None
+    birth_date: Text | None = None
+    contacts: Text | None = None
+    notes: Text | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request set, in interchange form."""
+        return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in self.model_dump(exclude_unset=True).items()}
+
+
+class PersonCreate(PersonChange):
+    """A new person; give an id or one is made."""
+
+    id: RecordId | None = None
+    pseudonym: Text
+
+
+class CaseChange(Strict):
+    """Changes to a case: the fields given change, null removes one."""
+
+    person: RecordId | None = None
+    title: Text | None = None
+    status: CaseStatus | None = None
+    region: Region | None = None
+    opened: PartialDateText | None = None
+    summary: Text | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request set, in interchange form."""
+        return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in self.model_dump(exclude_unset=True).items()}
+
+
+class CaseCreate(CaseChange):
+    """A new case: name an existing person, or describe a new one in ``new_person``; restrict it to named users
+    (the writer is always named on a case they restrict)."""
+
+    id: RecordId | None = None
+    title: Text
+    new_person: PersonCreate | None = None
+    restricted: StrictBool = False
+    user_ids: list[RecordId] = Field(default_factory=list)
+
+    def case_fields(self) -> dict[str, Any]:
+        """The case in interchange form."""
+        raw = self.changes()
+        for key in ("new_person", "restricted", "user_ids"):
+            raw.pop(key, None)
+        return raw
+
+
+class SourceChange(Strict):
+    """Changes to a source: the fields given change, null removes one."""
+
+    kind: SourceKind | None = None
+    title: Text | None = None
+    reliability: Reliability | None = None
+    date: PartialDateText | None = None
+    publisher: Text | None = None
+    url: Text | None = None
+    notes: Text | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request set, in interchange form."""
+        return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in self.model_dump(exclude_unset=True).items()}
+
+
+class SourceCreate(SourceChange):
+    """A new source with its kind and reliability grade (A best, F cannot be judged); give an id or one is made."""
+
+    id: RecordId | None = None
+    kind: SourceKind
+    title: Text
+    reliability: Reliability
+
+
+class InstitutionChange(Strict):
+    """Changes to an institution: the fields given change, null removes one."""
+
+    name: Text | None = None
+    type: InstitutionType | None = None
+    region: Region | None = None
+    parent: RecordId | None = None
+    jurisdiction: Annotated[str, StringConstraints(min_length=2, max_length=MAX_JURISDICTION_LENGTH)] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request set, in interchange form."""
+        return {k: (v.value if isinstance(v, StrEnum) else v) for k, v in self.model_dump(exclude_unset=True).items()}
+
+
+class InstitutionCreate(InstitutionChange):
+    """A new institution; give an id or one is made."""
+
+    id: RecordId | None = None
+    name: Text
+    type: InstitutionType
+
+
+class CaseOpenedPublic(BaseModel):
+    """A case just opened, with its person and who sees it."""
+
+    case: CasePublic
+    person: PersonPublic
+    access: CaseAccessPublic
+
+
+class SourceDetailPublic(SourcePublic):
+    """A source with its address and notes (sealed at rest)."""
+
+    url: str | None
+    notes: str | None
+
+    @classmethod
+    def of(cls, s: Source) -> SourceDetailPublic:
+        """From a source record."""
+        return cls(id=s.id, kind=s.kind.value, title=s.title, reliability=s.reliability.value,
+                   date=str(s.date) if s.date else None, publisher=s.publisher, url=s.url, notes=s.notes)
+
+
+def institution_public(i: Institution) -> InstitutionPublic:
+    """An institution as the API shows it."""
+    return InstitutionPublic(id=i.id, name=i.name, type=i.type.value, region=i.region, parent_id=i.parent_id,
+                             jurisdiction=i.jurisdiction)
+
+
+def case_public(c: Case, person: Person, event_count: int = 0) -> CasePublic:
+    """A case as the API shows it."""
+    return CasePublic.of(CaseRow(c, person, event_count))

@@ -13,15 +13,17 @@ def all_routers() -> list[APIRouter]:
         api_cases,
         api_events,
         api_records,
+        api_registry,
         audit_pages,
         auth,
         cases,
         deadlines,
         events,
         ledger,
+        records,
         users,
     )
 
-    modules = (auth, cases, events, deadlines, ledger, users, account, audit_pages,
-               api_cases, api_events, api_records, api_admin)
+    modules = (auth, records, cases, events, deadlines, ledger, users, account, audit_pages,
+               api_cases, api_events, api_records, api_registry, api_admin)
     return [m.router for m in modules]

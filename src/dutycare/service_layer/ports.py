@@ -193,6 +193,10 @@ class UnitOfWork(abc.ABC):
     actor: str
     today: Callable[[], date]
 
+    def now(self) -> datetime:
+        """The moment of this unit of work, from the injectable clock its ledger signs with (inside a with-block)."""
+        return self.ledger.clock()
+
     def __enter__(self) -> Self:
         return self
 

@@ -273,6 +273,11 @@ class DueDatePublic(BaseModel):
     met_on: str | None
     legal_basis: str
     case_ids: list[str]
+    rule: str = ""
+    complaint_kind: str | None = None
+    kind_inferred: bool = False
+    channel: str = "runs"
+    extensions_ignored: list[str] = []
 
     @classmethod
     def of(cls, d: DueDate) -> DueDatePublic:
@@ -280,7 +285,10 @@ class DueDatePublic(BaseModel):
         return cls(kind=d.kind.value, subject_event_id=d.subject_id, addressee_id=d.addressee_id,
                    due=d.due.isoformat(), earliest_due=d.earliest_due.isoformat(), status=d.status.value,
                    met_on=str(d.met_on) if d.met_on else None, legal_basis=d.rule.legal.citation(),
-                   case_ids=list(d.case_ids))
+                   case_ids=list(d.case_ids), rule=d.rule.id,
+                   complaint_kind=d.complaint_kind.value if d.complaint_kind else None,
+                   kind_inferred=d.kind_inferred, channel=d.channel.value,
+                   extensions_ignored=list(d.extensions_ignored))
 
 
 class EvidencePublic(BaseModel):

@@ -61,6 +61,8 @@ class CasePage:
     findings: list[FindingView]
     due_dates: list[DueDate]
     evidence: dict[str, list[EvidenceFile]] = field(default_factory=dict)
+    adders: dict[str, str] = field(default_factory=dict)
+    """The display name of each staff account that added an evidence file, by the name the file records."""
 
     @property
     def complaints(self) -> list[Event]:
@@ -127,10 +129,21 @@ def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime) ->
         for ev in uow.records.evidence_of_case(case_id):
             evidence.setdefault(ev.event_id, []).append(ev)
         stored = vis.findings(uow.findings.for_case(case_id))
+        adders = _adders(uow, {ev.added_by for files in evidence.values() for ev in files})
         audit.note(uow, viewer, audit.AuditAction.READ_CASE, "case", case_id, at)
         uow.commit()
     due = deadlines(timeline.events, institutions, today=at.date(), clock_book=uow.rulebook.clock_book)
-    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence)
+    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence, adders)
+
+
+def _adders(uow: StaffUnitOfWork, recorded: set[str]) -> dict[str, str]:
+    """Display names for the accounts evidence records name ("web:NAME", "cli:NAME"); others stay as recorded."""
+    out = {}
+    for who in recorded:
+        _, _, name = who.rpartition(":")
+        found = uow.access.user_by_name(name) if name else None
+        out[who] = found[0].display_name if found else who
+    return out
 
 
 def case_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:

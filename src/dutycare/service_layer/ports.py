@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, BinaryIO, Protocol, Self
 
 from dutycare.domain.errors import Problem
 from dutycare.domain.events import Event
@@ -257,8 +257,9 @@ class StoredFile(Protocol):
 class EvidenceStore(Protocol):
     """The encrypted, path-confined file store."""
 
-    def put(self, file_id: str, version: int, source: Path) -> StoredFile: ...
+    def put(self, file_id: str, version: int, source: BinaryIO | Path) -> StoredFile: ...
     def read_to(self, file_id: str, version: int, out_path: Path, expected_sha256: str) -> int: ...
+    def discard(self, file_id: str, version: int) -> None: ...
 
 
 class FileHasher(Protocol):

@@ -87,6 +87,9 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "must cite at least one source: a list of {\"source\": id}": N_("cite at least one source"),
     "cannot be changed; record a new event instead": N_("cannot be changed; record a new event instead"),
     "say why the event is withdrawn": N_("say why the event is withdrawn"),
+    "choose at least one file": N_("choose at least one file"),
+    "say why the copy was made (for example: names blacked out)":
+        N_("say why the copy was made (for example: names blacked out)"),
     NUL_FAULT: N_("holds a NUL character, which cannot be stored"),
     SURROGATE_FAULT: N_("holds a broken character (an unpaired surrogate), which cannot be stored"),
 }
@@ -106,6 +109,9 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^is (?P<length>\d+) characters long; ids may have at most (?P<limit>\d+)$",
      N_("is %(length)s characters long; an id may have at most %(limit)s")),
     (r"^is too large; at most (?P<limit>\d+)\b.*$", N_("is too large; at most %(limit)s")),
+    (r"^(?P<name>.+): the file is empty$", N_("%(name)s: the file is empty")),
+    (r"^(?P<name>.+): larger than the limit of (?P<size>\d+) MiB$",
+     N_("%(name)s: larger than the limit of %(size)s MiB")),
 )
 
 RELIABILITY_LABELS: dict[str, str] = {

@@ -19,6 +19,7 @@ def all_routers() -> list[APIRouter]:
         cases,
         deadlines,
         events,
+        evidence,
         ledger,
         records,
         users,
@@ -26,4 +27,4 @@ def all_routers() -> list[APIRouter]:
 
     modules = (auth, records, cases, events, deadlines, ledger, users, account, audit_pages,
                api_cases, api_events, api_records, api_registry, api_admin)
-    return [m.router for m in modules]
+    return [m.router for m in modules] + [evidence.router, evidence.api_router]

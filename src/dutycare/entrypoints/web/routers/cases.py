@@ -56,7 +56,7 @@ def case_page(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Re
     view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
     return page(request, "case.html", view=view, t=view.timeline, person=None, users=users,
-                today=ctx.now().date())
+                today=ctx.now().date(), evidence_limit_mb=ctx.dutycare.settings.evidence_limit() >> 20)
 
 
 @router.get("/cases/{case_id}/person", dependencies=[Needs(P.IDENTIFYING_READ)])
@@ -66,7 +66,7 @@ def case_person(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> 
     view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
     return page(request, "case.html", view=view, t=view.timeline, person=person, users=users,
-                today=ctx.now().date())
+                today=ctx.now().date(), evidence_limit_mb=ctx.dutycare.settings.evidence_limit() >> 20)
 
 
 @router.post("/cases/{case_id}/access", dependencies=[Needs(P.CASE_RESTRICT)])

@@ -25,6 +25,7 @@ from dutycare.adapters.storage import meta_store, schema, tables
 from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
 from dutycare.adapters.storage.ledger_store import ACCESS_LOG, Clock, SqlLedger, utc_now
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
+from dutycare.adapters.text_facts.natasha_suggester import NatashaFactSuggester
 from dutycare.adapters.vault import EvidenceVault
 from dutycare.domain.errors import DomainError
 from dutycare.jurisdictions.clocks import default_clock_book
@@ -33,7 +34,7 @@ from dutycare.rules.registry import load_rules
 from dutycare.service_layer import access_log, ledger_service
 from dutycare.service_layer.findings import RuleBook
 from dutycare.service_layer.ledger_service import TrustedKey, Verification
-from dutycare.service_layer.ports import FileHasher
+from dutycare.service_layer.ports import FactSuggester, FileHasher
 from dutycare.settings import Settings
 
 SIGNING_KEY = "signing_key"
@@ -70,6 +71,7 @@ class Dutycare:
     def __post_init__(self) -> None:
         self.sealer = RecordSealer(self.org_key)
         self._rulebook: RuleBook | None = None
+        self._suggester: FactSuggester | None = None
         self.actor: str = self.settings.who  # who the case ledger names; the CLI sets it to its staff account
 
     def uow(self) -> SqlUnitOfWork:
@@ -87,6 +89,13 @@ class Dutycare:
         if self._rulebook is None:
             self._rulebook = RuleBook(tuple(load_rules()), default_clock_book())
         return self._rulebook
+
+    @property
+    def fact_suggester(self) -> FactSuggester:
+        """Suggests facts from free text; its language models load on the first text, once for this process."""
+        if self._suggester is None:
+            self._suggester = fact_suggester()
+        return self._suggester
 
     def signer(self) -> Ed25519CheckpointSigner:
         """The checkpoint signing key, unsealed with the organisation key."""
@@ -157,6 +166,11 @@ class Dutycare:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+
+def fact_suggester() -> FactSuggester:
+    """The suggester of facts from Russian free text (natasha and pymorphy3; nothing loads until a text comes)."""
+    return NatashaFactSuggester()
 
 
 def _data_dirs(settings: Settings) -> list[Path]:

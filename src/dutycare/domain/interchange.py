@@ -291,6 +291,12 @@ def _detail(r: _Reader, where: str, spec: FieldSpec, value: Any) -> Any:
         if not isinstance(value, bool):
             r.problem(where, name, "must be true or false")
         return value
+    if k is FieldKind.DATE:
+        try:
+            return str(PartialDate.parse(value))
+        except DateParseError as exc:
+            r.problem(where, name, str(exc))
+            return value
     if k in (FieldKind.PEOPLE, FieldKind.INSTITUTIONS):
         kind = "person" if k is FieldKind.PEOPLE else "institution"
         if not isinstance(value, list) or not value:

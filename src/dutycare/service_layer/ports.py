@@ -18,6 +18,7 @@ from dutycare.domain.errors import Problem
 from dutycare.domain.events import Event
 from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, Timeline
+from dutycare.domain.suggested_facts import Suggestion
 from dutycare.service_layer.access import Access, ApiToken, User
 from dutycare.service_layer.changes import Change
 from dutycare.service_layer.queries import (
@@ -393,3 +394,10 @@ class BulkStore(Protocol):
     def close(self, failed: bool = False) -> None:
         """Release what the store holds (a sending thread, connection settings), after success or failure."""
         ...
+
+
+# -- suggested facts ------------------------------------------------------------------------------------------
+class FactSuggester(Protocol):
+    """Suggests facts from a free-text account; nothing is stored, a person accepts each suggestion."""
+
+    def suggest(self, text: str, known_date: date | None = None) -> list[Suggestion]: ...

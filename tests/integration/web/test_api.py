@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from web_helpers import Staff
 
+from dutycare.domain.events import EVENT_SPECS
+
 FIT_AT_COMMISSION = {"type": "fitness_decision", "date": "2024-02", "cases": ["case-b"], "institution": "i-commission",
                      "sources": [{"source": "s-02"}], "details": {"category": "А"}}
 
@@ -88,7 +90,7 @@ def test_events_create_validate_update_withdraw(client: TestClient, staff: dict[
     assert client.get(f"/api/v1/events/{event['id']}", headers=h).status_code == 404
     assert client.post("/api/v1/events", headers=staff["analyst"].bearer, json=FIT_AT_COMMISSION).status_code == 403
     types = client.get("/api/v1/event-types", headers=h).json()
-    assert len(types) == 19 and types[0]["label_ru"]
+    assert len(types) == len(EVENT_SPECS) and types[0]["label_ru"]
 
 
 def test_restriction_and_partner_grants(client: TestClient, staff: dict[str, Staff]) -> None:

@@ -7,6 +7,7 @@ import typer
 from dutycare.entrypoints.cli import backup, cases, demo, evidence, findings, ledger, records
 from dutycare.entrypoints.cli import keys as keys_cmd
 from dutycare.entrypoints.cli import serve as serve_cmd
+from dutycare.entrypoints.cli import suggest as suggest_cmd
 from dutycare.entrypoints.cli import synth as synth_cmd
 from dutycare.entrypoints.cli import users as users_cmd
 from dutycare.entrypoints.cli.common import GuardedGroup
@@ -39,6 +40,7 @@ def build_app() -> typer.Typer:
     app.add_typer(backup.app, name="backup")
     app.command("restore")(backup.restore)
     app.add_typer(keys_cmd.app, name="keys")
+    app.command("suggest")(suggest_cmd.suggest)
     return app
 
 

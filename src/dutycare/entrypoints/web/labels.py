@@ -25,6 +25,10 @@ FIELD_LABELS: dict[str, str] = {
     "notice_given": N_("Notice given"), "outcome": N_("Outcome"), "answer": N_("Answer"),
     "records": N_("Records requested"), "request": N_("Request"), "speaker": N_("Speaker"), "claim": N_("Claim"),
     "given_by": N_("Given by"), "text": N_("Text"),
+    "order_reference": N_("Written order cited"), "order_date": N_("Date of the order"),
+    "informed_consent_form": N_("Refusal signed on an informed-refusal form"),
+    "kind": N_("Kind of complaint"), "respondent": N_("Complained about"),
+    "registered_on": N_("Request registered on"),
     # fields of every event
     "type": N_("Event type"), "date": N_("Date"), "cases": N_("Cases"), "institution": N_("Institution"),
     "summary": N_("Summary"), "sources": N_("Sources"), "id": N_("Identifier"), "locator": N_("Place in source"),
@@ -37,6 +41,7 @@ CHOICE_LABELS: dict[str, str] = {
     "unwritten_directive": N_("an unwritten or unnamed directive"), "no_indication": N_("no medical indication"),
     "no_capacity": N_("no capacity"), "malingering": N_("alleged malingering"), "paperwork": N_("paperwork"),
     "none_given": N_("no reason given"), "other": N_("other"),
+    "written_order": N_("a named, dated written order"),
     # discharge
     "recovered": N_("recovered"), "improved": N_("improved"), "not_recovered": N_("not recovered"),
     "unknown": N_("unknown"),
@@ -46,6 +51,10 @@ CHOICE_LABELS: dict[str, str] = {
     # channel
     "letter": N_("letter"), "email": N_("e-mail"), "online_portal": N_("online portal"),
     "video_message": N_("video message"), "in_person": N_("in person"),
+    "gosuslugi": N_("official portal (Gosuslugi)"),
+    # complaint kinds
+    "appeal": N_("appeal (59-FZ)"), "crime_report": N_("crime report (Criminal Procedure Code art. 144)"),
+    "ombudsman_complaint": N_("complaint to an ombudsman"), "court_claim": N_("administrative claim to a court"),
     # outcome
     "satisfied": N_("satisfied"), "partly_satisfied": N_("partly satisfied"), "refused": N_("refused"),
     "no_violation_found": N_("no violation found"), "formal_reply": N_("formal reply"),

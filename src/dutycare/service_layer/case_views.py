@@ -78,6 +78,8 @@ class CasePage:
     """The pseudonyms of the people the timeline's events name, by id."""
     as_of: date | None = None
     """The day findings and due dates were judged on when it was chosen (None: today, findings as stored)."""
+    adders: dict[str, str] = field(default_factory=dict)
+    """The display name of each staff account that added an evidence file, by the name the file records."""
 
     @property
     def complaints(self) -> list[Event]:
@@ -152,11 +154,12 @@ def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime,
             stored = findings_as_of(uow, vis, [case_id], as_of, at)
         cited = _cited_events(uow, vis, case_id, timeline.events, {e for f in stored for e in f.event_ids})
         people = _pseudonyms(uow, timeline)
+        adders = _adders(uow, {ev.added_by for files in evidence.values() for ev in files})
         audit.note(uow, viewer, audit.AuditAction.READ_CASE, "case", case_id, at)
         uow.commit()
     due = deadlines(known_on(timeline.events, day), institutions, today=day, clock_book=uow.rulebook.clock_book)
-    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence, cited, people,
-                    as_of)
+    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence, cited=cited,
+                    people=people, as_of=as_of, adders=adders)
 
 
 def _cited_events(uow: StaffUnitOfWork, vis: Visibility, case_id: str, own: Iterable[Event],
@@ -205,6 +208,16 @@ def findings_as_of(uow: StaffUnitOfWork, vis: Visibility, case_ids: list[str], d
                 out.setdefault(f.key, finding_row(f, book.scope_of(f.rule_id), stamp))
     kept = [r for r in vis.findings(uow.findings.for_cases(case_ids)) if r.scope == Scope.INSTITUTION.value]
     return [*out.values(), *(r for r in kept if r.key not in out)]
+
+
+def _adders(uow: StaffUnitOfWork, recorded: set[str]) -> dict[str, str]:
+    """Display names for the accounts evidence records name ("web:NAME", "cli:NAME"); others stay as recorded."""
+    out = {}
+    for who in recorded:
+        _, _, name = who.rpartition(":")
+        found = uow.access.user_by_name(name) if name else None
+        out[who] = found[0].display_name if found else who
+    return out
 
 
 def case_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:

@@ -136,6 +136,9 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "Your role may not read identifying details.": N_("Your role may not read identifying details."),
     EXAMPLE_REFUSED: N_("is the template's example row (event_id EXAMPLE-ПРИМЕР); delete it, or replace it with a "
                         "real event and a new id"),
+    "choose at least one file": N_("choose at least one file"),
+    "say why the copy was made (for example: names blacked out)":
+        N_("say why the copy was made (for example: names blacked out)"),
     NUL_FAULT: N_("holds a NUL character, which cannot be stored"),
     SURROGATE_FAULT: N_("holds a broken character (an unpaired surrogate), which cannot be stored"),
 }
@@ -191,6 +194,9 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^holds no records \(a header at most\): there is nothing to import$",
      N_("holds no records (a header at most): there is nothing to import")),
     (r"^holds no records: there is nothing to import$", N_("holds no records: there is nothing to import")),
+    (r"^(?P<name>.+): the file is empty$", N_("%(name)s: the file is empty")),
+    (r"^(?P<name>.+): larger than the limit of (?P<size>\d+) MiB$",
+     N_("%(name)s: larger than the limit of %(size)s MiB")),
 )
 
 AUDIT_DETAILS: tuple[tuple[str, str], ...] = (

@@ -24,6 +24,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.limits import (
     MAX_DATE_LENGTH,
     MAX_ID_LENGTH,
@@ -769,3 +770,17 @@ class PublicationCheckPublic(BaseModel):
     ok: bool
     problems: list[str]
     files_checked: int
+class EvidenceFilePublic(EvidencePublic):
+    """An evidence file's record: what it is, where it came from, and the original it was derived from."""
+
+    original_name: str
+    source_id: str | None
+    derived_from: str | None
+    description: str | None
+
+    @classmethod
+    def of(cls, e: EvidenceFile) -> EvidenceFilePublic:
+        """From an evidence record."""
+        return cls(id=e.id, event_id=e.event_id, sha256=e.sha256, size=e.size, media_type=e.media_type,
+                   added_by=e.added_by, added_at=e.added_at, original_name=e.original_name, source_id=e.source_id,
+                   derived_from=e.derived_from, description=e.description)

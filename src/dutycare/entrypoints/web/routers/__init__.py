@@ -22,6 +22,7 @@ def all_routers() -> list[APIRouter]:
         complaints,
         deadlines,
         events,
+        evidence,
         exports,
         intake,
         ledger,
@@ -35,4 +36,4 @@ def all_routers() -> list[APIRouter]:
     modules = (auth, records, cases, events, suggestions, complaints, deadlines, ledger, patterns, publications, users,
                account, audit_pages, intake, exports, api_cases, api_events, api_complaints, api_records,
                api_registry, api_admin, api_patterns)
-    return [m.router for m in modules]
+    return [m.router for m in modules] + [evidence.router, evidence.api_router]

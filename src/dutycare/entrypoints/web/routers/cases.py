@@ -62,7 +62,7 @@ def case_page(request: Request, ctx: Ctx, user: CurrentUser, tr: Tr, case_id: st
     drafts = complaints.drafts_of_case(ctx.uow(user), user, case_id)
     return page(request, "case.html", view=view, t=view.timeline, person=None, users=users,
                 today=chosen or ctx.dutycare.today(), as_of_text=as_of or "", as_of_error=error, drafts=drafts,
-                status_code=422 if error else 200)
+                evidence_limit_mb=ctx.dutycare.settings.evidence_limit() >> 20, status_code=422 if error else 200)
 
 
 @router.get("/cases/{case_id}/person", dependencies=[Needs(P.IDENTIFYING_READ)])
@@ -73,7 +73,8 @@ def case_person(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> 
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
     drafts = complaints.drafts_of_case(ctx.uow(user), user, case_id)
     return page(request, "case.html", view=view, t=view.timeline, person=person, users=users, drafts=drafts,
-                today=ctx.dutycare.today(), as_of_text="", as_of_error="")
+                today=ctx.dutycare.today(), as_of_text="", as_of_error="",
+                evidence_limit_mb=ctx.dutycare.settings.evidence_limit() >> 20)
 
 
 @router.post("/cases/{case_id}/access", dependencies=[Needs(P.CASE_RESTRICT)])

@@ -8,11 +8,9 @@ from functools import lru_cache
 from typing import Any, Self
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Connection,
     Date,
-    and_,
     bindparam,
     delete,
     exists,
@@ -34,7 +32,7 @@ from dutycare.domain import vocabulary as v
 from dutycare.domain.limits import storable_text
 from dutycare.service_layer.access import CASE_SCOPE, Access, ApiToken, CaseScope, Role, User
 from dutycare.service_layer.ports import AccessStore, AuditLog, CaseQueries, StaffUnitOfWork
-from dutycare.service_layer.queries import AuditEntry, CaseQuery, CaseRow, FilterChoices
+from dutycare.service_layer.queries import SEARCH_COUNT_LIMIT, AuditEntry, CaseQuery, CaseRow, FilterChoices
 
 TOTP_KIND = "user-totp"
 
@@ -268,20 +266,26 @@ class _ListShape:
     date_to: bool
     rule: bool
     terms: int
+    rare_first: bool  # the first term is rare: read its posting list instead of probing every case
 
 
-def _term_matches(n: int) -> Any:
-    """Cases whose text, person or a live event holds the n-th search term (bound as term_n)."""
-    s = a.search_terms.c
-    term: BindParameter[str] = bindparam(f"term_{n}")
-    by_case = select(s.record_id).where(s.term == term, s.kind == "case")
-    by_person = select(s.record_id).where(s.term == term, s.kind == "person")
-    # Withdrawing an event removes its words, so the last condition only guards that; it reads no event row
-    # (joining the events table read one per matching event: a second for a common word in 100,000 cases).
-    by_event = (select(t.event_cases.c.case_id)
-                .join(a.search_terms, and_(s.record_id == t.event_cases.c.event_id, s.kind == "event"))
-                .where(s.term == term, t.event_cases.c.event_id.not_in(_WITHDRAWN_EVENT_IDS)))
-    return or_(t.cases.c.id.in_(by_case), t.cases.c.person_id.in_(by_person), t.cases.c.id.in_(by_event))
+RARE_POSTINGS = 2000
+"""A word posted fewer times than this is read from its posting list; a commoner one is probed case by case."""
+_POSTINGS_UP_TO = select(func.count()).select_from(
+    select(literal(1)).where(a.search_postings.c.term == bindparam("term")).limit(RARE_POSTINGS).subquery())
+
+
+def _holds_term(n: int) -> Any:
+    """The case holds the n-th search term (bound as term_n): one probe of the posting list at this case."""
+    p = a.search_postings.c
+    return exists().where(p.term == bindparam(f"term_{n}"), p.position == t.cases.c.position,
+                          p.case_id == t.cases.c.id)
+
+
+def _among_postings(n: int) -> Any:
+    """The case is on the n-th term's posting list (read whole: used only for a rare term)."""
+    p = a.search_postings.c
+    return t.cases.c.id.in_(select(p.case_id).where(p.term == bindparam(f"term_{n}")))
 
 
 @lru_cache(maxsize=256)
@@ -318,8 +322,12 @@ def _list_statements(shape: _ListShape) -> tuple[Any, Any]:
                                      .join(t.findings, t.findings.c.key == t.finding_cases.c.finding_key)
                                      .where(t.findings.c.rule_id == bindparam("rule_id"))))
     for n in range(shape.terms):
-        q = q.where(_term_matches(n))
-    count = select(func.count()).select_from(q.subquery())
+        q = q.where(_among_postings(n) if n == 0 and shape.rare_first else _holds_term(n))
+    if shape.terms:  # counted up to SEARCH_COUNT_LIMIT + 1: a common word is not counted through
+        count = select(func.count()).select_from(q.with_only_columns(t.cases.c.id)
+                                                 .limit(bindparam("count_limit")).subquery())
+    else:
+        count = select(func.count()).select_from(q.subquery())
     page = q.order_by(t.cases.c.position).limit(bindparam("limit")).offset(bindparam("offset"))
     return count, page
 
@@ -335,18 +343,24 @@ class SqlCaseQueries(CaseQueries):
     def visible_cases(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, limit: int,
                       offset: int) -> tuple[list[CaseRow], int]:
         """A page of the cases a viewer sees that match the query, and the total."""
-        digests = term_digests or []
         named = (query.status, query.region, query.institution_id, query.rule_id)
         if not all(storable_text(value) for value in named if value):
             return [], 0  # a filter value storage cannot hold matches no case
+        # The rarest word first: it narrows most, and when it is rare its posting list is read outright.
+        postings = {d: int(self.conn.execute(_POSTINGS_UP_TO, {"term": d}).scalar_one())
+                    for d in dict.fromkeys(term_digests or [])}
+        digests = sorted(postings, key=postings.__getitem__)
+        if digests and postings[digests[0]] == 0:
+            return [], 0  # a word no case holds
         shape = _ListShape(CASE_SCOPE[viewer.role], bool(query.status), bool(query.region),
                            bool(query.institution_id), query.date_from is not None, query.date_to is not None,
-                           bool(query.rule_id), len(digests))
+                           bool(query.rule_id), len(digests), bool(digests) and postings[digests[0]] < RARE_POSTINGS)
         count, page = _list_statements(shape)
         values: dict[str, Any] = {"viewer_id": viewer.id, "status": query.status, "region": query.region,
                                   "institution_id": query.institution_id, "date_from": query.date_from,
                                   "date_to": query.date_to, "rule_id": query.rule_id, "limit": limit,
-                                  "offset": offset} | {f"term_{n}": d for n, d in enumerate(digests)}
+                                  "offset": offset, "count_limit": SEARCH_COUNT_LIMIT + 1,
+                                  } | {f"term_{n}": d for n, d in enumerate(digests)}
         total = int(self.conn.execute(count, values).scalar_one())
         rows = list(self.conn.execute(page, values).mappings())
         return self._rows(rows), total

@@ -118,7 +118,7 @@ class SearchRows:
         self.ready = index.digests([]) is not None
 
     def rows(self, changes: Sequence[Change]) -> list[tuple[str, str, str]]:
-        """(term, kind, record_id) for every indexed word of every new record."""
+        """(kind, record_id, term) for every indexed word of every new record, in the table's order."""
         found = [(c, self.words.of_record(c.entity, c.record)) for c in changes if c.entity in self.KINDS]
         found = [(c, w) for c, w in found if w]
         if not found:
@@ -130,8 +130,8 @@ class SearchRows:
             self.ready = True
         self._learn({w for _, words in found for w in words})
         d = self.digests
-        rows = [(term, c.entity, c.entity_id) for c, words in found for term in {d[w] for w in words}]
-        rows.sort()  # neighbouring keys go into the index together
+        rows = [(c.entity, c.entity_id, term) for c, words in found for term in {d[w] for w in words}]
+        rows.sort()  # neighbouring keys go into the table together
         return rows
 
     def _learn(self, words: set[str]) -> None:
@@ -272,7 +272,7 @@ RowMaker = Callable[[Any, int], dict[str, Any]]
 LINK_COLUMNS = ("event_id", "case_id", "ordinal")
 CITE_COLUMNS = ("event_id", "ordinal", "source_id", "locator")
 LEDGER_COLUMNS = ("seq", "entity", "entity_id", "entry", "leaf_hash")
-SEARCH_COLUMNS = ("term", "kind", "record_id")
+SEARCH_COLUMNS = ("kind", "record_id", "term")
 FINDING_COLUMNS = ("key", "rule_id", "scope", "severity", "certainty", "institution_id", "event_ids",
                    "explanation_ru", "explanation_en", "evaluated_at")
 FINDING_CASE_COLUMNS = ("finding_key", "case_id")
@@ -292,6 +292,9 @@ class SqlBulkStore(BulkStore):
         self.tables: SqliteTables | PostgresTables | None = None
         self.entries: EntryEncoder | None = None
         self.search: SearchRows | None = None
+        self.new_cases: list[str] = []
+        self.new_events: list[str] = []
+        self.had_cases = True
 
     @classmethod
     def for_uow(cls, uow: SqlUnitOfWork) -> SqlBulkStore:
@@ -332,6 +335,7 @@ class SqlBulkStore(BulkStore):
         for kind, table in KIND_TABLES.items():
             last = self.conn.execute(select(func.max(table.c.position))).scalar()
             self.positions[kind] = 0 if last is None else int(last) + 1
+        self.had_cases = self.positions["case"] > 0
         self.entries = EntryEncoder(self.clock(), self.actor)
         self.tables = SqliteTables(self.conn) if sqlite else PostgresTables(self.conn)
         self.search = SearchRows(self.index, self.tables.sync)
@@ -345,6 +349,8 @@ class SqlBulkStore(BulkStore):
         self._records("source", t.sources, batch.sources, lambda x, pos: m.source_row(x, pos, 1, s))
         self._records("case", t.cases, batch.cases, lambda c, pos: m.case_row(c, pos, 1, s))
         self._events(batch)
+        self.new_cases.extend(c.id for c in batch.cases)
+        self.new_events.extend(e.id for e in batch.events)
         self.tables.put(t.ledger_entries, LEDGER_COLUMNS, self._ledger_rows(changes))
         self.tables.put(search_terms, SEARCH_COLUMNS, self.search.rows(changes))
 
@@ -400,8 +406,16 @@ class SqlBulkStore(BulkStore):
             self.tables.sync()
 
     def finish(self) -> int:
-        """Wait until everything is written; return the ledger's new size."""
+        """Wait until everything is written, post the new records' words under their cases; return the ledger's
+        new size."""
         self.sync()
+        if not self.had_cases:  # a first import: derive every posting in one pass, in the index's order
+            self.index.rebuild_postings()
+        else:
+            for chunk in _chunks(self.new_cases):
+                self.index.post_cases(chunk)
+            for chunk in _chunks(self.new_events):
+                self.index.post("event", chunk)
         return self.seq
 
     def close(self, failed: bool = False) -> None:

@@ -22,10 +22,18 @@ def _rows(body: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
 
 
+# The joint appeal of the scenario is a video message, which runs no statutory clock: a joint letter that the
+# hidden case shares gives the deadlines table rows whose cases must leave it out.
+JOINT_LETTER = {"id": "ev-joint-letter", "type": "complaint", "date": "2024-04-01", "cases": ["case-a", "case-c"],
+                "sources": [{"source": "s-05"}],
+                "details": {"addressees": ["i-prosecutor-general"], "applicants": ["p-01"], "channel": "letter",
+                            "subject": "Письменная копия обращения", "kind": "appeal"}}
+
+
 def _hostile_events() -> dict[str, object]:
     return {"format": "dutycare-case-file", "format_version": 1, "events": [
-        {"id": f"ev-hostile-{i}", "type": "hospitalised", "date": "2024-03", "cases": ["case-a"],
-         "sources": [{"source": "s-01"}], "summary": text} for i, text in enumerate(HOSTILE)]}
+        *({"id": f"ev-hostile-{i}", "type": "hospitalised", "date": "2024-03", "cases": ["case-a"],
+           "sources": [{"source": "s-01"}], "summary": text} for i, text in enumerate(HOSTILE)), JOINT_LETTER]}
 
 
 def test_a_cell_a_spreadsheet_would_run_is_neutralised() -> None:

@@ -562,7 +562,8 @@ def _next_steps(draft: ComplaintDraft, events: list[Event], due: list[DueDate],
               else "the complaint went unanswered past its due date")
     out = [NextStep(cd.LetterTemplate.PROSECUTOR, f"Жалоба прокурору: {why_ru}.", f"To the prosecutor: {why_en}.",
                     of_type[v.InstitutionType.PROSECUTOR])]
-    rule = uow.rulebook.clock_book.rule_for("RU", ClockKind.FILING, v.InstitutionType.COURT)
+    rule = uow.rulebook.clock_book.rule_for("RU", ClockKind.FILING, v.InstitutionType.COURT,
+                                            v.ComplaintKind.COURT_CLAIM)
     if rule is not None:
         last = uow.rulebook.clock_book.end(rule, learned)
         if today <= last:

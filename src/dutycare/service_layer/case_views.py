@@ -28,8 +28,8 @@ from dutycare.service_layer.audit import iso
 from dutycare.service_layer.findings import PER_CASE, display_order, finding_of, finding_row
 from dutycare.service_layer.ports import CaseQueries as CaseQueries
 from dutycare.service_layer.ports import StaffUnitOfWork
+from dutycare.service_layer.queries import SEARCH_COUNT_LIMIT, CaseRow, FindingRow
 from dutycare.service_layer.queries import CaseQuery as CaseQuery
-from dutycare.service_layer.queries import CaseRow, FindingRow
 from dutycare.service_layer.queries import FilterChoices as FilterChoices
 from dutycare.service_layer.rulebook import RuleBook
 from dutycare.service_layer.search import query_words
@@ -89,7 +89,10 @@ class CasePage:
 
 def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int = 50,
                offset: int = 0) -> tuple[list[CaseRow], int]:
-    """A page of the cases this viewer may see that match the query, and how many match in all."""
+    """A page of the cases this viewer may see that match the query, and how many match in all.
+
+    A text search counts up to SEARCH_COUNT_LIMIT + 1 cases: a common word is in most cases, and counting them all
+    would cost many pages' worth of work (`total_is_exact` says whether the count stopped there)."""
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise InvalidInput([Problem("filter", "date_to", "must not be before the start date")])
     limit = max(1, min(limit, MAX_PAGE))
@@ -103,6 +106,11 @@ def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int 
             if digests is None:
                 return [], 0
         return uow.views.visible_cases(viewer, query, digests, limit, min(max(0, offset), MAX_OFFSET))
+
+
+def total_is_exact(query: CaseQuery, total: int) -> bool:
+    """False when `total` is a text search's count stopped at its limit: more than `total - 1` cases match."""
+    return not (query.text and query.text.strip()) or total <= SEARCH_COUNT_LIMIT
 
 
 def filter_choices(uow: StaffUnitOfWork, viewer: User) -> FilterChoices:

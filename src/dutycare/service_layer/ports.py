@@ -162,6 +162,10 @@ class SearchIndex(Protocol):
         """Every stored digest, by (kind, record id)."""
         ...
 
+    def postings_differ(self) -> int:
+        """How many per-case postings differ from what the stored words and record links give (0 when intact)."""
+        ...
+
 
 class AccessRecords(Protocol):
     """The access records (users, tokens, case restrictions, audit rows) as the access log enters them."""

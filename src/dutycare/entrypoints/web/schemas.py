@@ -132,9 +132,10 @@ class CasePublic(BaseModel):
 
 
 class CaseListPublic(BaseModel):
-    """A page of cases and how many match."""
+    """A page of cases and how many match (a text search counts to a limit: see total_exact)."""
 
     total: int
+    total_exact: bool = True  # False: a text search matched more cases than `total - 1`, which is its limit
     limit: int
     offset: int
     cases: list[CasePublic]

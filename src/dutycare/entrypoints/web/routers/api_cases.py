@@ -52,7 +52,8 @@ def list_cases(ctx: Ctx, user: CurrentUser, q: Annotated[str | None, Query(max_l
     """Cases you may see, filtered by status, region, institution, rule found, event dates and text search."""
     query = CaseQuery(status, region, institution, rule, date_from, date_to, q)
     rows, total = case_views.list_cases(ctx.uow(user), user, query, limit, offset)
-    return CaseListPublic(total=total, limit=limit, offset=offset, cases=[CasePublic.of(r) for r in rows])
+    return CaseListPublic(total=total, total_exact=case_views.total_is_exact(query, total), limit=limit,
+                          offset=offset, cases=[CasePublic.of(r) for r in rows])
 
 
 @router.get("/cases/{case_id}", dependencies=[Needs(P.CASE_READ)])

@@ -46,9 +46,11 @@ def case_list(request: Request, ctx: Ctx, user: CurrentUser, tr: Tr,
     choices = case_views.filter_choices(ctx.uow(user), user)
     params = {k: v for k, v in dict(q=q, status=status, region=region, institution=institution, rule=rule,
                                     date_from=date_from, date_to=date_to).items() if v}
-    pages = max(1, -(-total // PAGE_SIZE))
-    return page(request, "cases.html", rows=rows, total=total, choices=choices, f=params, page_no=page_no,
-                pages=pages, query_string=lambda n: urlencode({**params, "page": n}))
+    exact = case_views.total_is_exact(query, total)
+    # A common word is counted only so far: the pager then offers the next page while pages come full.
+    pages = max(1, -(-total // PAGE_SIZE)) if exact else page_no + (len(rows) == PAGE_SIZE)
+    return page(request, "cases.html", rows=rows, total=total if exact else total - 1, exact=exact, choices=choices,
+                f=params, page_no=page_no, pages=pages, query_string=lambda n: urlencode({**params, "page": n}))
 
 
 @router.get("/cases/{case_id}", dependencies=[Needs(P.CASE_READ)])

@@ -563,6 +563,7 @@ def _next_steps(draft: ComplaintDraft, events: list[Event], due: list[DueDate],
               else "the complaint went unanswered past its due date")
     out = [NextStep(cd.LetterTemplate.PROSECUTOR, f"Жалоба прокурору: {why_ru}.", f"To the prosecutor: {why_en}.",
                     of_type[v.InstitutionType.PROSECUTOR])]
+    # The КАС ст. 219 window is the court claim's own clock: asked for with that kind of complaint.
     rule = uow.rulebook.clock_book.rule_for("RU", ClockKind.FILING, v.InstitutionType.COURT,
                                             v.ComplaintKind.COURT_CLAIM)
     if rule is not None:

@@ -59,6 +59,7 @@ _CASE_ACCESS = union_all(
 _INSTITUTIONS = select(t.institutions).order_by(t.institutions.c.position)
 # Withdrawn events are few and have an index of their own, so leaving them out reads no event row.
 _WITHDRAWN_EVENT_IDS = select(t.events.c.id).where(t.events.c.deleted_at.is_not(None))
+_WITHDRAWN_CASE_IDS = select(t.cases.c.id).where(t.cases.c.deleted_at.is_not(None))
 _LIVE_EVENT_COUNTS = (select(t.event_cases.c.case_id, func.count())
                       .where(t.event_cases.c.case_id.in_(bindparam("ids", expanding=True)),
                              t.event_cases.c.event_id.not_in(_WITHDRAWN_EVENT_IDS))
@@ -291,7 +292,7 @@ def _list_statements(shape: _ListShape) -> tuple[Any, Any]:
     Built once per shape: building and keying a statement of this size costs SQLAlchemy more than SQLite
     spends answering it from the case-list indexes.
     """
-    q = select(t.cases)
+    q = select(t.cases).where(t.cases.c.id.not_in(_WITHDRAWN_CASE_IDS))
     named = exists().where(a.case_access.c.case_id == t.cases.c.id,
                            a.case_access.c.user_id == bindparam("viewer_id"))
     if shape.scope is CaseScope.NAMED_ONLY:

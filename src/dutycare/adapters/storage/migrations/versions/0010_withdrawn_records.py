@@ -1,7 +1,7 @@
 """withdrawn records: cases, people, sources and institutions can be withdrawn as events can
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0015
 Create Date: 2026-12-01 23:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

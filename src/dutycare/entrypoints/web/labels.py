@@ -137,6 +137,11 @@ PROBLEM_MESSAGES: dict[str, str] = {
     EXAMPLE_REFUSED: N_("is the template's example row (event_id EXAMPLE-ПРИМЕР); delete it, or replace it with a "
                         "real event and a new id"),
     "choose at least one file": N_("choose at least one file"),
+    "say why it is withdrawn": N_("say why it is withdrawn"),
+    "events still cite this source; correct or withdraw them first":
+        N_("events still cite this source; correct or withdraw them first"),
+    "events still name this institution; correct them first": N_("events still name this institution; correct "
+                                                                  "them first"),
     "say why the copy was made (for example: names blacked out)":
         N_("say why the copy was made (for example: names blacked out)"),
     NUL_FAULT: N_("holds a NUL character, which cannot be stored"),
@@ -195,6 +200,11 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
      N_("holds no records (a header at most): there is nothing to import")),
     (r"^holds no records: there is nothing to import$", N_("holds no records: there is nothing to import")),
     (r"^(?P<name>.+): the file is empty$", N_("%(name)s: the file is empty")),
+    (r"^refers to (?P<kind>\w+) '(?P<value>.*)', which was withdrawn$", N_("'%(value)s' was withdrawn")),
+    (r"^the case still has (?P<count>\d+) event\(s\); withdraw them first$",
+     N_("the case still has events (%(count)s); withdraw them first")),
+    (r"^(?P<count>\d+) case\(s\) are about this person; withdraw them first$",
+     N_("cases about this person: %(count)s; withdraw them first")),
     (r"^(?P<name>.+): larger than the limit of (?P<size>\d+) MiB$",
      N_("%(name)s: larger than the limit of %(size)s MiB")),
 )

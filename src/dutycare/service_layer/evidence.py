@@ -6,6 +6,7 @@ import mimetypes
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from dutycare.domain.errors import DomainError, InvalidInput, Problem
 from dutycare.domain.evidence import EvidenceFile
@@ -25,6 +26,21 @@ def attach_evidence(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, even
     """Store a file encrypted in the vault and record it, with a ledger entry, against an event of a case."""
     if not path.is_file():
         raise DomainError(f"There is no file at {path}.")
+    kind = media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return _attach(uow, store, path, path.name, kind, case_id=case_id, event_id=event_id, source_id=source_id,
+                   description=description, derived_from=derived_from)
+
+
+def attach_received_file(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, event_id: str, content: BinaryIO,
+                         name: str, media_type: str, source_id: str | None = None,
+                         description: str | None = None) -> EvidenceFile:
+    """Store a file received in memory (never written out in plaintext) as evidence against an event of a case."""
+    return _attach(uow, store, content, name, media_type, case_id=case_id, event_id=event_id, source_id=source_id,
+                   description=description, derived_from=None)
+
+
+def _attach(uow: UnitOfWork, store: EvidenceStore, content: BinaryIO | Path, name: str, kind: str, *, case_id: str,
+            event_id: str, source_id: str | None, description: str | None, derived_from: str | None) -> EvidenceFile:
     with uow:
         event = uow.records.event(event_id)
         problems = []
@@ -37,15 +53,20 @@ def attach_evidence(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, even
         if problems:
             raise InvalidInput(problems)
         file_id = "evd-" + secrets.token_hex(10)
-        stored = store.put(file_id, 1, path)
-        kind = media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        stored = store.put(file_id, 1, content)
         ev = EvidenceFile(id=file_id, event_id=event_id, sha256=stored.sha256, size=stored.size, media_type=kind,
-                          original_name=path.name, added_by=uow.actor, added_at=datetime.now(UTC).isoformat(),
+                          original_name=name, added_by=uow.actor, added_at=datetime.now(UTC).isoformat(),
                           source_id=source_id, derived_from=derived_from, description=description)
-        uow.records.add_evidence(ev, stored.stored_path)
-        apply_changes(uow, [Change(Action.ATTACH, "evidence", ev.id, ev.to_record(), stored.sha256)])
+        enter_evidence(uow, ev, stored.stored_path)
         uow.commit()
     return ev
+
+
+def enter_evidence(uow: UnitOfWork, ev: EvidenceFile, stored_path: str) -> None:
+    """Record a file already stored in the vault as evidence of its event, with its ledger entry (caller commits);
+    every evidence file, attached by hand or made by dutycare (a final complaint letter), enters this way."""
+    uow.records.add_evidence(ev, stored_path)
+    apply_changes(uow, [Change(Action.ATTACH, "evidence", ev.id, ev.to_record(), ev.sha256)])
 
 
 def export_evidence(uow: StaffUnitOfWork, store: EvidenceStore, evidence_id: str, out: Path, *, viewer: User,

@@ -25,6 +25,7 @@ from dutycare.entrypoints.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translato
 from dutycare.service_layer import accounts
 from dutycare.service_layer.access import Permission, allows
 from dutycare.service_layer.accounts import SessionInfo, SessionPolicy, User
+from dutycare.service_layer.intake_triage import IntakeKeyring
 
 SESSION_COOKIE = "dc_session"
 LOGIN_COOKIE = "dc_login"
@@ -50,6 +51,7 @@ class WebContext:
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     secure_cookies: bool = True
     clock: Clock = utc_now
+    intake_keyring: IntakeKeyring = field(default_factory=IntakeKeyring)  # the intake key, in this process only
 
     def uow(self, actor: User | None = None) -> StaffSqlUnitOfWork:
         """A unit of work whose ledger entries name the signed-in user."""

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs, Tr
 from dutycare.entrypoints.web.render import page
-from dutycare.service_layer import accounts, case_views
+from dutycare.service_layer import accounts, case_views, complaints
 from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.case_views import CaseQuery
 
@@ -55,8 +55,9 @@ def case_page(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Re
     """A case: person (pseudonym), timeline with sources and evidence, findings, complaints and due dates."""
     view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
+    drafts = complaints.drafts_of_case(ctx.uow(user), user, case_id)
     return page(request, "case.html", view=view, t=view.timeline, person=None, users=users,
-                today=ctx.now().date())
+                today=ctx.now().date(), drafts=drafts)
 
 
 @router.get("/cases/{case_id}/person", dependencies=[Needs(P.IDENTIFYING_READ)])
@@ -65,7 +66,8 @@ def case_person(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> 
     person = case_views.person_details(ctx.uow(user), user, case_id, ctx.now())
     view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
-    return page(request, "case.html", view=view, t=view.timeline, person=person, users=users,
+    drafts = complaints.drafts_of_case(ctx.uow(user), user, case_id)
+    return page(request, "case.html", view=view, t=view.timeline, person=person, users=users, drafts=drafts,
                 today=ctx.now().date())
 
 

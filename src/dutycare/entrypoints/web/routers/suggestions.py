@@ -30,6 +30,8 @@ def accept_link(found: EventSuggestions, s: Suggestion) -> str | None:
     params: list[tuple[str, str]] = [("type", s.event_type.value)]
     if (when := suggestions.nearest_date(found.suggestions, s)) is not None:
         params.append(("date", when))
+    if (institution := suggestions.institution_for(found, s)) is not None:
+        params.append(("institution", institution))
     params.append(("summary", s.quote[:MAX_PREFILL]))
     params += [(f"details.{k}", v[:MAX_PREFILL]) for k, v in s.details().items()]
     params += [("source", c.source_id) for c in found.event.citations]

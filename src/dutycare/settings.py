@@ -46,6 +46,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("disclosure_threshold", "DUTYCARE_DISCLOSURE_THRESHOLD", "10",
                 "The smallest count any pattern table, chart, export or publication shows; smaller counts, and every "
                 "count that would reveal one, are suppressed (docs/patterns.md)."),
+    SettingSpec("evidence_max_mb", "DUTYCARE_EVIDENCE_MAX_MB", "100",
+                "The largest evidence file the web pages and the API accept, in MiB (a whole number from 1); a "
+                "larger upload is refused and nothing of it is kept."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
                 "The staff account the command line acts as: an active user of the database, named in the ledger "
                 "and the audit log. Commands that read or write case data refuse to run without one."),
@@ -66,6 +69,7 @@ class Settings:
     witnesses: str | None = None
     intake_db: str | None = None
     disclosure_threshold: int = 10
+    evidence_max_mb: str | None = "100"
     actor: str | None = None
 
     @classmethod
@@ -92,6 +96,16 @@ class Settings:
     def who(self) -> str:
         """The actor recorded in the ledger (never the operating-system user: that names no staff account)."""
         return self.actor or "system"
+
+    def evidence_limit(self) -> int:
+        """The largest evidence file an upload may bring, in bytes (DomainError names a setting that is no number)."""
+        text = str(self.evidence_max_mb or "100").strip()
+        if not text.isdigit() or not 1 <= int(text) <= 1 << 20:
+            from dutycare.domain.errors import DomainError
+
+            raise DomainError(f"evidence_max_mb (DUTYCARE_EVIDENCE_MAX_MB) is {text!r}; give a whole number of "
+                              "MiB from 1 to 1048576.")
+        return int(text) << 20
 
     def vault_dir(self) -> Path:
         """Where evidence files are kept."""

@@ -162,6 +162,10 @@ class SearchIndex(Protocol):
         """Every stored digest, by (kind, record id)."""
         ...
 
+    def postings_differ(self) -> int:
+        """How many per-case postings differ from what the stored words and record links give (0 when intact)."""
+        ...
+
 
 class AccessRecords(Protocol):
     """The access records (users, tokens, case restrictions, audit rows) as the access log enters them."""
@@ -192,6 +196,10 @@ class UnitOfWork(abc.ABC):
     rulebook: RuleBook
     actor: str
     today: Callable[[], date]
+
+    def now(self) -> datetime:
+        """The moment of this unit of work, from the injectable clock its ledger signs with (inside a with-block)."""
+        return self.ledger.clock()
 
     def __enter__(self) -> Self:
         return self
@@ -333,6 +341,7 @@ class EvidenceStore(Protocol):
 
     def put(self, file_id: str, version: int, source: BinaryIO | Path) -> StoredFile: ...
     def read_to(self, file_id: str, version: int, out_path: Path, expected_sha256: str) -> int: ...
+    def discard(self, file_id: str, version: int) -> None: ...
 
 
 class FileHasher(Protocol):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from dutycare.adapters.importers.table_layout import EXAMPLE_REFUSED
 from dutycare.domain.events import EVENT_SPECS, EventType
 from dutycare.domain.limits import NUL_FAULT, SURROGATE_FAULT
 from dutycare.entrypoints.web.i18n import N_
@@ -66,6 +67,19 @@ CHOICE_LABELS: dict[str, str] = {
     # service status
     "contract": N_("contract soldier"), "mobilised": N_("mobilised"), "conscript": N_("conscript"),
     "volunteer": N_("volunteer"), "former": N_("former serviceman"), "civilian": N_("civilian"),
+    # person roles
+    "affected": N_("affected person"), "advocate": N_("advocate"), "relative": N_("relative"),
+    "witness": N_("witness"), "official": N_("official"),
+    # institution types
+    "hospital": N_("hospital"), "medical_commission": N_("military medical commission"),
+    "military_unit": N_("military unit"), "authority": N_("authority"), "president": N_("President"),
+    "prosecutor": N_("prosecutor's office"), "investigative_committee": N_("Investigative Committee"),
+    "ombudsman": N_("ombudsman"), "court": N_("court"), "media": N_("media"),
+    "ngo": N_("non-governmental organisation"),
+    # source kinds
+    "interview": N_("interview"), "medical_document": N_("medical document"),
+    "official_document": N_("official document"), "news_report": N_("news report"),
+    "own_account": N_("own account"), "witness_account": N_("witness account"),
     # roles
     "caseworker": N_("caseworker"), "lawyer": N_("lawyer"), "analyst": N_("analyst"),
     "coordinator": N_("coordinator"), "partner": N_("partner"),
@@ -107,6 +121,24 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "must cite at least one source: a list of {\"source\": id}": N_("cite at least one source"),
     "cannot be changed; record a new event instead": N_("cannot be changed; record a new event instead"),
     "say why the event is withdrawn": N_("say why the event is withdrawn"),
+    "must not be before the start date": N_("must not be before the start date"),
+    "Field required": N_("is required"),
+    "Input should be a valid integer": N_("must be a whole number"),
+    "Input should be a valid boolean": N_("must be true or false"),
+    "Input should be a valid string": N_("must be a text"),
+    "Input should be a valid list": N_("must be a list"),
+    "Input should be a valid dictionary": N_("must be an object"),
+    "Input should be a valid date or datetime, input is too short": N_("must be a date like 2024-03-14"),
+    "Input should be a valid date": N_("must be a date like 2024-03-14"),
+    "Your role may not add or change events.": N_("Your role may not add or change events."),
+    "Your role may not change who sees a case.": N_("Your role may not change who sees a case."),
+    "Your role may not export case files.": N_("Your role may not export case files."),
+    "Your role may not read identifying details.": N_("Your role may not read identifying details."),
+    EXAMPLE_REFUSED: N_("is the template's example row (event_id EXAMPLE-ПРИМЕР); delete it, or replace it with a "
+                        "real event and a new id"),
+    "choose at least one file": N_("choose at least one file"),
+    "say why the copy was made (for example: names blacked out)":
+        N_("say why the copy was made (for example: names blacked out)"),
     NUL_FAULT: N_("holds a NUL character, which cannot be stored"),
     SURROGATE_FAULT: N_("holds a broken character (an unpaired surrogate), which cannot be stored"),
 }
@@ -126,7 +158,87 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^is (?P<length>\d+) characters long; ids may have at most (?P<limit>\d+)$",
      N_("is %(length)s characters long; an id may have at most %(limit)s")),
     (r"^is too large; at most (?P<limit>\d+)\b.*$", N_("is too large; at most %(limit)s")),
+    (r"^There is no case '(?P<value>.*)'\..*$", N_("There is no case '%(value)s'.")),
+    (r"^There is no event '(?P<value>.*)'\.$", N_("There is no event '%(value)s'.")),
+    (r"^There is no person '(?P<value>.*)'\.$", N_("There is no person '%(value)s'.")),
+    (r"^There is no source '(?P<value>.*)'\.$", N_("There is no source '%(value)s'.")),
+    (r"^There is no institution '(?P<value>.*)'\.$", N_("There is no institution '%(value)s'.")),
+    (r"^There is no user '(?P<value>.*)'\..*$", N_("There is no user '%(value)s'.")),
+    (r"^There is no token '(?P<value>.*)'\.$", N_("There is no token '%(value)s'.")),
+    (r"^There is no evidence file '(?P<value>.*)'\..*$", N_("There is no evidence file '%(value)s'.")),
+    (r"^There is no file at (?P<value>.*)\.$", N_("There is no file at %(value)s.")),
+    (r"^There is no ledger entry (?P<value>\d+); the log holds (?P<size>\d+).*$",
+     N_("There is no ledger entry %(value)s; the log holds %(size)s.")),
+    (r"^no such case: (?P<value>.*)$", N_("no such case: %(value)s")),
+    (r"^an? (?P<kind>\w+) '(?P<value>.*)' already exists in the database$",
+     N_("'%(value)s' already exists in the database")),
+    (r"^must name an? (?P<kind>\w+) by its id$", N_("must name a record by its id")),
+    (r"^unknown user\(s\): (?P<value>.*)$", N_("unknown users: %(value)s")),
+    (r"^Input should be '(?P<value>.*)'$", N_("must be '%(value)s'")),
+    (r"^Input should be (?P<value>'.*)$", N_("must be one of: %(value)s")),
+    (r"^Input should be less than or equal to (?P<value>\S+)$", N_("must be at most %(value)s")),
+    (r"^Input should be greater than or equal to (?P<value>\S+)$", N_("must be at least %(value)s")),
+    (r"^String should have at most (?P<value>\d+) characters?$", N_("may have at most %(value)s characters")),
+    (r"^String should have at least (?P<value>\d+) characters?$", N_("must have at least %(value)s characters")),
+    (r"^Extra inputs are not permitted$", N_("is not a field of this record")),
+    # where a database's key is, and what a file being imported is (bootstrap and the importers word them)
+    (r"^the key file (?P<value>.+)$", N_("the key file %(value)s")),
+    (r"^a passphrase \(Argon2id\)$", N_("a passphrase (Argon2id)")),
+    (r"^(?P<value>.+): dutycare case file \(JSON\)$", N_("%(value)s: a dutycare case file (JSON)")),
+    (r"^(?P<value>.+): JSON Lines$", N_("%(value)s: JSON Lines")),
+    (r"^(?P<value>.+): Excel workbook, sheet '(?P<sheet>.*)'$", N_("%(value)s: Excel workbook, sheet «%(sheet)s»")),
+    (r"^(?P<value>.+): CSV, (?P<encoding>\S+) \(detected\), (?P<sep>.+)-separated$",
+     N_("%(value)s: CSV, %(encoding)s (detected), separated by: %(sep)s")),
+    (r"^(?P<value>.+): CSV, (?P<encoding>\S+) \(given\), (?P<sep>.+)-separated$",
+     N_("%(value)s: CSV, %(encoding)s (given), separated by: %(sep)s")),
+    (r"^holds no records \(a header at most\): there is nothing to import$",
+     N_("holds no records (a header at most): there is nothing to import")),
+    (r"^holds no records: there is nothing to import$", N_("holds no records: there is nothing to import")),
+    (r"^(?P<name>.+): the file is empty$", N_("%(name)s: the file is empty")),
+    (r"^(?P<name>.+): larger than the limit of (?P<size>\d+) MiB$",
+     N_("%(name)s: larger than the limit of %(size)s MiB")),
 )
+
+AUDIT_DETAILS: tuple[tuple[str, str], ...] = (
+    # (pattern of an audit entry's detail as the services write it, translatable template); a group named
+    # role, state or kind is put into words with CHOICE_LABELS
+    (r"^(?P<name>.+) as (?P<role>\w+) \(the first coordinator, created without an account\)$",
+     N_("%(name)s, role: %(role)s (the first coordinator, created without an account)")),
+    (r"^(?P<name>.+) as (?P<role>\w+)$", N_("%(name)s, role: %(role)s")),
+    (r"^(?P<name>.+): role (?P<role>\w+), active; second factor reset$",
+     N_("%(name)s: role %(role)s, active; second factor reset")),
+    (r"^(?P<name>.+): role (?P<role>\w+), suspended; second factor reset$",
+     N_("%(name)s: role %(role)s, suspended; second factor reset")),
+    (r"^(?P<name>.+): role (?P<role>\w+), active$", N_("%(name)s: role %(role)s, active")),
+    (r"^(?P<name>.+): role (?P<role>\w+), suspended$", N_("%(name)s: role %(role)s, suspended")),
+    (r"^password$", N_("with a password")),
+    (r"^password and second factor$", N_("with a password and a second factor")),
+    (r"^(?P<name>.+): turned on$", N_("%(name)s: second factor turned on")),
+    (r"^for (?P<name>[^:]+): (?P<label>.*)$", N_("for %(name)s: %(label)s")),
+    (r"^restricted; named: (?P<names>.*)$", N_("restricted; named users: %(names)s")),
+    (r"^open; named: (?P<names>.*)$", N_("open to every staff member; named users: %(names)s")),
+    (r"^person (?P<value>.+)$", N_("the person's identifying details")),
+    (r"^(?P<cases>\d+) case\(s\), (?P<events>\d+) event\(s\)$", N_("cases: %(cases)s, events: %(events)s")),
+    (r"^(?P<cases>\d+) case\(s\), (?P<events>\d+) event\(s\) as (?P<kind>\w+)$",
+     N_("cases: %(cases)s, events: %(events)s, as %(kind)s")),
+    (r"^event (?P<value>\S+), (?P<size>\d+) bytes$", N_("%(size)s bytes")),
+    (r"^(?P<table>\w+): (?P<num>\d+) row\(s\), csv$", N_("CSV of %(table)s: %(num)s rows")),
+)
+
+RECORD_KINDS: dict[str, str] = {
+    "person": N_("people"), "people": N_("people"), "institution": N_("institutions"),
+    "institutions": N_("institutions"), "source": N_("sources"), "sources": N_("sources"), "case": N_("cases"),
+    "cases": N_("cases"), "event": N_("events"), "events": N_("events"), "evidence": N_("evidence files"),
+    "findings": N_("findings"), "deadlines": N_("deadlines"),
+}
+"""Kinds of record as counts name them ("people: 5")."""
+
+TARGET_KINDS: dict[str, str] = {
+    "case": N_("case"), "user": N_("user"), "token": N_("API token"), "evidence": N_("evidence file"),
+    "case_file": N_("case file"),
+}
+
+SEPARATORS: dict[str, str] = {"comma": N_("comma"), "semicolon": N_("semicolon"), "tab": N_("tab")}
 
 RELIABILITY_LABELS: dict[str, str] = {
     "A": N_("A — completely reliable"), "B": N_("B — usually reliable"), "C": N_("C — fairly reliable"),
@@ -149,8 +261,26 @@ def problem_translator(gettext: Callable[[str], str]) -> Callable[[str], str]:
         for pattern, template in (*PROBLEM_PATTERNS, *COMPLAINT_PATTERNS):
             found = re.match(pattern, message)
             if found:
-                return gettext(template) % found.groupdict()
+                values = {k: gettext(SEPARATORS[v]) if k == "sep" and v in SEPARATORS else v
+                          for k, v in found.groupdict().items()}
+                return gettext(template) % values
         return message
+    return translate
+
+
+def audit_detail_translator(gettext: Callable[[str], str]) -> Callable[[str], str]:
+    """A function that puts an audit entry's detail (written in English by the services) into the reader's language."""
+    label = labeller(gettext)
+
+    def translate(detail: str) -> str:
+        for pattern, template in AUDIT_DETAILS:
+            found = re.match(pattern, detail)
+            if found:
+                values = {k: label(v) if k in ("role", "state", "kind") else
+                          gettext(RECORD_KINDS[v]) if k == "table" and v in RECORD_KINDS else v
+                          for k, v in found.groupdict().items()}
+                return gettext(template) % values
+        return detail
     return translate
 
 

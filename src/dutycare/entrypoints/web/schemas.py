@@ -24,6 +24,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.limits import (
     MAX_DATE_LENGTH,
     MAX_ID_LENGTH,
@@ -131,9 +132,10 @@ class CasePublic(BaseModel):
 
 
 class CaseListPublic(BaseModel):
-    """A page of cases and how many match."""
+    """A page of cases and how many match (a text search counts to a limit: see total_exact)."""
 
     total: int
+    total_exact: bool = True  # False: a text search matched more cases than `total - 1`, which is its limit
     limit: int
     offset: int
     cases: list[CasePublic]
@@ -273,6 +275,11 @@ class DueDatePublic(BaseModel):
     met_on: str | None
     legal_basis: str
     case_ids: list[str]
+    rule: str = ""
+    complaint_kind: str | None = None
+    kind_inferred: bool = False
+    channel: str = "runs"
+    extensions_ignored: list[str] = []
 
     @classmethod
     def of(cls, d: DueDate) -> DueDatePublic:
@@ -280,7 +287,10 @@ class DueDatePublic(BaseModel):
         return cls(kind=d.kind.value, subject_event_id=d.subject_id, addressee_id=d.addressee_id,
                    due=d.due.isoformat(), earliest_due=d.earliest_due.isoformat(), status=d.status.value,
                    met_on=str(d.met_on) if d.met_on else None, legal_basis=d.rule.legal.citation(),
-                   case_ids=list(d.case_ids))
+                   case_ids=list(d.case_ids), rule=d.rule.id,
+                   complaint_kind=d.complaint_kind.value if d.complaint_kind else None,
+                   kind_inferred=d.kind_inferred, channel=d.channel.value,
+                   extensions_ignored=list(d.extensions_ignored))
 
 
 class EvidencePublic(BaseModel):
@@ -761,3 +771,17 @@ class PublicationCheckPublic(BaseModel):
     ok: bool
     problems: list[str]
     files_checked: int
+class EvidenceFilePublic(EvidencePublic):
+    """An evidence file's record: what it is, where it came from, and the original it was derived from."""
+
+    original_name: str
+    source_id: str | None
+    derived_from: str | None
+    description: str | None
+
+    @classmethod
+    def of(cls, e: EvidenceFile) -> EvidenceFilePublic:
+        """From an evidence record."""
+        return cls(id=e.id, event_id=e.event_id, sha256=e.sha256, size=e.size, media_type=e.media_type,
+                   added_by=e.added_by, added_at=e.added_at, original_name=e.original_name, source_id=e.source_id,
+                   derived_from=e.derived_from, description=e.description)

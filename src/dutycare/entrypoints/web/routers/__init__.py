@@ -22,6 +22,8 @@ def all_routers() -> list[APIRouter]:
         complaints,
         deadlines,
         events,
+        evidence,
+        exports,
         intake,
         ledger,
         patterns,
@@ -32,6 +34,6 @@ def all_routers() -> list[APIRouter]:
     )
 
     modules = (auth, records, cases, events, suggestions, complaints, deadlines, ledger, patterns, publications, users,
-               account, audit_pages, intake, api_cases, api_events, api_complaints, api_records, api_registry,
-               api_admin, api_patterns)
-    return [m.router for m in modules]
+               account, audit_pages, intake, exports, api_cases, api_events, api_complaints, api_records,
+               api_registry, api_admin, api_patterns)
+    return [m.router for m in modules] + [evidence.router, evidence.api_router]

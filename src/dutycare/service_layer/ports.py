@@ -535,6 +535,12 @@ class FactSuggester(Protocol):
 
 
 # -- field collection -----------------------------------------------------------------------------------------
+class SubmissionSealer(Protocol):
+    """Seals a part of a submission to the intake public key (and can never open it)."""
+
+    def seal(self, plaintext: bytes, aad: bytes) -> bytes: ...
+
+
 class IntakeQueue(Protocol):
     """The triage queue as offline collection feeds it: each submission sealed on arrival, as the web form's are."""
 

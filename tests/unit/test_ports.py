@@ -36,6 +36,7 @@ ADAPTERS = [
     ("dutycare.adapters.storage.snapshot:SqlDatabase", "BackupDatabase"),
     ("dutycare.adapters.backup_archive:ArchiveWriter", "ArchiveSink"),
     ("dutycare.bootstrap:VaultFiles", "FileHasher"),
+    ("dutycare.adapters.text_facts.natasha_suggester:NatashaFactSuggester", "FactSuggester"),
 ]
 
 # Names other branches import from the interfaces' former modules; they must stay the very same objects.

@@ -21,6 +21,7 @@ class EventType(StrEnum):
     MEDICAL_FINDING = "medical_finding"
     TREATMENT_RECOMMENDED = "treatment_recommended"
     TREATMENT_REFUSED = "treatment_refused"
+    TREATMENT_DECLINED = "treatment_declined"
     TREATMENT_PROVIDED = "treatment_provided"
     HOSPITALISED = "hospitalised"
     DISCHARGED = "discharged"
@@ -45,6 +46,7 @@ class FieldKind(StrEnum):
     CHOICE = "choice"
     INTEGER = "integer"
     BOOLEAN = "boolean"
+    DATE = "date"
     PERSON = "person"
     PEOPLE = "people"
     INSTITUTION = "institution"
@@ -102,6 +104,10 @@ def _choice(name: str, enum: type[StrEnum], required: bool = False) -> FieldSpec
     return FieldSpec(name, FieldKind.CHOICE, required, choices=tuple(m.value for m in enum))
 
 
+def _date(name: str, required: bool = False, help_en: str = "") -> FieldSpec:
+    return FieldSpec(name, FieldKind.DATE, required, help_en=help_en)
+
+
 def _ref(name: str, kind: FieldKind, required: bool = False) -> FieldSpec:
     return FieldSpec(name, kind, required)
 
@@ -123,8 +129,15 @@ EVENT_SPECS: Mapping[EventType, EventSpec] = {
                   label_ru="Рекомендовано лечение", label_en="Treatment recommended"),
         EventSpec(T.TREATMENT_REFUSED,
                   (_TREATMENT, _text("reason", True), _choice("reason_kind", v.RefusalReason, True),
-                   _text("refused_by")),
+                   _text("refused_by"),
+                   _text("order_reference", sensitive=False,
+                         help_en="the written order the refusal cites: its issuer, name and number"),
+                   _date("order_date", help_en="the date of that order")),
                   label_ru="Отказ в лечении", label_en="Treatment refused"),
+        EventSpec(T.TREATMENT_DECLINED,
+                  (_TREATMENT, FieldSpec("informed_consent_form", FieldKind.BOOLEAN,
+                                         help_en="the refusal was signed on an informed-refusal form")),
+                  label_ru="Отказ пациента от вмешательства", label_en="Treatment declined by the patient"),
         EventSpec(T.TREATMENT_PROVIDED, (_TREATMENT,),
                   label_ru="Лечение проведено", label_en="Treatment provided"),
         EventSpec(T.HOSPITALISED, (_text("reason"),), label_ru="Госпитализация", label_en="Hospitalised"),
@@ -140,7 +153,8 @@ EVENT_SPECS: Mapping[EventType, EventSpec] = {
                   label_ru="Направлен в зону боевых действий", label_en="Deployed"),
         EventSpec(T.COMPLAINT,
                   (_ref("addressees", FieldKind.INSTITUTIONS, True), _ref("applicants", FieldKind.PEOPLE, True),
-                   _choice("channel", v.Channel, True), _text("subject", True)),
+                   _choice("channel", v.Channel, True), _text("subject", True),
+                   _choice("kind", v.ComplaintKind), _ref("respondent", FieldKind.INSTITUTION)),
                   label_ru="Жалоба или обращение", label_en="Complaint"),
         EventSpec(T.COMPLAINT_REGISTERED, (_COMPLAINT_REF, _text("registration_number", sensitive=False)),
                   institution_required=True, label_ru="Обращение зарегистрировано", label_en="Complaint registered"),
@@ -153,7 +167,9 @@ EVENT_SPECS: Mapping[EventType, EventSpec] = {
         EventSpec(T.COMPLAINT_ANSWERED,
                   (_COMPLAINT_REF, _choice("outcome", v.AnswerOutcome, True), _text("answer")),
                   institution_required=True, label_ru="Получен ответ", label_en="Complaint answered"),
-        EventSpec(T.RECORDS_REQUESTED, (_text("records", True, sensitive=False),),
+        EventSpec(T.RECORDS_REQUESTED,
+                  (_text("records", True, sensitive=False),
+                   _date("registered_on", help_en="the date the request was registered (789н counts from it)")),
                   institution_required=True, label_ru="Запрошены копии медицинских документов",
                   label_en="Medical records requested"),
         EventSpec(T.RECORDS_PROVIDED, (_ref("request", FieldKind.EVENT, True),),
@@ -207,6 +223,16 @@ class Event:
         if isinstance(value, list | tuple):
             return tuple(str(x) for x in value)
         return ()
+
+    def date_detail(self, name: str) -> PartialDate | None:
+        """A date detail (a registration, an order's date), or None when absent or unreadable."""
+        value = self.details.get(name)
+        if not isinstance(value, str):
+            return None
+        try:
+            return PartialDate.parse(value)
+        except ValueError:
+            return None
 
     @property
     def fitness_category(self) -> v.FitnessCategory | None:

@@ -39,6 +39,8 @@ def _field_schema(f: FieldSpec) -> dict[str, Any]:
         return {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INT}
     if f.kind is FieldKind.BOOLEAN:
         return {"type": "boolean"}
+    if f.kind is FieldKind.DATE:
+        return dict(DATE)
     if f.kind in (FieldKind.PEOPLE, FieldKind.INSTITUTIONS):
         return {"type": "array", "minItems": 1, "items": ID}
     return dict(ID)

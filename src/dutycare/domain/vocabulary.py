@@ -120,6 +120,7 @@ class RefusalReason(StrEnum):
     NO_CAPACITY = "no_capacity"
     MALINGERING = "malingering"
     PAPERWORK = "paperwork"
+    WRITTEN_ORDER = "written_order"  # a named, dated written order (its publication is for a lawyer to judge)
     NONE_GIVEN = "none_given"
     OTHER = "other"
 
@@ -142,14 +143,24 @@ class DischargeCondition(StrEnum):
 
 
 class Channel(StrEnum):
-    """How a complaint was sent."""
+    """How a complaint was sent; the channel decides whether the answer clocks of 59-ФЗ run."""
 
-    LETTER = "letter"
+    LETTER = "letter"  # a written appeal by post
+    IN_PERSON = "in_person"  # handed in in person (or at a personal reception)
+    ONLINE_PORTAL = "online_portal"  # the body's own internet reception
+    GOSUSLUGI = "gosuslugi"  # the official portal (Госуслуги, the unified platform for appeals)
     EMAIL = "email"
-    ONLINE_PORTAL = "online_portal"
     VIDEO_MESSAGE = "video_message"
-    IN_PERSON = "in_person"
     OTHER = "other"
+
+
+class ComplaintKind(StrEnum):
+    """What a complaint is in law; it decides which clocks run for the answer."""
+
+    APPEAL = "appeal"  # an appeal under 59-ФЗ
+    CRIME_REPORT = "crime_report"  # a report of a crime under УПК ст. 144
+    OMBUDSMAN = "ombudsman_complaint"  # a complaint to an ombudsman
+    COURT_CLAIM = "court_claim"  # an administrative claim under КАС гл. 22
 
 
 class AnswerOutcome(StrEnum):

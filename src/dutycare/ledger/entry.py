@@ -19,7 +19,7 @@ from json.encoder import encode_basestring as _quote  # the escaping json.dumps(
 
 ENTRY_VERSION = 1
 ACTIONS = ("create", "update", "attach", "tombstone")
-KNOWN_ENTITIES = ("case", "event", "person", "institution", "source", "evidence")
+KNOWN_ENTITIES = ("case", "event", "person", "institution", "source", "evidence", "publication")
 MAX_SAFE_INT = 2**53 - 1
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")

@@ -107,3 +107,12 @@ class RowFacts:
     position: object
     version: object
     derived: dict[str, object]
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """One group of a pattern table as the database counts it: its key, its cases and those with the measure."""
+
+    key: str
+    cases: int
+    with_measure: int

@@ -13,6 +13,7 @@ from dutycare.synth.world import Facility, Record, full_name
 START = date(2022, 3, 1)
 START_SPAN_DAYS = 1000
 COMPLAINT_BODIES = ("i-president", "i-prosecutor-general", "i-investigative-committee", "i-ombudsman")
+CHANNELS = ("letter", "email", "online_portal", "gosuslugi", "video_message")
 
 
 def partial(rng: random.Random, day: date) -> str:
@@ -163,6 +164,11 @@ class CaseMaker:
                        {"treatment": treatment, "urgency": rng.choice(("routine", "urgent", "urgent", "emergency")),
                         "recommended_by": "хирург госпиталя"}, ("medical_document",))
             if rng.random() < f.refusal_rate:
+                if rng.random() < 0.06:  # the patient's own informed refusal (323-ФЗ ст. 20), not the hospital's
+                    self.event(d, "treatment_declined", (3, 30), f.hospital,
+                               {"treatment": treatment, "informed_consent_form": rng.random() < 0.8},
+                               ("medical_document",))
+                    return False
                 kind = "unwritten_directive" if rng.random() < f.directive_share else rng.choice(
                     ("no_indication", "no_capacity", "malingering", "paperwork", "none_given", "other"))
                 self.event(d, "treatment_refused", (3, 30), f.hospital,
@@ -214,7 +220,7 @@ class CaseMaker:
             applicants = [*applicants, rng.choice(self.advocates)]
         complaint = self.event(d, "complaint", (5, 60), None,
                                {"addressees": bodies, "applicants": applicants,
-                                "channel": rng.choice(("letter", "email", "online_portal", "video_message")),
+                                "channel": rng.choice(CHANNELS),
                                 "subject": rng.choice(tx.SUBJECTS)}, cases=cases)
         start = d.day
         for body in bodies:

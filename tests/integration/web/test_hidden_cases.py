@@ -28,8 +28,12 @@ from dutycare.service_layer.access import Role
 HIDDEN = "case-c"
 LONE = {"people": [{"id": "p-d", "pseudonym": "Зиновий", "role": "affected", "service_status": "mobilised"}],
         "cases": [{"id": "case-d", "person": "p-d", "title": "Дело Г: отказ в реабилитации",
-                   "status": "open", "region": "Курская область", "opened": "2024-05"}]}
-"""A hidden case alone in its region, so that the region's name belongs to it only."""
+                   "status": "open", "region": "Курская область", "opened": "2024-05"}],
+        "events": [{"id": "ev-d-records", "type": "records_requested", "date": "2024-06-03", "cases": ["case-d"],
+                    "institution": "i-hospital", "sources": [{"source": "s-05"}],
+                    "details": {"records": "копия медицинской карты", "registered_on": "2024-06-04"}}]}
+"""A hidden case alone in its region, so that the region's name belongs to it only, with a records request whose
+clock shows on the deadlines (the joint appeal, a video message, runs none)."""
 SKIPPED = ("/logout", "/static", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect")
 
 
@@ -98,7 +102,8 @@ def _scenario() -> dict[str, Any]:
 def _get_paths(web: FastAPI, staff: dict[str, Staff]) -> list[str]:
     values = {"case_id": ["case-a", "case-b", HIDDEN, "case-d"],
               "event_id": ["ev-a-fit-1", "ev-joint-appeal", "ev-c-refused-1"],
-              "user_id": [staff["caseworker"].user.id], "token_id": ["no-such-token"]}
+              "user_id": [staff["caseworker"].user.id], "token_id": ["no-such-token"],
+              "person_id": ["p-01", "p-03", "p-d"], "source_id": ["s-01", "s-04"], "institution_id": ["i-hospital"]}
     paths = []
     for info in served_routes(web.routes):
         if "GET" not in info.methods or info.path.startswith(SKIPPED):
@@ -108,7 +113,8 @@ def _get_paths(web: FastAPI, staff: dict[str, Staff]) -> list[str]:
         for combo in combos:
             paths.append(re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m, c=combo: c.get(m.group(1), "x"), info.path))
     searches = ["/cases?q=указание", "/api/v1/cases?q=указание", "/cases?q=распоряжение",
-                "/api/v1/cases?q=операция&region=Волгоградская область", "/cases?rule=R8", "/api/v1/cases?rule=R2"]
+                "/api/v1/cases?q=операция&region=Волгоградская область", "/cases?rule=R8", "/api/v1/cases?rule=R2",
+                "/api/v1/institutions/search?q=воен"]
     return sorted(paths) + searches
 
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_helpers import PASSWORD, Staff, as_user
 
+from dutycare.domain.events import EVENT_SPECS
 from dutycare.service_layer import accounts
 
 
@@ -80,7 +81,7 @@ def test_account_sets_up_second_factor(client: TestClient, staff: dict[str, Staf
 def test_event_form_shows_problems_next_to_fields_and_saves(client: TestClient, staff: dict[str, Staff]) -> None:
     as_user(client, staff["caseworker"])
     chooser = client.get("/cases/case-b/events/new")
-    assert chooser.text.count("/cases/case-b/events/new?type=") == 19
+    assert chooser.text.count("/cases/case-b/events/new?type=") == len(EVENT_SPECS)
     form = client.get("/cases/case-b/events/new?type=fitness_decision")
     assert 'name="details.category"' in form.text and 'name="details.causal_link"' in form.text
     data = {"csrf_token": staff["caseworker"].csrf, "type": "fitness_decision", "date": "2024-02",

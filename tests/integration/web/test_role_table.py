@@ -55,7 +55,8 @@ def test_every_route_is_in_the_role_table(web: FastAPI) -> None:
 
 def test_every_route_with_every_role(web: FastAPI, client: TestClient, staff: dict[str, Staff]) -> None:
     values = {"case_id": "case-b", "event_id": "ev-b-injury", "user_id": staff["caseworker"].user.id,
-              "token_id": "no-such-token", "path": "app.css"}
+              "token_id": "no-such-token", "path": "app.css", "person_id": "p-02", "source_id": "s-02",
+              "institution_id": "i-hospital"}
     for method, template, permission in _routes(web):
         path = _fill(template, values)
         for role in Role:

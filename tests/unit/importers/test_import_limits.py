@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -137,8 +138,9 @@ def _xlsx_with_dimension(tmp_path: Path, dimension: str) -> Path:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                declared = f'<dimension ref="A1:E{ROWS + 1}" />'.encode()
-                data = data.replace(declared, f'<dimension ref="{dimension}" />'.encode())
+                # openpyxl writes the element with or without a space before "/>", as lxml or the stdlib serialises
+                data = re.sub(rb'<dimension ref="A1:E%d"\s*/>' % (ROWS + 1), f'<dimension ref="{dimension}"/>'.encode(),
+                              data)
                 assert dimension.encode() in data
             out.writestr(item, data)
     return forged

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, String, Table, bindparam, cast, func, select
 
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
+from dutycare.adapters.storage.drafts_store import SqlComplaintDrafts
+from dutycare.adapters.storage.pattern_store import SqlPublications
 from dutycare.domain.errors import NotFound
 from dutycare.domain.events import Citation, Event
 from dutycare.domain.evidence import EvidenceFile
@@ -142,6 +144,22 @@ class SqlRecords(Records):
         self._insert_links([event])
         return version
 
+    def replace_record(self, record: Person | Case | Source | Institution) -> int:
+        """Store a new version of an existing person, case, source or institution; return its version number."""
+        table = {Person: t.people, Case: t.cases, Source: t.sources, Institution: t.institutions}[type(record)]
+        kind = {t.people: "person", t.cases: "case", t.sources: "source", t.institutions: "institution"}[table]
+        row = self.conn.execute(select(table.c.version, table.c.position).where(table.c.id == record.id)).first()
+        if row is None:
+            raise NotFound(f"There is no {kind} '{record.id}'.")
+        version = int(row.version) + 1
+        position, s = int(row.position), self.sealer
+        values = (m.person_row(record, position, version, s) if isinstance(record, Person)
+                  else m.case_row(record, position, version, s) if isinstance(record, Case)
+                  else m.source_row(record, position, version, s) if isinstance(record, Source)
+                  else m.institution_row(record, position, version))
+        self.conn.execute(table.update().where(table.c.id == record.id).values(**values))
+        return version
+
     def tombstone_event(self, event_id: str, at: str, reason: str) -> Event:
         """Mark an event withdrawn (it stays stored, and the ledger keeps its history); return what it said."""
         event = self.event(event_id)
@@ -175,6 +193,42 @@ class SqlRecords(Records):
         """Sources by id."""
         rows = self.conn.execute(_SOURCES, {"ids": sorted(set(ids))}).mappings()
         return {r["id"]: m.source_from_row(r, self.sealer) for r in rows}
+
+    def source(self, source_id: str) -> Source:
+        """One source, or NotFound."""
+        found = self.sources_by_id([source_id]) if storable_text(source_id) else {}
+        if source_id not in found:
+            raise NotFound(f"There is no source '{source_id}'.")
+        return found[source_id]
+
+    def institution(self, institution_id: str) -> Institution:
+        """One institution, or NotFound."""
+        found = self.institutions_by_id([institution_id]) if storable_text(institution_id) else {}
+        if institution_id not in found:
+            raise NotFound(f"There is no institution '{institution_id}'.")
+        return found[institution_id]
+
+    def cases_of_person(self, person_id: str) -> list[str]:
+        """The ids of the cases a person is the subject of, in case order."""
+        if not storable_text(person_id):
+            return []
+        q = select(t.cases.c.id).where(t.cases.c.person_id == person_id).order_by(t.cases.c.position)
+        return list(self.conn.execute(q).scalars())
+
+    def cases_citing(self, source_id: str) -> set[str]:
+        """The cases of the live events that cite a source."""
+        if not storable_text(source_id):
+            return set()
+        q = (select(t.event_cases.c.case_id).distinct()
+             .join(t.event_sources, t.event_sources.c.event_id == t.event_cases.c.event_id)
+             .join(t.events, t.events.c.id == t.event_cases.c.event_id)
+             .where(t.event_sources.c.source_id == source_id, t.events.c.deleted_at.is_(None)))
+        return set(self.conn.execute(q).scalars())
+
+    def all_sources(self) -> list[Source]:
+        """Every source, in the order added."""
+        rows = self.conn.execute(select(t.sources).order_by(t.sources.c.position)).mappings()
+        return [m.source_from_row(r, self.sealer) for r in rows]
 
     def event(self, event_id: str) -> Event:
         """One live event, or NotFound."""
@@ -358,6 +412,10 @@ class SqlRecords(Records):
             for row in self.conn.execute(select(table).order_by(table.c.position)).mappings():
                 yield _state(kind, row["id"], (row["id"],) if kind == "case" else (), lambda r=row, f=read: f(r))
         yield from self._event_states()
+        yield from SqlComplaintDrafts(self.conn, self.sealer).states()
+        publications = SqlPublications(self.conn)
+        for record in publications.records():
+            yield RecordState("publication", str(record["id"]), (), record)
 
     def _event_states(self) -> Iterator[RecordState]:
         links: dict[str, list[str]] = defaultdict(list)
@@ -385,6 +443,7 @@ class SqlRecords(Records):
             cols = [table.c.id, table.c.position, table.c.version, *(cast(table.c[n], String) for n in extra)]
             for row in self.conn.execute(select(*cols).order_by(table.c.id)):
                 yield RowFacts(kind, row[0], row[1], row[2], dict(zip(extra, row[3:], strict=True)))
+        yield from SqlComplaintDrafts(self.conn, self.sealer).row_facts()
 
     def link_ordinals(self) -> dict[tuple[str, str], list[object]]:
         """The ordinals of each event's case links and citations, keyed by (table, event id), as stored."""

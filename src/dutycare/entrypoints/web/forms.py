@@ -33,7 +33,8 @@ class Input:
 
 def _detail_input(spec: FieldSpec) -> Input:
     kind = {FieldKind.TEXT: "textarea", FieldKind.CHOICE: "select", FieldKind.INTEGER: "number",
-            FieldKind.BOOLEAN: "boolean", FieldKind.PERSON: "person", FieldKind.PEOPLE: "person",
+            FieldKind.BOOLEAN: "boolean", FieldKind.DATE: "date", FieldKind.PERSON: "person",
+            FieldKind.PEOPLE: "person",
             FieldKind.INSTITUTION: "institution", FieldKind.INSTITUTIONS: "institution",
             FieldKind.EVENT: "event"}[spec.kind]
     multiple = spec.kind in (FieldKind.PEOPLE, FieldKind.INSTITUTIONS)

@@ -57,9 +57,10 @@ def list_cases(ctx: Ctx, user: CurrentUser, q: Annotated[str | None, Query(max_l
 
 
 @router.get("/cases/{case_id}", dependencies=[Needs(P.CASE_READ)])
-def get_case(ctx: Ctx, user: CurrentUser, case_id: str) -> CaseDetailPublic:
-    """A case with its person (pseudonym only), timeline, sources, findings, due dates and evidence."""
-    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
+def get_case(ctx: Ctx, user: CurrentUser, case_id: str, as_of: IsoDate | None = None) -> CaseDetailPublic:
+    """A case with its person (pseudonym only), timeline, sources, findings, due dates and evidence; findings and
+    due dates as of ``as_of`` when given (judged again over the record as it stood that day)."""
+    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now(), as_of=as_of)
     t = view.timeline
     counted = CaseRow(t.case, t.person, len(t.events))
     return CaseDetailPublic(

@@ -3,6 +3,7 @@ and the staff case list (which joins the case record with restrictions, findings
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Self
 
@@ -298,16 +299,12 @@ class SqlCaseQueries(CaseQueries):
     def any_visible(self, viewer: User, query: CaseQuery) -> bool:
         """Whether the viewer sees any case matching the query's filters (search words aside): the first row of the
         list, without counting the rest."""
-        named = (query.status, query.region, query.institution_id, query.rule_id)
-        if not all(storable_text(value) for value in named if value):
-            return False
-        shape = _ListShape(CASE_SCOPE[viewer.role], bool(query.status), bool(query.region),
-                           bool(query.institution_id), query.date_from is not None, query.date_to is not None,
-                           bool(query.rule_id), 0, False)
+        shaped = shape_of(viewer, replace(query, text=None), None, {})
+        if shaped is None:
+            return False  # a filter value storage cannot hold matches no case
+        shape, values = shaped
         _, page = _list_statements(shape)
-        values: dict[str, Any] = {"viewer_id": viewer.id, "status": query.status, "region": query.region,
-                                  "institution_id": query.institution_id, "date_from": query.date_from,
-                                  "date_to": query.date_to, "rule_id": query.rule_id, "limit": 1, "offset": 0}
+        values |= {"limit": 1, "offset": 0}
         return self.conn.execute(page, values).first() is not None
 
     def _rows(self, rows: list[Any]) -> list[CaseRow]:

@@ -327,7 +327,8 @@ COMPLAINT_LABELS: dict[str, str] = {
     "prosecutor_check": N_("a check by the prosecutor"), "hold_accountable": N_("bring those responsible to account"),
     "appeal": N_("appeal (59-FZ)"), "crime_report": N_("crime report (CPC art. 144)"),
     "ombudsman_complaint": N_("complaint to an ombudsman"), "court_claim": N_("claim to a court"),
-    "draft": N_("draft"), "final": N_("final"), "sent": N_("sent"),
+    "draft": N_("draft"), "final": N_("final"), "sent": N_("sent"), "registered": N_("registered"),
+    "forwarded": N_("forwarded"), "extended": N_("extended"), "answered": N_("answered"),
 }
 
 COMPLAINT_FIELDS: dict[str, str] = {
@@ -381,6 +382,9 @@ COMPLAINT_PROBLEMS: dict[str, str] = {
 }
 
 COMPLAINT_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^There is no complaint '(?P<value>.*)'\.$", N_("There is no complaint '%(value)s'.")),
+    (r"^The complaint '(?P<value>.*)' has no addressee '(?P<body>.*)'\.$",
+     N_("The complaint '%(value)s' is not addressed to '%(body)s'.")),
     (r"^there is no (?:body|case|person|complaint|source|evidence file) '(?P<value>.*?)'.*$",
      N_("'%(value)s' does not exist")),
     (r"^the complaint was sent on (?P<day>[\d-]+); (?P<step>\w+) cannot come before it$",

@@ -22,6 +22,8 @@ from dutycare.adapters.crypto.intake_box import MIN_PASSPHRASE, LockedIntakeKey,
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
+from dutycare.adapters.letters import LetterWriter
+from dutycare.adapters.reports.report import HtmlPdfReports
 from dutycare.adapters.storage import meta_store, schema, tables
 from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
 from dutycare.adapters.storage.intake_store import SqlIntakeStore
@@ -144,6 +146,10 @@ class Dutycare:
         return ledger_service.verify(self.uow(), self.trusted_key(), self.file_hasher(), self.checkpoint_folder(),
                                      extra, self.access_checkpoint_folder())
 
+    def reports(self) -> HtmlPdfReports:
+        """The renderer of publications (HTML, PDF, charts)."""
+        return HtmlPdfReports()
+
     def file_hasher(self) -> VaultFiles:
         """Decrypts vault files to hash them, and says where the vault keeps each one."""
         return VaultFiles(self.vault())
@@ -162,6 +168,10 @@ class Dutycare:
                                   "was removed (restore it from a backup).")
             root.mkdir(parents=True, exist_ok=True, mode=0o700)
         return EvidenceVault(root, self.org_key)
+
+    def letters(self) -> LetterWriter:
+        """Renders complaint letters to PDF and DOCX from the templates shipped with dutycare."""
+        return LetterWriter()
 
     def _holds_evidence(self) -> bool:
         with self.engine.connect() as conn:

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from dutycare.domain.errors import DomainError
+
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -41,10 +43,18 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "The public intake's own database (a file path or a postgresql:// URL), apart from the case "
                 "database: 'serve-intake' writes sealed submissions there and the staff application's triage reads "
                 "them (default: NAME.intake.db beside an SQLite case database)."),
+    SettingSpec("disclosure_threshold", "DUTYCARE_DISCLOSURE_THRESHOLD", "10",
+                "The smallest count any pattern table, chart, export or publication shows; smaller counts, and every "
+                "count that would reveal one, are suppressed (docs/patterns.md)."),
+    SettingSpec("evidence_max_mb", "DUTYCARE_EVIDENCE_MAX_MB", "100",
+                "The largest evidence file the web pages and the API accept, in MiB (a whole number from 1); a "
+                "larger upload is refused and nothing of it is kept."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
                 "The staff account the command line acts as: an active user of the database, named in the ledger "
                 "and the audit log. Commands that read or write case data refuse to run without one."),
 )
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,8 @@ class Settings:
     checkpoint_dir: Path | None = None
     witnesses: str | None = None
     intake_db: str | None = None
+    disclosure_threshold: int = 10
+    evidence_max_mb: str | None = "100"
     actor: str | None = None
 
     @classmethod
@@ -71,6 +83,8 @@ class Settings:
                 raw = env.get(spec.env) or spec.default
             if raw is not None and spec.name in ("key_file", "vault", "checkpoint_dir"):
                 raw = Path(str(raw)).expanduser()
+            if spec.name == "disclosure_threshold":
+                raw = _threshold(raw)
             values[spec.name] = raw
         return cls(**values)  # type: ignore[arg-type]
 
@@ -83,6 +97,16 @@ class Settings:
         """The actor recorded in the ledger (never the operating-system user: that names no staff account)."""
         return self.actor or "system"
 
+    def evidence_limit(self) -> int:
+        """The largest evidence file an upload may bring, in bytes (DomainError names a setting that is no number)."""
+        text = str(self.evidence_max_mb or "100").strip()
+        if not text.isdigit() or not 1 <= int(text) <= 1 << 20:
+            from dutycare.domain.errors import DomainError
+
+            raise DomainError(f"evidence_max_mb (DUTYCARE_EVIDENCE_MAX_MB) is {text!r}; give a whole number of "
+                              "MiB from 1 to 1048576.")
+        return int(text) << 20
+
     def vault_dir(self) -> Path:
         """Where evidence files are kept."""
         if self.vault is not None:
@@ -92,7 +116,6 @@ class Settings:
             return path.with_name(path.name + ".vault")
         return default_vault_dir(self.db)
 
-
     def intake_target(self) -> str | None:
         """The intake database: the setting, else beside an SQLite case database (None for PostgreSQL)."""
         if self.intake_db:
@@ -101,6 +124,14 @@ class Settings:
             return None
         path = Path(self.db).expanduser().resolve()
         return str(path.with_name(path.stem + ".intake" + (path.suffix or ".db")))
+
+
+def _threshold(raw: object) -> int:
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise DomainError(f"disclosure_threshold ({SETTINGS_BY_NAME['disclosure_threshold'].env}) must be a whole "
+                          f"number from 1 to 1000, not {text!r}")
+    return int(text)
 
 
 def default_vault_dir(db_url: str) -> Path:

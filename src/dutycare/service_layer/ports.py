@@ -14,9 +14,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol, Self
 
+from dutycare.domain.complaint_drafts import ComplaintDraft, Letter
 from dutycare.domain.errors import Problem
 from dutycare.domain.events import Event
 from dutycare.domain.evidence import EvidenceFile
+from dutycare.domain.intake_form import FieldSubmission
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, Timeline
 from dutycare.domain.suggested_facts import Suggestion
 from dutycare.service_layer.access import Access, ApiToken, User
@@ -29,6 +31,7 @@ from dutycare.service_layer.intake_records import (
     SubmissionRow,
     SubmissionStatus,
 )
+from dutycare.service_layer.pattern_model import ReportContent
 from dutycare.service_layer.queries import (
     AuditEntry,
     CaseFilter,
@@ -36,6 +39,7 @@ from dutycare.service_layer.queries import (
     CaseRow,
     FilterChoices,
     FindingRow,
+    GroupCount,
     RecordState,
     RowFacts,
 )
@@ -158,12 +162,25 @@ class SearchIndex(Protocol):
         """Every stored digest, by (kind, record id)."""
         ...
 
+    def postings_differ(self) -> int:
+        """How many per-case postings differ from what the stored words and record links give (0 when intact)."""
+        ...
+
 
 class AccessRecords(Protocol):
     """The access records (users, tokens, case restrictions, audit rows) as the access log enters them."""
 
     def record(self, entity: str, ident: str) -> dict[str, Any] | None: ...
     def states(self) -> Iterable[RecordState]: ...
+
+
+class ComplaintDrafts(Protocol):
+    """Complaint drafts (letters drafted from cases), sealed at rest."""
+
+    def add(self, draft: ComplaintDraft) -> None: ...
+    def replace(self, draft: ComplaintDraft) -> None: ...
+    def get(self, draft_id: str) -> ComplaintDraft: ...
+    def of_cases(self, case_ids: Iterable[str]) -> list[ComplaintDraft]: ...
 
 
 class UnitOfWork(abc.ABC):
@@ -175,9 +192,14 @@ class UnitOfWork(abc.ABC):
     access_records: AccessRecords
     search: SearchIndex
     findings: Findings
+    drafts: ComplaintDrafts
     rulebook: RuleBook
     actor: str
     today: Callable[[], date]
+
+    def now(self) -> datetime:
+        """The moment of this unit of work, from the injectable clock its ledger signs with (inside a with-block)."""
+        return self.ledger.clock()
 
     def __enter__(self) -> Self:
         return self
@@ -242,6 +264,48 @@ class CaseQueries(Protocol):
     def search_digests(self, words: list[str]) -> list[str] | None: ...
 
 
+class PatternQueries(Protocol):
+    """Counts across the cases a viewer sees, as GROUP BY queries over the stored record and findings."""
+
+    def counts(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, grouping: str,
+               institution_type: str | None, rule_id: str | None) -> list[GroupCount]:
+        """Per group: cases and cases with the measure (a refused treatment, or a finding of ``rule_id``); for a
+        period grouping the key is the month (YYYY-MM) of each case's first live event."""
+        ...
+
+    def population_size(self, viewer: User, query: CaseQuery, term_digests: list[str] | None) -> int:
+        """How many cases the viewer sees that match the filters."""
+        ...
+
+    def population(self, viewer: User, query: CaseQuery, term_digests: list[str] | None) -> list[str]:
+        """The ids of those cases, sorted."""
+        ...
+
+    def combination_count(self, viewer: User, region: str | None, unit_id: str,
+                          age_band: tuple[int, int] | None) -> int:
+        """How many cases the viewer sees share a region, an event at a unit and a person's age band."""
+        ...
+
+
+class Publications(Protocol):
+    """Stored publications: their record (as the ledger covers it) and their files."""
+
+    def add(self, record: dict[str, Any], files: dict[str, bytes], population: list[str]) -> None: ...
+    def update(self, publication_id: str, **values: object) -> None: ...
+    def record(self, publication_id: str) -> dict[str, Any] | None: ...
+    def records(self) -> list[dict[str, Any]]: ...
+    def file(self, publication_id: str, name: str) -> bytes | None: ...
+    def population(self, publication_id: str) -> list[str]: ...
+
+
+class ReportRenderer(Protocol):
+    """Draws a report's charts and writes it as files (HTML, PDF, the tables as JSON and CSV)."""
+
+    def render(self, content: ReportContent) -> dict[str, tuple[bytes, str]]:
+        """Each file's name mapped to its bytes and media type."""
+        ...
+
+
 class StaffUnitOfWork(UnitOfWork):
     """A unit of work that also carries the access store, the audit log and the staff case queries (the access
     log and the access records come with every unit of work)."""
@@ -249,6 +313,8 @@ class StaffUnitOfWork(UnitOfWork):
     access: AccessStore
     audit: AuditLog
     views: CaseQueries
+    patterns: PatternQueries
+    publications: Publications
 
 
 # -- evidence files ----------------------------------------------------------------------------------------
@@ -263,11 +329,19 @@ class StoredFile(Protocol):
     def stored_path(self) -> str: ...
 
 
+class LetterRenderer(Protocol):
+    """Turns a complaint letter into a page: PDF to print and sign, DOCX to edit."""
+
+    def pdf(self, letter: Letter) -> bytes: ...
+    def docx(self, letter: Letter) -> bytes: ...
+
+
 class EvidenceStore(Protocol):
     """The encrypted, path-confined file store."""
 
     def put(self, file_id: str, version: int, source: BinaryIO | Path) -> StoredFile: ...
     def read_to(self, file_id: str, version: int, out_path: Path, expected_sha256: str) -> int: ...
+    def discard(self, file_id: str, version: int) -> None: ...
 
 
 class FileHasher(Protocol):
@@ -456,3 +530,12 @@ class FactSuggester(Protocol):
     """Suggests facts from a free-text account; nothing is stored, a person accepts each suggestion."""
 
     def suggest(self, text: str, known_date: date | None = None) -> list[Suggestion]: ...
+
+
+# -- field collection -----------------------------------------------------------------------------------------
+class IntakeQueue(Protocol):
+    """The triage queue as offline collection feeds it: each submission sealed on arrival, as the web form's are."""
+
+    def add(self, submission: FieldSubmission) -> str | None:
+        """Queue one submission; its id in the queue, or None when the queue is full."""
+        ...

@@ -3,17 +3,22 @@ submissions brought into the triage queue."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from dutycare.adapters.importers.odk_export import read_export
+from dutycare.adapters.intake_queue import SealedIntakeQueue
 from dutycare.adapters.xlsform import write_xlsform
+from dutycare.bootstrap import open_intake
 from dutycare.domain.errors import Problem
-from dutycare.domain.intake_form import FORM_ID, FORM_VERSION, QUESTIONS
-from dutycare.entrypoints.cli.common import FormatOption, OutputFormat, emit_json, fail
+from dutycare.domain.intake_form import FORM_ID, FORM_VERSION, QUESTIONS, FieldSubmission
+from dutycare.entrypoints.cli.common import DbOption, FormatOption, OutputFormat, emit_json, fail
+from dutycare.entrypoints.cli.intake import IntakeDbOption, intake_target
 from dutycare.service_layer import field_collection
+from dutycare.service_layer.intake import IntakeLimits
 
 MAX_SHOWN = 50
 
@@ -45,6 +50,8 @@ def import_export(
     check: Annotated[bool, typer.Option("--check", help="Read and check the export, list what would be "
                                         "queued, and queue nothing.")] = False,
     fmt: FormatOption = OutputFormat.TEXT,
+    intake_db: IntakeDbOption = None,
+    db: DbOption = None,
 ) -> None:
     """Bring accounts collected offline into the intake triage queue (sealed as the web form's are)."""
     read = read_export(source)
@@ -52,7 +59,8 @@ def import_export(
     if problems:
         fail(_problems_text(problems))
     if not check:
-        fail("the intake queue is not set up in this version; run with --check to verify the export.")
+        _queue(read.submissions, intake_target(db, intake_db), fmt)
+        return
     if fmt is OutputFormat.JSON:
         emit_json({"submissions": [{"instance": s.instance_id, "submitted_on": s.submitted_on, "lang": s.lang,
                                     "facts": sorted(s.facts), "contact": bool(s.contact),
@@ -63,6 +71,24 @@ def import_export(
         extra = ", ".join(x for x in (s.submitted_on or "", f"{len(s.account):,} characters",
                                       "contact given" if s.contact else "", *s.attachments) if x)
         typer.echo(f"  {s.instance_id}  ({extra})")
+
+
+def _queue(submissions: list[FieldSubmission], target: str, fmt: OutputFormat) -> None:
+    side = open_intake(target)
+    try:
+        queue = SealedIntakeQueue(side.store, side.receipts, side.public_key(), IntakeLimits().quota_bytes,
+                                  lambda: datetime.now(UTC).date())
+        outcome = field_collection.queue_all(queue, submissions)
+    finally:
+        side.close()
+    if isinstance(outcome, field_collection.NotQueued):
+        done = f"; {len(outcome.queued)} queued before it filled" if outcome.queued else ""
+        fail(f"{outcome.problems[0]}{done}")
+    if fmt is OutputFormat.JSON:
+        emit_json({"queued": [{"instance": i, "queue_id": q} for i, q in outcome.queued], "repeats": outcome.repeats})
+        return
+    typer.echo(f"{len(outcome.queued)} submission(s) sealed into the intake queue"
+               + (f"; {len(outcome.repeats)} repeated id(s) queued once" if outcome.repeats else "") + ".")
 
 
 def register(app: typer.Typer) -> None:

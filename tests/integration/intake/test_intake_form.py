@@ -48,6 +48,7 @@ def test_a_submission_is_sealed_on_arrival_and_its_receipt_shown_once(intake: In
     assert opened[PartKind.ATTACHMENT] == [JPEG]
     again = intake.client.get("/receipt")
     assert code not in again.text
+    assert 'href="/?lang=uk"' in answer.text  # a language link leads back to the form, not to /submit
 
 
 def _reachable(root: object, limit: int = 200_000) -> list[object]:

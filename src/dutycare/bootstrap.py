@@ -396,6 +396,12 @@ class IntakeSide:
     store: SqlIntakeStore
     receipts: ReceiptBook
 
+    def public_key(self) -> bytes:
+        """The intake public key the store seals to (open_intake refuses a store without one)."""
+        key = self.store.public_key()
+        assert key is not None
+        return key
+
     def close(self) -> None:
         """Release the intake database's connections."""
         self.store.close()

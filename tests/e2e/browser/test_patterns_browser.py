@@ -45,17 +45,20 @@ def test_analyst_builds_coordinator_approves_partner_downloads(serve: Callable[.
 
     coordinator = chromium()
     sign_in(coordinator, served.url, "boss")
+    coordinator.goto(f"{publication_url}/files/report.html")
+    assert "Отказы в лечении по учреждениям" in coordinator.inner_text("body")
+    coordinator.screenshot(path=str(SHOTS / "patterns-03-preview.png"))
     coordinator.goto(publication_url)
     coordinator.click("text=Утвердить к публикации")
     coordinator.wait_for_load_state()
     assert "утверждена" in coordinator.inner_text("main")
-    coordinator.screenshot(path=str(SHOTS / "patterns-03-approved.png"), full_page=True)
+    coordinator.screenshot(path=str(SHOTS / "patterns-04-approved.png"), full_page=True)
 
     partner = chromium()
     sign_in(partner, served.url, "pavel")
     partner.goto(f"{served.url}/publications")
     partner.click("text=Отказы в лечении по госпиталям")
-    partner.screenshot(path=str(SHOTS / "patterns-04-partner.png"), full_page=True)
+    partner.screenshot(path=str(SHOTS / "patterns-05-partner.png"), full_page=True)
     with partner.expect_download() as got:
         partner.click("a[href$='/files/report.pdf']")
     pdf = tmp_path / "report.pdf"

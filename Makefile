@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
 
 .PHONY: demo test lint docs bench
 
@@ -17,9 +19,10 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.app
 
-## Install dutycare, load the canonical scenario into a fresh local database and serve the web UI.
+## Install dutycare, load the canonical scenario into a fresh local database and serve the web UI
+## (make demo PORT=8001 HOST=0.0.0.0 to serve elsewhere).
 demo: $(VENV)/.app
-	$(BIN)/dutycare demo
+	$(BIN)/dutycare demo --port $(PORT) --host $(HOST)
 
 ## Install the test tools and run every check: lint, import rules, types, generated docs, the whole test suite.
 test: $(VENV)/.test lint

@@ -55,9 +55,12 @@ def test_templates_are_written_once_and_import_back(cli_env: dict[str, str], tmp
         assert "exists already" in run("import", "--template", kind, "--out", str(out), env=cli_env,
                                        check=False).stderr
     assert "--out" in run("import", "--template", "csv", env=cli_env, check=False).stderr
-    run("import", str(tmp_path / "template.csv"), env=cli_env)
-    proc = run("import", str(tmp_path / "template.xlsx"), env=cli_env, check=False)
-    assert proc.returncode == 1 and "already exists in the database" in proc.stderr
+    for kind in ("csv", "xlsx"):
+        proc = run("import", str(tmp_path / f"template.{kind}"), env=cli_env, check=False)
+        assert proc.returncode == 1 and "the template's example row" in proc.stderr and "row 2" in proc.stderr
+    filled = (tmp_path / "template.csv").read_text("utf-8-sig").replace("EXAMPLE-ПРИМЕР", "ev-1")
+    (tmp_path / "filled.csv").write_text(filled, encoding="utf-8-sig")
+    run("import", str(tmp_path / "filled.csv"), env=cli_env)
 
 
 BAD_FILES: dict[str, tuple[str, bytes, str]] = {

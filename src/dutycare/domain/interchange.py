@@ -45,6 +45,11 @@ SECTION_KINDS = {"people": "person", "institutions": "institution", "sources": "
                  "events": "event"}
 
 
+def with_article(word: str) -> str:
+    """A noun with its English indefinite article: 'an institution', 'a case'."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
 class KnownRecords(Protocol):
     """Records that already exist outside the document (in the database an import goes into)."""
 
@@ -166,13 +171,13 @@ class _Reader:
         if record_id in self.ids.setdefault(kind, set()):
             self.problem(where, "id", f"'{record_id}' is used twice in this file")
         elif record_id not in self.replacing and self.known.has(kind, record_id):
-            self.problem(where, "id", f"a {kind} '{record_id}' already exists in the database")
+            self.problem(where, "id", f"{with_article(kind)} '{record_id}' already exists in the database")
         self.ids[kind].add(record_id)
         return record_id
 
     def reference(self, where: str, name: str, kind: str, value: Any) -> str | None:
         if not isinstance(value, str) or not value:
-            self.problem(where, name, f"must name a {kind} by its id")
+            self.problem(where, name, f"must name {with_article(kind)} by its id")
             return None
         if not storable_text(value):  # found before asking the database about it
             self.storable(where, name, value)

@@ -16,8 +16,9 @@ from dutycare.rules.views import InstitutionView
 T = EventType
 DENIALS = frozenset({StatementClaim.NO_RESTRICTIONS_ON_CARE, StatementClaim.CARE_AS_USUAL,
                      StatementClaim.ALLEGATIONS_UNFOUNDED})
-RESTRICTIVE_REASONS = frozenset({RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.NO_CAPACITY,
-                                 RefusalReason.NONE_GIVEN, RefusalReason.MALINGERING, RefusalReason.PAPERWORK})
+RESTRICTIVE_REASONS = frozenset({RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.WRITTEN_ORDER,
+                                 RefusalReason.NO_CAPACITY, RefusalReason.NONE_GIVEN, RefusalReason.MALINGERING,
+                                 RefusalReason.PAPERWORK})
 MONTHS_BEFORE, MONTHS_AFTER = 24, 6
 LISTED = 20
 """How many contradictions an explanation spells out; the finding's event ids still name every one."""
@@ -99,30 +100,32 @@ def _describe(item: Contradiction, view: InstitutionView, ru: bool) -> str:
     inst = view.institutions
     label = w.event_label_ru if ru else w.event_label_en
     acts = ", ".join(f"{label(e)} ({w.name(e.institution_id, inst, ru)})" for e in item.events)
-    cases = ", ".join(item.case_ids)
     if item.rule_id is None:
-        return f"{acts} ({'дело' if ru else 'case'} {cases})"
+        return acts
     title = (FINDING_RU if ru else FINDING_EN)[item.rule_id]
-    return f"{item.rule_id}, {title} ({'дело' if ru else 'case'} {cases}): {acts}"
+    return f"{item.rule_id}, {title}: {acts}"
 
 
 def _hit(view: InstitutionView, statement: Event, chosen: list[Contradiction], certain: bool) -> Hit:
+    """A short sentence, then one line per contradiction (`w.listed`), so that a dozen events read as a list."""
     claim = StatementClaim(str(statement.details.get("claim")))
     speaker_ru = w.name(statement.institution_id, view.institutions)
     speaker_en = w.name(statement.institution_id, view.institutions, False)
     said = statement.text("statement").strip()
     shown, more = chosen[:LISTED], len(chosen) - LISTED
-    more_ru, more_en = (f"; и ещё {more}", f"; and {more} more") if more > 0 else ("", "")
-    ru = (f"{w.cap(w.on_ru(statement.date))} от имени {speaker_ru} сделано публичное заявление: «{said}» "
-          f"({CLAIM_RU[claim]}). Ему противоречат события, записанные в этом учреждении и подчинённых ему: "
-          f"{'; '.join(_describe(c, view, True) for c in shown)}{more_ru}.")
-    en = (f"{w.cap(w.on_en(statement.date))} {speaker_en} stated publicly: “{said}” ({CLAIM_EN[claim]}). Events "
-          f"recorded at it and the institutions under it contradict this: "
-          f"{'; '.join(_describe(c, view, False) for c in shown)}{more_en}.")
     cases = tuple(sorted({case for c in chosen for case in c.case_ids}))
+    lines_ru = [_describe(c, view, True) for c in shown] + ([f"и ещё {more}"] if more > 0 else [])
+    lines_en = [_describe(c, view, False) for c in shown] + ([f"and {more} more"] if more > 0 else [])
+    ru = (f"{w.cap(w.on_ru(statement.date))} от имени {speaker_ru} сделано публичное заявление: «{said}» "
+          f"({CLAIM_RU[claim]}). Ему противоречат события, записанные в этом учреждении и подчинённых ему "
+          f"({w.count_ru(len(cases), 'дело', 'дела', 'дел')}):")
+    en = (f"{w.cap(w.on_en(statement.date))} {speaker_en} stated publicly: “{said}” ({CLAIM_EN[claim]}). Events "
+          f"recorded at it and the institutions under it contradict this "
+          f"({len(cases)} case{'' if len(cases) == 1 else 's'}):")
     events = (statement, *(e for c in chosen for e in c.events))
     return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, events, cases,
-               w.possibly_ru(ru, certain), w.possibly_en(en, certain), view.institution.id)
+               w.listed(w.possibly_ru(ru, certain), lines_ru), w.listed(w.possibly_en(en, certain), lines_en),
+               view.institution.id)
 
 
 R8 = Rule(
@@ -130,8 +133,9 @@ R8 = Rule(
     Severity.HIGH, Scope.INSTITUTION, (law.CONCEALMENT, law.NO_REFUSAL),
     "A public statement at institution X claiming no restrictions on care, care as usual, or unfounded "
     "allegations, and, at X or an institution below it (parent_id), within 24 months before to 6 months after "
-    "the statement: treatment refusals for a restrictive reason (unwritten directive, no capacity, none given, "
-    "malingering, paperwork), or events of R1, R2 or R4 findings, across all cases.",
+    "the statement: treatment refusals for a restrictive reason (unwritten directive, a written order, no "
+    "capacity, none given, malingering, paperwork), or events of R1, R2 or R4 findings, across all cases. A "
+    "patient's own refusal (treatment_declined) is not a restriction and never counts.",
     "statement denying restrictions + contradicting events at the same institution or below it, in the window",
     ("no contradicting event in the window",
      "refusals with reason no_indication or other (a medical judgement, not a restriction)",

@@ -146,6 +146,35 @@ def possibly_en(text: str, certain: bool) -> str:
     return text if certain else f"{text} The order of the dates is not certain: this is possible, not established."
 
 
+LIST_MARK = "\n— "
+"""How an explanation marks the items of its list: each on a line of its own, after the opening sentence."""
+
+
+def listed(sentence: str, items: Iterable[str]) -> str:
+    """A short sentence followed by its items, one a line (pages show them as a list, the CLI as lines)."""
+    return sentence + "".join(LIST_MARK + item for item in items)
+
+
+def split_listed(text: str) -> tuple[str, list[str]]:
+    """An explanation's opening sentence and its list items (none for a plain explanation)."""
+    head, *items = text.split(LIST_MARK)
+    return head, items
+
+
+def plural_ru(count: int, one: str, few: str, many: str) -> str:
+    """The Russian word form for a count (1 дело, 2 дела, 5 дел), by the CLDR rule Babel also uses."""
+    if count % 10 == 1 and count % 100 != 11:
+        return one
+    if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14):
+        return few
+    return many
+
+
+def count_ru(count: int, one: str, few: str, many: str) -> str:
+    """A count with its Russian word: '1 дело', '3 дела', '12 дел'."""
+    return f"{count} {plural_ru(count, one, few, many)}"
+
+
 def times_ru(count: int) -> str:
     """A count of times in Russian: '2 раза', '5 раз'."""
     word = "раза" if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14) else "раз"

@@ -8,6 +8,7 @@ cannot be written does not happen; each is also entered in the access log, so a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -39,6 +40,13 @@ class AuditAction(StrEnum):
     PASSWORD_CHANGED = "password_changed"
     SECOND_FACTOR_CHANGED = "second_factor_changed"
     EVIDENCE_TAKEN_OUT = "evidence_taken_out"
+    INTAKE_UNLOCKED = "intake_unlocked"
+    INTAKE_LOCKED = "intake_locked"
+    INTAKE_READ = "intake_read"
+    INTAKE_CONTACT_READ = "intake_contact_read"
+    INTAKE_MARKED = "intake_marked"
+    INTAKE_REPLIED = "intake_replied"
+    INTAKE_CASE_CREATED = "intake_case_created"
 
 
 def iso(at: datetime) -> str:
@@ -52,6 +60,19 @@ def note(uow: StaffUnitOfWork, who: User, action: AuditAction, target_kind: str,
     commits)."""
     seq = uow.audit.append(iso(at), who.id, who.name, action.value, target_kind, target_id, detail)
     access_log.enter(uow, who.name, AUDIT, str(seq), Action.CREATE)
+
+
+def names_of(uow: StaffUnitOfWork, entries: Iterable[AuditEntry]) -> dict[str, str]:
+    """What the audit page shows for ids: each case's title and each user's display name (ids stay in links)."""
+    out: dict[str, str] = {}
+    with uow:
+        for entry in entries:
+            for user_id in (entry.user_id, entry.target_id if entry.target_kind == "user" else None):
+                if user_id and user_id not in out and (user := uow.access.user(user_id)) is not None:
+                    out[user_id] = user.display_name
+            if entry.target_kind == "case" and entry.target_id not in out and uow.records.has("case", entry.target_id):
+                out[entry.target_id] = uow.records.case(entry.target_id).title
+    return out
 
 
 def list_entries(uow: StaffUnitOfWork, limit: int = 100, offset: int = 0,

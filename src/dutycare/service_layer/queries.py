@@ -45,6 +45,11 @@ class FindingRow:
     evaluated_at: str
 
 
+SEARCH_COUNT_LIMIT = 1000
+"""A text search counts its cases up to this many and one more: a total above it means "more than this many"
+(counting every case a common word is in would cost far more than showing a page of them)."""
+
+
 @dataclass(frozen=True)
 class CaseQuery:
     """What a staff case list may be narrowed by."""

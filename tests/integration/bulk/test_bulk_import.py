@@ -146,7 +146,7 @@ def test_a_file_may_add_to_records_already_in_the_database(app: Dutycare, tmp_pa
     with pytest.raises(InvalidInput) as caught:
         bulk_import(app, write_lines(tmp_path / "wrong.jsonl", [json.dumps(answer), json.dumps(wrong)]))
     assert [str(p) for p in caught.value.problems] == [
-        "line 1 (event ev-answer).id: a event 'ev-answer' already exists in the database",
+        "line 1 (event ev-answer).id: an event 'ev-answer' already exists in the database",
         "line 2 (event ev-wrong).details.complaint: refers to event 'ev-a-injury' of type injury, not complaint"]
     assert verified(app)
 

@@ -53,7 +53,7 @@ def test_ids_used_twice_and_ids_in_the_database_are_reported() -> None:
     store = LookupStore(ids={"institution": {"i-1"}})
     items = [*basics(), rec("event", 5, event("e-1")), rec("event", 6, event("e-1"))]
     found = _problems(items, store)
-    assert "line 2.id: a institution 'i-1' already exists in the database" in found
+    assert "line 2.id: an institution 'i-1' already exists in the database" in found
     assert "line 6.id: 'e-1' is used twice in this file" in found
 
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from dutycare.adapters.importers import FileType, file_type_of, open_source
 from dutycare.adapters.importers.csv_file import CsvSource, detect_encoding, detect_separator
-from dutycare.adapters.importers.table_layout import BY_NAME, COLUMNS, column_letter, read_cell
+from dutycare.adapters.importers.table_layout import BY_NAME, COLUMNS, EXAMPLE_MARK, column_letter, read_cell
 from dutycare.adapters.importers.template import write_csv_template, write_xlsx_template
 from dutycare.adapters.importers.xlsx_file import XlsxSource
 from dutycare.domain.errors import DomainError, Problem
@@ -123,14 +123,23 @@ def test_column_letters() -> None:
     assert [column_letter(i) for i in (0, 25, 26, 51, 52, 701, 702)] == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
 
 
-def test_templates_read_back_as_one_valid_looking_row(tmp_path: Path) -> None:
+def test_templates_example_row_is_marked_and_refused(tmp_path: Path) -> None:
     write_csv_template(tmp_path / "t.csv")
     write_xlsx_template(tmp_path / "t.xlsx")
     from_csv = _items(CsvSource(tmp_path / "t.csv"))
     from_xlsx = _items(XlsxSource(tmp_path / "t.xlsx"))
-    assert [i.kind for i in from_csv] == ["institution", "person", "source", "case", "event"]
-    assert [(i.kind, i.data) for i in from_csv] == [(i.kind, i.data) for i in from_xlsx]  # type: ignore[union-attr]
+    for items in (from_csv, from_xlsx):
+        assert {type(i).__name__ for i in items} == {"Problem"}, "the example row gives no record"
+        assert any("row 2" in str(i) and "example row" in str(i) for i in items)
     assert len(next(csv.reader(io.StringIO((tmp_path / "t.csv").read_text("utf-8-sig"))))) == len(COLUMNS)
+
+
+def test_the_example_row_filled_in_with_a_real_id_reads_as_records(tmp_path: Path) -> None:
+    write_csv_template(tmp_path / "t.csv")
+    text = (tmp_path / "t.csv").read_text("utf-8-sig").replace(EXAMPLE_MARK, "ev-1")
+    (tmp_path / "real.csv").write_text(text, encoding="utf-8-sig")
+    assert [i.kind for i in _items(CsvSource(tmp_path / "real.csv"))] == [  # type: ignore[union-attr]
+        "institution", "person", "source", "case", "event"]
 
 
 def test_xlsx_cells_keep_their_types_and_sheet_name(tmp_path: Path) -> None:

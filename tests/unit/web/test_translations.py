@@ -68,3 +68,24 @@ def test_numbers_are_written_as_babel_writes_them() -> None:
         tr = Translator(lang, translations[lang])
         for value in [*range(-3, 1100), 12_345, 1_234_567, 0.5, 12.25]:
             assert tr.number(value) == format_decimal(value, locale=lang), (lang, value)
+
+
+def test_every_vocabulary_value_and_detail_field_has_a_russian_and_an_english_label() -> None:
+    from enum import StrEnum
+
+    from dutycare.domain import vocabulary
+    from dutycare.domain.events import EVENT_SPECS
+    from dutycare.entrypoints.web.i18n import load_translations
+    from dutycare.entrypoints.web.labels import CHOICE_LABELS, FIELD_LABELS, RELIABILITY_LABELS
+
+    ru = load_translations()["ru"].gettext
+    enums = [e for e in vars(vocabulary).values()
+             if isinstance(e, type) and issubclass(e, StrEnum) and e not in (StrEnum, vocabulary.FitnessCategory)]
+    values = {m.value for e in enums for m in e}
+    fields = {f.name for spec in EVENT_SPECS.values() for f in spec.fields}
+    labels = CHOICE_LABELS | RELIABILITY_LABELS
+    assert not sorted(values - labels.keys()), "vocabulary values without a label in labels.CHOICE_LABELS"
+    assert not sorted(fields - FIELD_LABELS.keys()), "detail fields without a label in labels.FIELD_LABELS"
+    english = {v: labels[v] for v in values} | {f: FIELD_LABELS[f] for f in fields}
+    untranslated = sorted(k for k, message in english.items() if ru(message) == message and message.isascii())
+    assert not untranslated, f"labels without a Russian translation: {untranslated}"

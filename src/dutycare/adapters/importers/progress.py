@@ -26,8 +26,9 @@ class ImportProgress(Progress):
     """Shows records done, the rate, and the time left (service_layer.bulk_import.Progress)."""
 
     def __init__(self, stream: TextIO | None = None, live: bool | None = None, every: float | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, say: Callable[[str], str] = str) -> None:
         self.stream = stream or sys.stderr
+        self.say = say  # puts each English phrase of the display into the reader's language
         self.live = self.stream.isatty() if live is None else live
         self.every = every if every is not None else (0.25 if self.live else 10.0)
         self.clock = clock
@@ -41,7 +42,7 @@ class ImportProgress(Progress):
         """Begin a phase (and close the previous one's line)."""
         if self.phase:
             self._show(final=True)
-        self.phase = PHASES.get(phase, phase)
+        self.phase = self.say(PHASES.get(phase, phase))
         self.started = self.last = self.clock()
         self.records, self.fraction = 0, None
         if not self.live:
@@ -66,15 +67,17 @@ class ImportProgress(Progress):
         """The progress text for now."""
         elapsed = max(self.clock() - self.started, 1e-9)
         rate = self.records / elapsed
-        parts = [f"{self.phase}: {self.records:,} records", f"{rate:,.0f}/s"]
+        parts = [self.say("%(phase)s: %(num)s records") % {"phase": self.phase, "num": f"{self.records:,}"},
+                 f"{rate:,.0f}/s"]
         if final:
-            parts.append(f"took {_duration(elapsed)}")
+            parts.append(self.say("took %(time)s") % {"time": _duration(elapsed)})
         elif self.fraction:
-            parts.append(f"{self.fraction:.0%}, about {_duration(elapsed * (1 - self.fraction) / self.fraction)} left")
+            left = _duration(elapsed * (1 - self.fraction) / self.fraction)
+            parts.append(self.say("%(done)s, about %(time)s left") % {"done": f"{self.fraction:.0%}", "time": left})
         return ", ".join(parts)
 
     def _show(self, final: bool = False) -> None:
-        if self.phase in ("updating findings", "committing") and not self.live:
+        if self.phase in (self.say(PHASES["findings"]), self.say(PHASES["committing"])) and not self.live:
             return
         text = self.line(final)
         if self.live:

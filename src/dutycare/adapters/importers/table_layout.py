@@ -100,9 +100,15 @@ _TRUE = {"true", "yes", "y", "1", "да", "д", "+", "x"}
 _FALSE = {"false", "no", "n", "0", "нет", "н", "-"}
 
 
+EXAMPLE_MARK = "EXAMPLE-ПРИМЕР"
+"""The event id of a template's example row: a row holding it is refused, so the example never enters a record."""
+EXAMPLE_REFUSED = ("is the template's example row (event_id EXAMPLE-ПРИМЕР); delete it, or replace it with a real "
+                   "event and a new id")
+
+
 def example_row() -> list[str]:
-    """One filled-in row, in column order (for templates)."""
-    return [EXAMPLE_DETAILS.get(c.name, c.example) for c in COLUMNS]
+    """One filled-in row, in column order (for templates), its event id marking it as the example it is."""
+    return [EXAMPLE_MARK if c.name == "event_id" else EXAMPLE_DETAILS.get(c.name, c.example) for c in COLUMNS]
 
 
 def normalise_header(cell: Any) -> str:
@@ -199,6 +205,9 @@ class RowReader:
             yield Problem(f"{self.where}row {row}", "", f"has cells beyond the {len(self.names)} named in the header")
             return
         values = {name: read_cell(BY_NAME[name], cells[i]) for name, i in self.index.items() if i < len(cells)}
+        if values.get("event_id") == EXAMPLE_MARK:
+            yield Problem(f"{self.where}row {row}", "", EXAMPLE_REFUSED)
+            return
         for kind in ENTITY_ORDER:
             yield from self._entity(row, kind, values)
         yield self._event(row, values)

@@ -1,4 +1,5 @@
-"""Empty spreadsheet templates: the header row and one example row, as CSV or as an Excel workbook."""
+"""Spreadsheet templates: the header row and one example row (marked as such, and refused on import), as CSV or as
+an Excel workbook."""
 
 from __future__ import annotations
 

@@ -21,7 +21,13 @@ from sqlalchemy import (
 from dutycare.adapters.storage import access_tables as a
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
-from dutycare.adapters.storage.case_filter import WITHDRAWN_EVENT_IDS, ListShape, filtered_cases, shape_of
+from dutycare.adapters.storage.case_filter import (
+    POSTINGS_UP_TO,
+    WITHDRAWN_EVENT_IDS,
+    ListShape,
+    filtered_cases,
+    shape_of,
+)
 from dutycare.adapters.storage.pattern_store import SqlPatternQueries, SqlPublications
 from dutycare.adapters.storage.search_store import SqlSearchIndex
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
@@ -29,7 +35,7 @@ from dutycare.domain import vocabulary as v
 from dutycare.domain.limits import storable_text
 from dutycare.service_layer.access import Access, ApiToken, Role, User
 from dutycare.service_layer.ports import AccessStore, AuditLog, CaseQueries, StaffUnitOfWork
-from dutycare.service_layer.queries import AuditEntry, CaseQuery, CaseRow, FilterChoices
+from dutycare.service_layer.queries import SEARCH_COUNT_LIMIT, AuditEntry, CaseQuery, CaseRow, FilterChoices
 
 TOTP_KIND = "user-totp"
 
@@ -257,7 +263,11 @@ def _list_statements(shape: ListShape) -> tuple[Any, Any]:
     spends answering it from the case-list indexes.
     """
     q = filtered_cases(shape, select(t.cases))
-    count = select(func.count()).select_from(q.subquery())
+    if shape.terms:  # counted up to SEARCH_COUNT_LIMIT + 1: a common word is not counted through
+        count = select(func.count()).select_from(q.with_only_columns(t.cases.c.id)
+                                                 .limit(bindparam("count_limit")).subquery())
+    else:
+        count = select(func.count()).select_from(q.subquery())
     page = q.order_by(t.cases.c.position).limit(bindparam("limit")).offset(bindparam("offset"))
     return count, page
 
@@ -273,12 +283,14 @@ class SqlCaseQueries(CaseQueries):
     def visible_cases(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, limit: int,
                       offset: int) -> tuple[list[CaseRow], int]:
         """A page of the cases a viewer sees that match the query, and the total."""
-        shaped = shape_of(viewer, query, term_digests)
+        postings = {d: int(self.conn.execute(POSTINGS_UP_TO, {"term": d}).scalar_one())
+                    for d in dict.fromkeys(term_digests or [])}
+        shaped = shape_of(viewer, query, term_digests, postings)
         if shaped is None:
-            return [], 0  # a filter value storage cannot hold matches no case
+            return [], 0  # a filter value storage cannot hold, or a word no case holds, matches no case
         shape, values = shaped
         count, page = _list_statements(shape)
-        values |= {"limit": limit, "offset": offset}
+        values |= {"limit": limit, "offset": offset, "count_limit": SEARCH_COUNT_LIMIT + 1}
         total = int(self.conn.execute(count, values).scalar_one())
         rows = list(self.conn.execute(page, values).mappings())
         return self._rows(rows), total

@@ -3,10 +3,11 @@ filters. The case list and the pattern tables both take their cases from `filter
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Date, and_, bindparam, exists, or_, select
+from sqlalchemy import ColumnElement, Date, bindparam, exists, func, literal, or_, select
 
 from dutycare.adapters.storage import access_tables as a
 from dutycare.adapters.storage import tables as t
@@ -30,17 +31,34 @@ class ListShape:
     date_to: bool
     rule: bool
     terms: int
+    rare_first: bool = False  # the first term is rare: read its posting list instead of probing every case
 
 
-def shape_of(viewer: User, query: CaseQuery, term_digests: list[str] | None) -> tuple[ListShape, dict[str, Any]] | None:
-    """The shape of a query and the values to bind, or None when a filter value cannot be stored (so matches
-    nothing)."""
-    digests = term_digests or []
+RARE_POSTINGS = 2000
+"""A word posted fewer times than this is read from its posting list; a commoner one is probed case by case."""
+POSTINGS_UP_TO = select(func.count()).select_from(
+    select(literal(1)).where(a.search_postings.c.term == bindparam("term")).limit(RARE_POSTINGS).subquery())
+"""How often a word is posted, counted up to RARE_POSTINGS (bound as term)."""
+
+
+def shape_of(viewer: User, query: CaseQuery, term_digests: list[str] | None,
+             postings: Mapping[str, int] | None = None) -> tuple[ListShape, dict[str, Any]] | None:
+    """The shape of a query and the values to bind, or None when it matches nothing: a filter value cannot be
+    stored, or a word is posted nowhere. With ``postings`` (each word's count from POSTINGS_UP_TO), the rarest
+    word goes first: it narrows most, and when it is rare its posting list is read outright."""
+    digests = list(dict.fromkeys(term_digests or []))
     named = (query.status, query.region, query.institution_id, query.rule_id)
     if not all(storable_text(value) for value in named if value):
         return None
+    rare_first = False
+    if postings is not None and digests:
+        digests.sort(key=lambda d: postings.get(d, 0))
+        if postings.get(digests[0], 0) == 0:
+            return None
+        rare_first = postings[digests[0]] < RARE_POSTINGS
     shape = ListShape(CASE_SCOPE[viewer.role], bool(query.status), bool(query.region), bool(query.institution_id),
-                      query.date_from is not None, query.date_to is not None, bool(query.rule_id), len(digests))
+                      query.date_from is not None, query.date_to is not None, bool(query.rule_id), len(digests),
+                      rare_first)
     values: dict[str, Any] = {"viewer_id": viewer.id, "status": query.status, "region": query.region,
                               "institution_id": query.institution_id, "date_from": query.date_from,
                               "date_to": query.date_to, "rule_id": query.rule_id} | {
@@ -48,18 +66,17 @@ def shape_of(viewer: User, query: CaseQuery, term_digests: list[str] | None) -> 
     return shape, values
 
 
-def _term_matches(n: int) -> Any:
-    """Cases whose text, person or a live event holds the n-th search term (bound as term_n)."""
-    s = a.search_terms.c
-    term: BindParameter[str] = bindparam(f"term_{n}")
-    by_case = select(s.record_id).where(s.term == term, s.kind == "case")
-    by_person = select(s.record_id).where(s.term == term, s.kind == "person")
-    # Withdrawing an event removes its words, so the last condition only guards that; it reads no event row
-    # (joining the events table read one per matching event: a second for a common word in 100,000 cases).
-    by_event = (select(t.event_cases.c.case_id)
-                .join(a.search_terms, and_(s.record_id == t.event_cases.c.event_id, s.kind == "event"))
-                .where(s.term == term, t.event_cases.c.event_id.not_in(WITHDRAWN_EVENT_IDS)))
-    return or_(t.cases.c.id.in_(by_case), t.cases.c.person_id.in_(by_person), t.cases.c.id.in_(by_event))
+def _holds_term(n: int) -> Any:
+    """The case holds the n-th search term (bound as term_n): one probe of the posting list at this case."""
+    p = a.search_postings.c
+    return exists().where(p.term == bindparam(f"term_{n}"), p.position == t.cases.c.position,
+                          p.case_id == t.cases.c.id)
+
+
+def _among_postings(n: int) -> Any:
+    """The case is on the n-th term's posting list (read whole: used only for a rare term)."""
+    p = a.search_postings.c
+    return t.cases.c.id.in_(select(p.case_id).where(p.term == bindparam(f"term_{n}")))
 
 
 def filtered_cases(shape: ListShape, q: Any) -> Any:
@@ -92,5 +109,5 @@ def filtered_cases(shape: ListShape, q: Any) -> Any:
                                      .join(t.findings, t.findings.c.key == t.finding_cases.c.finding_key)
                                      .where(t.findings.c.rule_id == bindparam("rule_id"))))
     for n in range(shape.terms):
-        q = q.where(_term_matches(n))
+        q = q.where(_among_postings(n) if n == 0 and shape.rare_first else _holds_term(n))
     return q

@@ -23,6 +23,8 @@ from dutycare.entrypoints.cli.common import (
     fail,
     settings_from,
 )
+from dutycare.entrypoints.cli.ledger import log_summary
+from dutycare.entrypoints.cli.speech import _
 from dutycare.service_layer import backup as service
 from dutycare.service_layer.ledger_service import Verification
 from dutycare.settings import Settings
@@ -58,14 +60,15 @@ def keygen(
     """Make a backup key pair: backups are encrypted to the public key and only the private key restores them."""
     public = public or private_key_file.with_name(private_key_file.name + ".pub")
     if public.exists():
-        fail(f"{public} already exists; dutycare never overwrites a key file. Choose another name.")
+        fail(_("%(path)s already exists; dutycare never overwrites a key file. Choose another name.")
+             % {"path": public})
     key = archive.BackupIdentity.generate()
     archive.write_identity(private_key_file, key)
     archive.write_recipient(public, key.recipient())
-    typer.echo(f"Wrote the private backup key to {private_key_file} (only you can read it) and the public key to "
-               f"{public}.")
-    typer.echo(f"Its fingerprint is {key.recipient().fingerprint().hex()}. Keep the private key apart from the "
-               "backups: whoever holds both can read them.")
+    typer.echo(_("Wrote the private backup key to %(private)s (only you can read it) and the public key to "
+                 "%(public)s.") % {"private": private_key_file, "public": public})
+    typer.echo(_("Its fingerprint is %(fingerprint)s. Keep the private key apart from the backups: whoever holds "
+                 "both can read them.") % {"fingerprint": key.recipient().fingerprint().hex()})
 
 
 @app.command("create")
@@ -83,9 +86,9 @@ def create(
     settings = settings_from(db, vault=vault)
     key = archive.load_recipient(recipient)
     if out_file.exists():
-        fail(f"{out_file} already exists; choose a new file name for the backup.")
+        fail(_("%(path)s already exists; choose a new file name for the backup.") % {"path": out_file})
     if not out_file.parent.is_dir():
-        fail(f"The folder {out_file.parent} does not exist; create it first.")
+        fail(_("The folder %(path)s does not exist; create it first.") % {"path": out_file.parent})
     if checkpoints is None and checkpoint_base(settings).is_dir():
         checkpoints = checkpoint_base(settings)
     summary = service.create_backup(SqlDatabase(settings.db), settings.vault_dir(), checkpoints,
@@ -94,9 +97,11 @@ def create(
         emit_json({"file": str(out_file), **summary.manifest})
         return
     m = summary.manifest
-    typer.echo(f"Backed up the {m['backend']} database (schema {m['schema_revision']}, ledger of "
-               f"{summary.ledger_size} entries, root {m['ledger']['root']}), {summary.count(service.VAULT_PREFIX)} "
-               f"evidence files and {summary.count(service.CHECKPOINT_PREFIX)} checkpoint files to {out_file}.")
+    typer.echo(_("Backed up the %(backend)s database (schema %(schema)s, ledger of %(size)s entries, root "
+                 "%(root)s), %(files)s evidence files and %(checkpoints)s checkpoint files to %(path)s.")
+               % {"backend": m["backend"], "schema": m["schema_revision"], "size": summary.ledger_size,
+                  "root": m["ledger"]["root"], "files": summary.count(service.VAULT_PREFIX),
+                  "checkpoints": summary.count(service.CHECKPOINT_PREFIX), "path": out_file})
 
 
 def _verifier(settings: Settings) -> Verification:
@@ -133,7 +138,8 @@ def restore(
                    "files_checked": result.files_checked, "vault_files": summary.vault_files,
                    "checkpoint_files": summary.checkpoint_files})
         return
-    typer.echo(f"Restored the backup of {summary.manifest['created_at']} into {settings.db} "
-               f"(vault {settings.vault_dir()}).")
-    typer.echo(f"Verified: {result.log.summary()}")
-    typer.echo(f"{result.records_checked} records and {result.files_checked} evidence files checked.")
+    typer.echo(_("Restored the backup of %(at)s into %(db)s (vault %(vault)s).")
+               % {"at": summary.manifest["created_at"], "db": settings.db, "vault": settings.vault_dir()})
+    typer.echo(_("Verified: %(summary)s") % {"summary": log_summary(result.log)})
+    typer.echo(_("%(records)s records and %(files)s evidence files checked.")
+               % {"records": result.records_checked, "files": result.files_checked})

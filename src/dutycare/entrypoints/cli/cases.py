@@ -14,6 +14,7 @@ from dutycare.entrypoints.cli.common import (
     DbOption,
     FormatOption,
     KeyFileOption,
+    LanguageOption,
     OutputFormat,
     PassphraseOption,
     acting,
@@ -21,6 +22,7 @@ from dutycare.entrypoints.cli.common import (
     staff_uow,
 )
 from dutycare.entrypoints.cli.render import timeline_text
+from dutycare.entrypoints.cli.speech import _, label, ngettext, use_language
 from dutycare.service_layer import accounts, case_views
 from dutycare.service_layer.case_views import CaseQuery
 
@@ -50,9 +52,11 @@ def list_(
             {**case_to_dict(r.case), "pseudonym": r.person.pseudonym, "event_count": r.event_count} for r in rows]})
         return
     for r in rows:
-        typer.echo(f"{r.case.id:<14} {r.case.status.value:<10} {r.event_count:>4} events  "
+        events = ngettext("%(num)s event", "%(num)s events", r.event_count) % {"num": r.event_count}
+        typer.echo(f"{r.case.id:<14} {label(r.case.status.value):<10} {events:>12}  "
                    f"{r.person.pseudonym:<14} {r.case.title}")
-    typer.echo(f"{len(rows)} of {total} case(s)")
+    typer.echo(ngettext("%(shown)s of %(num)s case", "%(shown)s of %(num)s cases", total)
+               % {"shown": len(rows), "num": total})
 
 
 @app.command("show")
@@ -62,10 +66,11 @@ def show(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
-    lang: Annotated[str, typer.Option(help="Language of labels: ru or en.")] = "ru",
+    lang: LanguageOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Show a case's person and dated timeline."""
+    use_language(lang)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         timeline = case_views.case_page(staff_uow(dc), user, case_id, datetime.now(UTC)).timeline
     if fmt is OutputFormat.JSON:
@@ -75,7 +80,7 @@ def show(
                    "events": [event_to_dict(e) for e in timeline.events],
                    "institutions": [institution_to_dict(i) for i in timeline.institutions.values()]})
         return
-    typer.echo(timeline_text(timeline, lang))
+    typer.echo(timeline_text(timeline))
 
 
 @app.command("access")
@@ -95,5 +100,6 @@ def access(
     with acting(db, key_file, passphrase, actor=actor) as (dc, who):
         named = frozenset(accounts.user_by_name(staff_uow(dc), name).id for name in user or [])
         found = case_views.set_case_access(staff_uow(dc), who, case_id, restrict, named, datetime.now(UTC))
-    state = "restricted" if found.restricted else "open"
-    typer.echo(f"{case_id}: {state}; named users: {', '.join(sorted(user or [])) or '—'}")
+    state = _("restricted") if found.restricted else _("open to every staff member")
+    typer.echo(_("%(case)s: %(state)s; named users: %(names)s")
+               % {"case": case_id, "state": state, "names": ", ".join(sorted(user or [])) or "—"})

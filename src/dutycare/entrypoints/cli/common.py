@@ -16,7 +16,8 @@ from typer.core import TyperGroup
 from dutycare.adapters.crypto.errors import CryptoError
 from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
 from dutycare.bootstrap import Dutycare, open_dutycare
-from dutycare.domain.errors import DomainError, InvalidInput
+from dutycare.domain.errors import DomainError, InvalidInput, Problem
+from dutycare.entrypoints.cli.speech import _, ngettext, said
 from dutycare.service_layer import accounts
 from dutycare.service_layer.accounts import User
 from dutycare.settings import SETTINGS, Settings
@@ -38,6 +39,9 @@ class OutputFormat(StrEnum):
     JSON = "json"
 
 
+LanguageOption = Annotated[str | None, typer.Option(
+    "--lang", help="Language of what the command prints: ru or en (default: DUTYCARE_LANG, else the locale: "
+    "LC_ALL, LC_MESSAGES, LANG; English when none names Russian).", show_default=False)]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Print readable text or JSON.")]
 
 
@@ -54,17 +58,25 @@ class GuardedGroup(TyperGroup):
 
 
 def fail(message: str) -> NoReturn:
-    """Print an error for the user and stop with exit code 1."""
-    typer.echo(f"Error: {message}", err=True)
+    """Print an error for the user (in the run's language where the message is known) and stop with exit 1."""
+    typer.echo(_("Error: %(message)s") % {"message": said(message)}, err=True)
     raise typer.Exit(code=1)
+
+
+def problem_line(problem: Problem) -> str:
+    """One problem of a rejected input, located, in the run's language."""
+    where = f"{problem.location}.{problem.field}" if problem.field else problem.location
+    return f"{where}: {said(problem.message)}"
 
 
 def describe_problems(exc: InvalidInput) -> str:
     """Every problem of a rejected input, one per line, capped."""
-    lines = [f"the input was rejected and nothing was written ({exc.total} problem(s)):"]
-    lines += [f"  - {p}" for p in exc.problems[:MAX_PROBLEMS_SHOWN]]
+    lines = [ngettext("the input was rejected and nothing was written (%(num)s problem):",
+                      "the input was rejected and nothing was written (%(num)s problems):", exc.total)
+             % {"num": exc.total}]
+    lines += [f"  - {problem_line(p)}" for p in exc.problems[:MAX_PROBLEMS_SHOWN]]
     if exc.total > MAX_PROBLEMS_SHOWN:
-        lines.append(f"  … and {exc.total - MAX_PROBLEMS_SHOWN} more")
+        lines.append("  " + _("… and %(num)s more") % {"num": exc.total - MAX_PROBLEMS_SHOWN})
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from dutycare.entrypoints.cli.common import (
     emit_json,
     staff_uow,
 )
+from dutycare.entrypoints.cli.speech import _, ngettext, translator
 from dutycare.service_layer import evidence as service
 
 app = typer.Typer(help="Attach evidence files to events and take them out again.", no_args_is_help=True)
@@ -49,7 +50,8 @@ def add(
     if fmt is OutputFormat.JSON:
         emit_json(ev.to_record())
         return
-    typer.echo(f"Attached {ev.original_name} as {ev.id} ({ev.size} bytes, SHA-256 {ev.sha256}).")
+    typer.echo(_("Attached %(name)s as %(id)s (%(size)s bytes, SHA-256 %(sha)s).")
+               % {"name": ev.original_name, "id": ev.id, "size": ev.size, "sha": ev.sha256})
 
 
 @app.command("get")
@@ -67,7 +69,8 @@ def get(
     with acting(db, key_file, passphrase, vault, actor=actor) as (dc, user):
         ev = service.export_evidence(staff_uow(dc), dc.vault(), evidence_id, out, viewer=user,
                                      at=datetime.now(UTC))
-    typer.echo(f"Wrote {out} ({ev.size} bytes); its SHA-256 {ev.sha256} matches the record.")
+    typer.echo(_("Wrote %(path)s (%(size)s bytes); its SHA-256 %(sha)s matches the record.")
+               % {"path": out, "size": ev.size, "sha": ev.sha256})
 
 
 @app.command("list")
@@ -87,5 +90,6 @@ def list_(
         return
     for f in files:
         typer.echo(f"{f.id}  {f.event_id:<20} {f.size:>10} B  {f.media_type:<24} {f.original_name}  "
-                   f"added by {f.added_by} at {f.added_at}  sha256 {f.sha256[:16]}…")
-    typer.echo(f"{len(files)} file(s)")
+                   + _("added by %(who)s, %(when)s") % {"who": f.added_by, "when": translator().datetime(f.added_at)}
+                   + f"  sha256 {f.sha256[:16]}…")
+    typer.echo(ngettext("%(num)s file", "%(num)s files", len(files)) % {"num": len(files)})

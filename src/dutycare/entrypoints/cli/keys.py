@@ -22,6 +22,7 @@ from dutycare.entrypoints.cli.common import (
     fail,
     settings_from,
 )
+from dutycare.entrypoints.cli.speech import _, said
 from dutycare.service_layer.access import Role
 
 
@@ -53,11 +54,12 @@ def split(
     Needs --actor naming a coordinator."""
     with coordinating(db, key_file, passphrase, actor=actor) as dc:
         phrases = key_custody.split_key(dc, shares, threshold)
-    typer.echo(f"Recovery phrases: any {threshold} of these {shares} recover this database's key. Give each to a "
-               "different coordinator, on paper; they are shown only now and are not stored anywhere.\n")
+    typer.echo(_("Recovery phrases: any %(threshold)s of these %(shares)s recover this database's key. Give each to "
+                 "a different coordinator, on paper; they are shown only now and are not stored anywhere.")
+               % {"threshold": threshold, "shares": shares} + "\n")
     for number, phrase in enumerate(phrases, start=1):
-        typer.echo(f"Phrase {number} of {shares}:\n  {phrase}\n")
-    typer.echo("Any phrases from an earlier split no longer work.")
+        typer.echo(_("Phrase %(number)s of %(shares)s:") % {"number": number, "shares": shares} + f"\n  {phrase}\n")
+    typer.echo(_("Any phrases from an earlier split no longer work."))
 
 
 @app.command("recover")
@@ -79,14 +81,15 @@ def recover(
         phrases = _ask_phrases()
     settings = settings_from(db, key_file, passphrase)
     location = key_custody.recover_key(settings, phrases, new_passphrase=settings.passphrase)
-    typer.echo(f"Recovered the organisation key. It is now {location}: keep it safe and apart from the data.")
+    typer.echo(_("Recovered the organisation key. It is now %(key)s: keep it safe and apart from the data.")
+               % {"key": said(location)})
 
 
 def _read_phrase(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        fail(f"cannot read the recovery phrase in {path}: {exc.strerror}")
+        fail(_("cannot read the recovery phrase in %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror})
 
 
 def _ask_phrases() -> list[str]:
@@ -115,9 +118,10 @@ def rotate(
     Needs --actor naming a coordinator."""
     with coordinating(db, key_file, passphrase, vault, actor=actor) as dc:
         done = key_custody.rotate_key(dc, new_key_file=new_key_file, new_passphrase=new_passphrase)
-    typer.echo(f"Rotated the organisation key: {done.values} sealed values and {done.files} evidence files now use "
-               f"the new key, which is {done.location}.")
+    typer.echo(_("Rotated the organisation key: %(values)s sealed values and %(files)s evidence files now use the new "
+                 "key, which is %(key)s.")
+               % {"values": done.values, "files": done.files, "key": said(done.location)})
     if done.retired is not None:
-        typer.echo(f"The old key file was kept as {done.retired}, for backups made before now; destroy it when "
-                   "those backups are no longer needed.")
-    typer.echo("Recovery phrases made with 'dutycare keys split', if any, still work.")
+        typer.echo(_("The old key file was kept as %(path)s, for backups made before now; destroy it when those "
+                     "backups are no longer needed.") % {"path": done.retired})
+    typer.echo(_("Recovery phrases made with 'dutycare keys split', if any, still work."))

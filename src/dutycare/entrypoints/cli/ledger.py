@@ -21,11 +21,24 @@ from dutycare.entrypoints.cli.common import (
     emit_json,
     opened,
 )
+from dutycare.entrypoints.cli.speech import _
 from dutycare.ledger.checkpoint import CheckpointError, add_signature
+from dutycare.ledger.verify import VerifyReport
 from dutycare.service_layer import access_log
 from dutycare.service_layer import ledger_service as service
 
 app = typer.Typer(help="Sign, verify and prove the tamper-evident ledger.", no_args_is_help=True)
+
+
+def log_summary(log: VerifyReport) -> str:
+    """A verified log in a sentence of the run's language (a failed one as the verifier words it)."""
+    if not log.ok:
+        return log.summary()
+    signed = log.latest_checkpoint.size if log.latest_checkpoint else 0
+    return _("OK: log of %(size)s entries, root %(root)s; %(checkpoints)s checkpoints verified, latest covers "
+             "%(signed)s; %(outside)s kept outside the database; %(witnessed)s witness signatures verified.") % {
+        "size": log.size, "root": log.root.hex(), "checkpoints": log.checkpoints_verified, "signed": signed,
+        "outside": log.anchors_verified, "witnessed": log.witness_signatures_verified}
 
 
 @app.command("checkpoint")
@@ -47,8 +60,8 @@ def checkpoint(db: DbOption = None, key_file: KeyFileOption = None, passphrase: 
         return
     typer.echo(note, nl=False)
     typer.echo(access_note, nl=False)
-    typer.echo(f"Also kept outside the database at {kept}; publish or hand over a copy so a rewrite is noticed.",
-               err=True)
+    typer.echo(_("Also kept outside the database at %(path)s; publish or hand over a copy so a rewrite is noticed.")
+               % {"path": kept}, err=True)
 
 
 CheckpointFileOption = Annotated[list[Path] | None, typer.Option(
@@ -103,24 +116,28 @@ def _report(result: service.Verification, fmt: OutputFormat) -> None:
                    "findings_rebuilt": None if rebuilt is None else [
                        {"key": f.key, "rule": f.rule_id, "cases": list(f.case_ids)} for f in rebuilt]})
         return
-    typer.echo(log.summary())
-    typer.echo(f"{result.records_checked} records and {result.files_checked} evidence files checked; "
-               f"{log.anchors_verified} checkpoint(s) kept outside the database and "
-               f"{log.witness_signatures_verified} witness signature(s) verified.")
+    typer.echo(log_summary(log))
+    typer.echo(_("%(records)s records and %(files)s evidence files checked; %(outside)s checkpoints kept outside the "
+                 "database and %(witnessed)s witness signatures verified.")
+               % {"records": result.records_checked, "files": result.files_checked,
+                  "outside": log.anchors_verified, "witnessed": log.witness_signatures_verified})
     for note in log.notes:
-        typer.echo(f"note: {note}")
+        typer.echo(_("note: %(note)s") % {"note": note})
     if rebuilt is None:
-        typer.echo("Findings were not rebuilt: the record did not verify.")
-    else:
-        typer.echo(f"Findings rebuilt from the verified record; {len(rebuilt)} differed from what was stored"
-                   + (" (altered outside dutycare, or changed by the passing of time):" if rebuilt else "."))
+        typer.echo(_("Findings were not rebuilt: the record did not verify."))
+    elif rebuilt:
+        typer.echo(_("Findings rebuilt from the verified record; %(num)s differed from what was stored (altered "
+                     "outside dutycare, or changed by the passing of time):") % {"num": len(rebuilt)})
         for f in rebuilt[:50]:
             typer.echo(f"  {f.rule_id} {', '.join(f.case_ids)} ({f.key[:12]})")
+    else:
+        typer.echo(_("Findings rebuilt from the verified record; none differed from what was stored."))
     if access is not None:
-        typer.echo(f"access log: {access.log.summary()}")
-        typer.echo(f"{access.records_checked} users, tokens, case restrictions and audit entries checked.")
+        typer.echo(_("access log: %(summary)s") % {"summary": log_summary(access.log)})
+        typer.echo(_("%(num)s users, tokens, case restrictions and audit entries checked.")
+                   % {"num": access.records_checked})
         for note in access.log.notes:
-            typer.echo(f"note: access log: {note}")
+            typer.echo(_("note: access log: %(note)s") % {"note": note})
     if problems:
         typer.echo(f"FIRST PROBLEM: {problems[0]}", err=True)
         for line in problems[1:50]:
@@ -164,7 +181,7 @@ def cosign(checkpoint_file: Annotated[Path, typer.Argument(help="The signed chec
     temp = target.with_name(f".{target.name}.cosign")
     temp.write_text(signed, encoding="utf-8", newline="")
     temp.replace(target)
-    typer.echo(f"co-signed by {signer.key_name}: {target}")
+    typer.echo(_("co-signed by %(name)s: %(path)s") % {"name": signer.key_name, "path": target})
 
 
 @app.command("prove")
@@ -177,8 +194,9 @@ def prove(entry: Annotated[int, typer.Argument(help="The entry's position (seq) 
     if fmt is OutputFormat.JSON:
         emit_json(proof.to_json())
         return
-    typer.echo(f"entry {proof.seq} is leaf {proof.leaf_hash.hex()} of the tree of size {proof.tree_size}")
-    typer.echo(f"root {proof.root.hex()}, audit path of {len(proof.path)} hashes:")
+    typer.echo(_("entry %(seq)s is leaf %(leaf)s of the tree of size %(size)s")
+               % {"seq": proof.seq, "leaf": proof.leaf_hash.hex(), "size": proof.tree_size})
+    typer.echo(_("root %(root)s, audit path of %(num)s hashes:") % {"root": proof.root.hex(), "num": len(proof.path)})
     for h in proof.path:
         typer.echo(f"  {h.hex()}")
     typer.echo(proof.checkpoint, nl=False)
@@ -192,5 +210,5 @@ def export(out_dir: Annotated[Path, typer.Argument(help="Directory to write the 
         service.make_checkpoint(dc.uow(), dc.signer(), dc.checkpoint_folder())
         written = service.export_bundle(dc.uow(), out_dir, dc.trusted_key())
     for path in written:
-        typer.echo(f"wrote {path}")
-    typer.echo(f"Check it anywhere with: python tools/verify_bundle.py {out_dir}")
+        typer.echo(_("wrote %(path)s") % {"path": path})
+    typer.echo(_("Check it anywhere with: %(command)s") % {"command": f"python tools/verify_bundle.py {out_dir}"})

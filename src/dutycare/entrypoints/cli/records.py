@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from dutycare.adapters.csv_export import table_csv
 from dutycare.adapters.importers import FileType, open_source
 from dutycare.adapters.importers.progress import ImportProgress
 from dutycare.adapters.importers.template import write_csv_template, write_xlsx_template
@@ -30,9 +31,12 @@ from dutycare.entrypoints.cli.common import (
     acting,
     emit_json,
     fail,
+    problem_line,
     settings_from,
     staff_uow,
 )
+from dutycare.entrypoints.cli.speech import _, ngettext, record_kind, said
+from dutycare.entrypoints.web.i18n import N_
 from dutycare.service_layer import case_views
 from dutycare.service_layer.bulk_import import NoProgress, import_records
 
@@ -53,8 +57,9 @@ def init(
                                                           confirmation_prompt=True))
     app = initialise(settings, use_passphrase=use_passphrase)
     try:
-        typer.echo(f"Created the dutycare database {settings.db}.")
-        typer.echo(f"Its organisation key is {key_location(app)}: keep it safe and apart from the data.")
+        typer.echo(_("Created the dutycare database %(db)s.") % {"db": settings.db})
+        typer.echo(_("Its organisation key is %(key)s: keep it safe and apart from the data.")
+                   % {"key": said(key_location(app))})
     finally:
         app.close()
 
@@ -65,9 +70,19 @@ def migrate(db: DbOption = None) -> None:
     try:
         before = schema.current_revision(engine)
         schema.upgrade(engine)
-        typer.echo(f"Schema at {schema.current_revision(engine)} (was {before}).")
+        typer.echo(_("Schema at %(now)s (was %(before)s).")
+                   % {"now": schema.current_revision(engine), "before": before})
     finally:
         engine.dispose()
+
+
+class ExportTable(StrEnum):
+    """Tables 'export --csv' writes."""
+
+    CASES = "cases"
+    EVENTS = "events"
+    FINDINGS = "findings"
+    DEADLINES = "deadlines"
 
 
 class TemplateKind(StrEnum):
@@ -78,6 +93,10 @@ class TemplateKind(StrEnum):
 
 
 MAX_PROBLEMS_LISTED = 100
+PROGRESS_WORDS = (N_("checking and writing"), N_("checking"), N_("writing"), N_("updating findings"),
+                  N_("committing"), N_("%(phase)s: %(num)s records"), N_("took %(time)s"),
+                  N_("%(done)s, about %(time)s left"))
+"""What the import's progress display says (adapters/importers/progress.py), for the catalogues."""
 
 
 def import_(
@@ -107,40 +126,44 @@ def import_(
         _write_template(template, out)
         return
     if file is None:
-        fail("name the file to import, or write a template with --template csv|xlsx --out FILE")
+        fail(_("name the file to import, or write a template with --template csv|xlsx --out FILE"))
     source = open_source(file, file_type, encoding)
-    progress = NoProgress() if quiet else ImportProgress()
+    progress = NoProgress() if quiet else ImportProgress(say=_)
     try:
         with acting(db, key_file, passphrase, actor=actor) as (app, _actor):
             result = import_records(app.uow(), source, SqlBulkStore.for_uow, progress)
     except InvalidInput as exc:
-        fail(_problem_report(exc, source.describe()))
+        fail(_problem_report(exc, said(source.describe())))
     if fmt is OutputFormat.JSON:
         emit_json({"imported": result.counts, "ledger_size": result.ledger_size, "sha256": result.sha256,
                    "warnings": list(result.warnings)})
         return
-    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
-    typer.echo(f"Imported {counts} from {source.describe()}. The ledger now holds {result.ledger_size} entries.")
+    counts = ", ".join(f"{record_kind(kind)}: {n}" for kind, n in result.counts.items())
+    typer.echo(_("Imported from %(source)s: %(counts)s. The ledger now holds %(size)s entries.")
+               % {"counts": counts, "source": said(source.describe()), "size": result.ledger_size})
     for warning in result.warnings:
-        typer.echo(f"Warning: {warning}", err=True)
+        typer.echo(_("Warning: %(message)s") % {"message": said(warning)}, err=True)
 
 
 def _write_template(kind: TemplateKind, out: Path | None) -> None:
     if out is None:
-        fail(f"say where to write the template: --template {kind.value} --out FILE.{kind.value}")
+        fail(_("say where to write the template: --template %(kind)s --out FILE.%(kind)s") % {"kind": kind.value})
     if out.exists():
-        fail(f"{out} exists already; choose another name (templates never overwrite files)")
+        fail(_("%(path)s exists already; choose another name (templates never overwrite files)") % {"path": out})
     (write_csv_template if kind is TemplateKind.CSV else write_xlsx_template)(out)
-    typer.echo(f"Wrote an empty {kind.value} template to {out}: fill in one row per event, then "
-               f"'dutycare import {out.name}'. docs/import-formats.md explains every column.")
+    typer.echo(_("Wrote a %(kind)s template to %(path)s: its example row is marked as one and refused on import; "
+                 "replace it with one row per event, then 'dutycare import %(name)s'. docs/import-formats.md "
+                 "explains every column.") % {"kind": kind.value, "path": out, "name": out.name})
 
 
 def _problem_report(exc: InvalidInput, what: str) -> str:
-    lines = [f"{what} was rejected and nothing was written ({exc.total} problem(s)):"]
+    lines = [ngettext("%(what)s was rejected and nothing was written (%(num)s problem):",
+                      "%(what)s was rejected and nothing was written (%(num)s problems):", exc.total)
+             % {"what": what, "num": exc.total}]
     shown = exc.problems[:MAX_PROBLEMS_LISTED + 1]
-    lines += [f"  - {p}" for p in shown]
+    lines += [f"  - {problem_line(p)}" for p in shown]
     if exc.total > len(shown):
-        lines.append(f"  … and {exc.total - len(shown)} more")
+        lines.append("  " + _("… and %(num)s more") % {"num": exc.total - len(shown)})
     return "\n".join(lines)
 
 
@@ -151,16 +174,28 @@ def export(
     actor: ActorOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of standard output.")]
     = None,
+    csv_table: Annotated[ExportTable | None, typer.Option(
+        "--csv", help="Instead of the case file, one table as CSV for Excel or LibreOffice (UTF-8 with a byte-order "
+        "mark; a cell starting with = + - @ gets a leading apostrophe): cases, events, findings or deadlines.",
+        show_default=False)] = None,
 ) -> None:
-    """Export every record the --actor may see as one case file (JSON), which 'dutycare import' reads back.
+    """Export every record the --actor may see as one case file (JSON), which 'dutycare import' reads back, or one
+    table of it as CSV (--csv).
 
     The export is written to the audit log.
     """
     with acting(db, key_file, passphrase, actor=actor) as (app, user):
-        document = case_views.export_visible(staff_uow(app), user, datetime.now(UTC))
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    if out is None:
-        sys.stdout.write(text)
+        if csv_table is None:
+            document = case_views.export_visible(staff_uow(app), user, datetime.now(UTC))
+        else:
+            rows = case_views.export_table(staff_uow(app), user, csv_table.value, datetime.now(UTC))
+    if csv_table is None:
+        data = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     else:
-        out.write_text(text, encoding="utf-8")
-        typer.echo(f"Wrote {out}.", err=True)
+        data = table_csv(case_views.EXPORT_COLUMNS[csv_table.value], rows)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        out.write_bytes(data)
+        typer.echo(_("Wrote %(path)s.") % {"path": out}, err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import ipaddress
 import os
@@ -15,7 +16,8 @@ from typing import Annotated, Any
 import typer
 
 from dutycare.bootstrap import Dutycare
-from dutycare.entrypoints.cli.common import DbOption, KeyFileOption, PassphraseOption, VaultOption, opened
+from dutycare.entrypoints.cli.common import DbOption, KeyFileOption, PassphraseOption, VaultOption, fail, opened
+from dutycare.entrypoints.cli.speech import _, ngettext
 from dutycare.service_layer import search
 
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")]
@@ -46,40 +48,60 @@ def _uvicorn_options() -> dict[str, Any]:
     return {"log_level": "warning", "access_log": False, "server_header": False, "proxy_headers": False}
 
 
-def run_server(dc: Dutycare, host: str, port: int, workers: int = 1) -> None:
-    """Serve the web application until interrupted (Ctrl+C), in one process or several sharing the port."""
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket of the server, or a clear message (no traceback) when the address cannot be had:
+    the port taken by another program, an address this machine does not have, a port it may not open."""
+    try:
+        return _listening_socket(host, port)
+    except socket.gaierror:
+        fail(_("There is no address %(host)s on this machine; give another with --host (e.g. 127.0.0.1).")
+             % {"host": host})
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            fail(_("Port %(port)s on %(host)s is taken by another program (perhaps another dutycare). Choose a free "
+                   "one: '--port %(other)s', or 'make demo PORT=%(other)s'.")
+                 % {"port": port, "host": host, "other": port + 1 if port < 65535 else 8000})
+        fail(_("Cannot listen on %(host)s:%(port)s: %(reason)s.")
+             % {"host": host, "port": port, "reason": exc.strerror or exc})
+
+
+def run_server(dc: Dutycare, host: str, port: int, workers: int = 1, sock: socket.socket | None = None) -> None:
+    """Serve the web application until interrupted (Ctrl+C), in one process or several sharing the port
+    (``sock``: the port already bound with `listen`, as the demo does before loading)."""
     import uvicorn
 
     from dutycare.entrypoints.web.app import create_app
 
+    sock = sock or listen(host, port)
     if search.needs_rebuild(dc.uow()):
-        typer.echo("Building the search index…")
+        typer.echo(_("Building the search index…"))
         search.rebuild_index(dc.uow())
     if not _is_loopback(host):
-        typer.echo("Warning: session cookies are Secure; serve this address over HTTPS (e.g. behind a TLS proxy).",
-                   err=True)
+        typer.echo(_("Warning: session cookies are Secure; serve this address over HTTPS (e.g. behind a TLS "
+                     "proxy)."), err=True)
     workers = workers if hasattr(os, "fork") else 1
-    typer.echo(f"Serving dutycare at http://{host}:{port}/ "
-               f"({workers} process{'es' if workers > 1 else ''}; Ctrl+C stops it)")
+    typer.echo(ngettext("Serving dutycare at %(url)s (%(num)s process; Ctrl+C stops it)",
+                        "Serving dutycare at %(url)s (%(num)s processes; Ctrl+C stops it)", workers)
+               % {"url": f"http://{host}:{port}/", "num": workers})
     if workers == 1:
         app = create_app(dc)
         _freeze_long_lived_objects()
-        uvicorn.run(app, host=host, port=port, **_uvicorn_options())
+        with sock:
+            uvicorn.Server(uvicorn.Config(app, **_uvicorn_options())).run(sockets=[sock])
     else:
-        _serve_forked(dc, host, port, workers)
+        _serve_forked(dc, sock, workers)
 
 
-def _serve_forked(dc: Dutycare, host: str, port: int, workers: int) -> None:
-    """Bind the port once, fork the worker processes, and stop them all when told to or when one of them ends.
+def _serve_forked(dc: Dutycare, sock: socket.socket, workers: int) -> None:
+    """Fork the worker processes on the bound port, and stop them all when told to or when one of them ends.
 
     The key is unlocked once, before forking, so a passphrase never has to reach the workers; no database
     connection crosses the fork (each worker opens its own).
     """
-    sock = _listening_socket(host, port)
     dc.engine.dispose()
     _freeze_long_lived_objects()  # also keeps the workers' collections from copying the parent's pages
     children: list[int] = []
-    for _ in range(workers):
+    for _worker in range(workers):
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the worker process
             _run_worker(dc, sock)
@@ -176,5 +198,6 @@ def serve(
     workers: WorkersOption = None,
 ) -> None:
     """Serve the staff web application and the REST API (/api/v1) for a database."""
+    sock = listen(host, port)  # before the key is unlocked: a taken port is told at once
     with opened(db, key_file, passphrase, vault) as dc:
-        run_server(dc, host, port, workers or default_workers())
+        run_server(dc, host, port, workers or default_workers(), sock)

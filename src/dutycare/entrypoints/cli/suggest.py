@@ -11,7 +11,8 @@ import typer
 
 from dutycare.bootstrap import fact_suggester
 from dutycare.domain.suggested_facts import Suggestion
-from dutycare.entrypoints.cli.common import FormatOption, OutputFormat, emit_json, fail
+from dutycare.entrypoints.cli.common import FormatOption, LanguageOption, OutputFormat, emit_json, fail
+from dutycare.entrypoints.cli.speech import translator, use_language
 from dutycare.entrypoints.suggestion_text import describe
 
 MAX_ACCOUNT_BYTES = 1_000_000
@@ -57,15 +58,15 @@ def suggest(
     known_date: Annotated[str | None, typer.Option("--known-date", help="The day the account was given "
                                                    "(YYYY-MM-DD): «в декабре» and «три месяца назад» are read "
                                                    "against it.", show_default=False)] = None,
-    lang: Annotated[str, typer.Option(help="Language of the descriptions: ru or en.")] = "ru",
+    lang: LanguageOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Suggest facts (people, dates, institutions, injuries, decisions, refusals, …) from a free-text account.
 
     Nothing is stored: each suggestion shows the words it came from, for a person to accept or reject.
     """
-    if lang not in ("ru", "en"):
-        fail(f"--lang: '{lang}' is not a language here; use ru or en.")
+    use_language(lang)
+    lang = translator().lang
     text = _read(source)
     when = _known(known_date)
     found = fact_suggester().suggest(text, when)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from dutycare.entrypoints.cli.common import fail
+from dutycare.entrypoints.cli.speech import _, record_kind
 from dutycare.synth import write_jsonl
 
 
@@ -24,8 +25,9 @@ def synth(
         stats = write_jsonl(sys.stdout, cases, seed)
     else:
         if out.exists() and not force:
-            fail(f"{out} exists already; pass --force to overwrite it")
+            fail(_("%(path)s exists already; pass --force to overwrite it") % {"path": out})
         with out.open("w", encoding="utf-8", newline="\n") as f:
             stats = write_jsonl(f, cases, seed)
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(stats.counts.items()))
-    typer.echo(f"Wrote {summary} (seed {seed}) to {out}.", err=True)
+    summary = ", ".join(f"{record_kind(kind)}: {n}" for kind, n in sorted(stats.counts.items()))
+    typer.echo(_("Wrote %(summary)s (seed %(seed)s) to %(path)s.") % {"summary": summary, "seed": seed, "path": out},
+               err=True)

@@ -19,6 +19,8 @@ from dutycare.entrypoints.cli.common import (
     opened,
     staff_uow,
 )
+from dutycare.entrypoints.cli.speech import _, ngettext
+from dutycare.entrypoints.cli.speech import label as word
 from dutycare.service_layer import accounts
 from dutycare.service_layer.access import Role
 
@@ -47,9 +49,9 @@ def add(
         by = accounts.acting_user(staff_uow(dc), dc.settings.actor) if dc.settings.actor else None
         user, generated = accounts.add_user(staff_uow(dc), name, role, datetime.now(UTC), by=by,
                                             display_name=display_name, password=password)
-    typer.echo(f"Added {user.name} as {user.role.value}.")
+    typer.echo(_("Added %(name)s as %(role)s.") % {"name": user.name, "role": word(user.role.value)})
     if generated:
-        typer.echo(f"Password (shown only now): {generated}")
+        typer.echo(_("Password (shown only now): %(password)s") % {"password": generated})
 
 
 @app.command("list")
@@ -63,10 +65,10 @@ def list_(db: DbOption = None, key_file: KeyFileOption = None, passphrase: Passp
                     "second_factor": u.has_second_factor, "created_at": u.created_at} for u in users])
         return
     for u in users:
-        state = "active" if u.active else "suspended"
+        state = _("active") if u.active else _("suspended")
         factor = "2FA" if u.has_second_factor else "—"
-        typer.echo(f"{u.name:<20} {u.role.value:<12} {state:<10} {factor:<4} {u.display_name}")
-    typer.echo(f"{len(users)} user(s)")
+        typer.echo(f"{u.name:<20} {word(u.role.value):<14} {state:<14} {factor:<4} {u.display_name}")
+    typer.echo(ngettext("%(num)s user", "%(num)s users", len(users)) % {"num": len(users)})
 
 
 @app.command("token")
@@ -107,4 +109,4 @@ def change(
         user = accounts.user_by_name(staff_uow(dc), name)
         changed = accounts.change_user(staff_uow(dc), user.id, datetime.now(UTC), by=by, role=role, active=active,
                                        reset_second_factor=reset_second_factor)
-    typer.echo(f"{changed.name}: {changed.role.value}, {'active' if changed.active else 'suspended'}.")
+    typer.echo(f"{changed.name}: {word(changed.role.value)}, {_('active') if changed.active else _('suspended')}.")

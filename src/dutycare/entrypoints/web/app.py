@@ -34,6 +34,7 @@ from dutycare.entrypoints.web.deps import (
     utc_now,
 )
 from dutycare.entrypoints.web.i18n import Translator, load_translations
+from dutycare.entrypoints.web.labels import problem_translator
 from dutycare.entrypoints.web.render import make_templates, page
 from dutycare.service_layer.accounts import SessionPolicy
 
@@ -44,7 +45,7 @@ API_DESCRIPTION = (
     "Errors are JSON: `{\"error\": message, \"problems\": [{\"location\", \"field\", \"message\"}]}`."
 )
 REQUEST_THREADS = 8
-MAX_REQUEST_BODY = 8 << 20  # no form or API body comes near it; evidence files are added from the command line
+MAX_REQUEST_BODY = 8 << 20  # no form or API body comes near it; evidence uploads are streamed, bounded by a setting
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -143,12 +144,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             return _problems_json(422, exc.summary(), exc.problems)
         _ = gettext(request).gettext
-        return _error_page(request, 422, _("The input was rejected"), exc.summary())
+        said = problem_translator(_)
+        first = exc.problems[0] if exc.problems else None
+        where = f"{first.location}.{first.field}" if first and first.field else (first.location if first else "")
+        summary = _("%(num)s problem(s) found; nothing was written.") % {"num": exc.total}
+        return _error_page(request, 422, _("The input was rejected"),
+                           f"{summary} {where}: {said(first.message)}" if first else summary)
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
         _ = gettext(request).gettext
-        return _error_page(request, 404, _("Not found"), str(exc))
+        return _error_page(request, 404, _("Not found"), problem_translator(_)(str(exc)))
 
     @app.exception_handler(SearchIndexDamaged)
     async def search_index_damaged(request: Request, exc: SearchIndexDamaged) -> Response:
@@ -160,7 +166,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         _ = gettext(request).gettext
-        return _error_page(request, 400, _("That did not work"), str(exc))
+        return _error_page(request, 400, _("That did not work"), problem_translator(_)(str(exc)))
 
     @app.exception_handler(CryptoError)
     async def crypto_error(request: Request, exc: CryptoError) -> Response:
@@ -173,7 +179,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             return _problems_json(422, f"{len(problems)} problem(s) in the request", problems)
         _ = gettext(request).gettext
-        return _error_page(request, 422, _("The input was rejected"), "; ".join(str(p) for p in problems))
+        said = problem_translator(_)
+        return _error_page(request, 422, _("The input was rejected"),
+                           "; ".join(f"{p.field or p.location}: {said(p.message)}" for p in problems))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

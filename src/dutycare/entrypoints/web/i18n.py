@@ -24,7 +24,11 @@ from babel.messages.pofile import read_po, write_po
 from babel.numbers import NumberPattern, parse_pattern
 from babel.support import Translations
 
+from dutycare.domain.dates import DateParseError, PartialDate, Precision
+
 LANGUAGES = ("ru", "en")
+SOURCE_PACKAGES = ("web", "cli")
+"""The entrypoint packages whose messages the catalogues hold (the pages and the command line)."""
 DEFAULT_LANGUAGE = "ru"
 HERE = Path(__file__).resolve().parent
 CATALOGUES = HERE / "i18n"
@@ -65,12 +69,13 @@ Message = str | tuple[str, ...]
 def extract_messages() -> Iterator[tuple[Message, str, int]]:
     """Every translatable message (a text, or singular and plural) in the web package: (message, file, line)."""
     options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "encoding": "utf-8"}}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(HERE), METHODS, options_map=options, keywords=KEYWORDS):
-        if isinstance(message, tuple):
-            message = tuple(m for m in message if m)
-        if message:
-            yield message, filename, lineno
+    for package in SOURCE_PACKAGES:
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+                str(HERE.parent / package), METHODS, options_map=options, keywords=KEYWORDS):
+            if isinstance(message, tuple):
+                message = tuple(m for m in message if m)
+            if message:
+                yield message, f"{package}/{filename}", lineno
 
 
 @dataclass(frozen=True)
@@ -110,11 +115,52 @@ class Translator:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
         return format_datetime(value, format=fmt, locale=self.lang)
 
+    def partial_date(self, when: PartialDate | str | None) -> str:
+        """A date that may be partial or approximate, as this language writes it."""
+        return partial_date(when, self.lang)
+
     def number(self, value: int | float) -> str:
         """A number with this language's grouping."""
         if isinstance(value, int) and 0 <= value < 1000:  # most numbers on a page: no grouping, Latin digits
             return str(value)
         return str(self._decimal_pattern.apply(value, self.locale))  # Babel's patterns are not annotated
+
+
+_POINT_FORMATS = {  # (exact, approximate) Babel patterns per precision; L is the stand-alone (nominative) month
+    "ru": {Precision.DAY: ("d MMMM y", "'около' d MMMM y"), Precision.MONTH: ("LLLL y", "'около' MMMM y")},
+    "en": {Precision.DAY: ("d MMMM y", "'about' d MMMM y"), Precision.MONTH: ("LLLL y", "'about' LLLL y")},
+}
+_YEAR_FORMATS = {"ru": ("{} год", "около {} года"), "en": ("{}", "about {}")}
+_APPROXIMATE_RANGE = {"ru": "приблизительно {}", "en": "approximately {}"}
+
+
+def _point_text(when: PartialDate, lang: str, approximate: bool) -> str:
+    if when.precision is Precision.YEAR:
+        return _YEAR_FORMATS[lang][approximate].format(when.earliest.year)
+    pattern = _POINT_FORMATS[lang][when.precision][approximate]
+    return format_date(when.earliest, format=pattern, locale=lang)
+
+
+def partial_date(when: PartialDate | str | None, lang: str) -> str:
+    """A date as recorded, as a reader of the language writes it: «14 марта 2024», «март 2024»,
+    «около октября 2023», «2023 год», «февраль 2024 – апрель 2024»; the one formatter of pages and the CLI."""
+    if when is None or when == "":
+        return ""
+    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    try:
+        when = when if isinstance(when, PartialDate) else PartialDate.parse(when)
+    except DateParseError:
+        return str(when)
+    if when.precision is not Precision.RANGE:
+        return _point_text(when, lang, when.approximate)
+    try:  # each end keeps the precision it was recorded with, which only the text holds
+        ends = [PartialDate.parse(part.strip()) for part in when.text.lstrip("~").split("/")]
+    except DateParseError:
+        ends = [PartialDate.exact(when.earliest), PartialDate.exact(when.latest)]
+    text = " – ".join(_point_text(end, lang, False) for end in ends)
+    if lang == "ru" and all(end.precision is Precision.YEAR for end in ends):
+        text = f"{ends[0].earliest.year} – {ends[1].earliest.year} гг."
+    return _APPROXIMATE_RANGE[lang].format(text) if when.approximate else text
 
 
 def refresh_catalogues() -> None:

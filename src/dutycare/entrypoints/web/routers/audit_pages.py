@@ -21,6 +21,7 @@ def audit_page(request: Request, ctx: Ctx, user: CurrentUser, action: str | None
                page_no: Annotated[int, Query(alias="page", ge=1, le=100000)] = 1) -> Response:
     """Who read identifying details, who exported, who changed users, tokens and case access."""
     entries, total = audit.list_entries(ctx.uow(user), PAGE_SIZE, (page_no - 1) * PAGE_SIZE, action)
-    return page(request, "audit.html", entries=entries, total=total, action=action or "",
+    names = audit.names_of(ctx.uow(user), entries)
+    return page(request, "audit.html", entries=entries, total=total, action=action or "", names=names,
                 actions=[a.value for a in audit.AuditAction], page_no=page_no,
                 pages=max(1, -(-total // PAGE_SIZE)))

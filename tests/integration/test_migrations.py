@@ -133,3 +133,21 @@ def test_the_search_postings_are_derived_from_the_words_an_older_version_indexed
         assert total == len(rows) >= 2
     finally:
         reopened.close()
+
+
+def test_publications_come_with_0013_and_go_with_its_downgrade(app: Dutycare) -> None:
+    from dutycare.adapters.storage.pattern_store import SqlPublications
+
+    record = {"id": "pub-1", "status": "draft", "title": "Отчёт", "lang": "ru", "filters": {},
+              "population_sha256": "0" * 64, "population_size": 0, "files": [], "created_by": "anna",
+              "created_at": "2026-12-01T00:00:00.000000Z", "approved_by": None, "approved_at": None}
+    with app.engine.begin() as conn:
+        SqlPublications(conn).add(record, {"report.pdf": b"%PDF-1.7"}, [])
+    with app.engine.connect() as conn:
+        assert SqlPublications(conn).record("pub-1") == record
+        assert SqlPublications(conn).file("pub-1", "report.pdf") == b"%PDF-1.7"
+    schema.downgrade(app.engine, "0008")
+    assert not {"publications", "publication_files"} & set(inspect(app.engine).get_table_names())
+    schema.upgrade(app.engine)
+    with app.engine.connect() as conn:
+        assert SqlPublications(conn).records() == []

@@ -18,11 +18,15 @@ from sqlalchemy import Connection, Engine, inspect, select
 
 from dutycare.adapters import keychain
 from dutycare.adapters.checkpoint_folder import CheckpointFolder, folder_name
+from dutycare.adapters.crypto.intake_box import MIN_PASSPHRASE, LockedIntakeKey, ReceiptBook, StoredIntakeKeyLock
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
+from dutycare.adapters.letters import LetterWriter
+from dutycare.adapters.reports.report import HtmlPdfReports
 from dutycare.adapters.storage import meta_store, schema, tables
 from dutycare.adapters.storage.engine import database_url, is_sqlite, make_engine
+from dutycare.adapters.storage.intake_store import SqlIntakeStore
 from dutycare.adapters.storage.ledger_store import ACCESS_LOG, Clock, SqlLedger, utc_now
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.adapters.text_facts.natasha_suggester import NatashaFactSuggester
@@ -37,6 +41,7 @@ from dutycare.service_layer.ledger_service import TrustedKey, Verification
 from dutycare.service_layer.ports import FactSuggester, FileHasher
 from dutycare.settings import Settings
 
+INTAKE_PRIVATE_KEY = "intake_private_key"
 SIGNING_KEY = "signing_key"
 SIGNING_KEY_NAME = "signing_key_name"
 
@@ -71,6 +76,7 @@ class Dutycare:
     def __post_init__(self) -> None:
         self.sealer = RecordSealer(self.org_key)
         self._rulebook: RuleBook | None = None
+        self._intake: SqlIntakeStore | None = None
         self._suggester: FactSuggester | None = None
         self.actor: str = self.settings.who  # who the case ledger names; the CLI sets it to its staff account
 
@@ -140,6 +146,10 @@ class Dutycare:
         return ledger_service.verify(self.uow(), self.trusted_key(), self.file_hasher(), self.checkpoint_folder(),
                                      extra, self.access_checkpoint_folder())
 
+    def reports(self) -> HtmlPdfReports:
+        """The renderer of publications (HTML, PDF, charts)."""
+        return HtmlPdfReports()
+
     def file_hasher(self) -> VaultFiles:
         """Decrypts vault files to hash them, and says where the vault keeps each one."""
         return VaultFiles(self.vault())
@@ -159,12 +169,54 @@ class Dutycare:
             root.mkdir(parents=True, exist_ok=True, mode=0o700)
         return EvidenceVault(root, self.org_key)
 
+    def letters(self) -> LetterWriter:
+        """Renders complaint letters to PDF and DOCX from the templates shipped with dutycare."""
+        return LetterWriter()
+
     def _holds_evidence(self) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(select(tables.evidence.c.id).limit(1)).first() is not None
 
+    def intake_store(self) -> SqlIntakeStore | None:
+        """The public intake's database, opened on first use (None when none is configured or none exists yet)."""
+        if self._intake is None:
+            target = self.settings.intake_target()
+            if target is None or ("://" not in target and not Path(target).exists()):
+                return None
+            self._intake = SqlIntakeStore.open(target)
+        return self._intake
+
+    def intake_key_lock(self) -> StoredIntakeKeyLock | None:
+        """The intake private key as this database keeps it, locked with its passphrase (None if not made yet)."""
+        with self.engine.connect() as conn:
+            text = meta_store.get(conn, INTAKE_PRIVATE_KEY)
+        return StoredIntakeKeyLock(LockedIntakeKey.from_text(text)) if text else None
+
+    def make_intake_key(self, passphrase: str) -> bytes:
+        """Make the intake key pair: the private half, locked, kept here; the public half set in the intake
+        database (created if needed) and returned. Refuses to replace a key: earlier submissions would be lost."""
+        if len(passphrase) < MIN_PASSPHRASE:
+            raise DomainError(f"The intake key's passphrase must be at least {MIN_PASSPHRASE} characters long.")
+        if self.intake_key_lock() is not None:
+            raise DomainError("This database already has an intake key; nothing was changed (a new key would make "
+                              "every submission sealed to the old one unreadable).")
+        target = self.settings.intake_target()
+        if target is None:
+            raise DomainError("Name the intake database: pass --intake-db or set DUTYCARE_INTAKE_DB.")
+        locked = LockedIntakeKey.generate(passphrase)
+        store = SqlIntakeStore.open(target)
+        try:
+            store.set_public_key(locked.public_key)
+        finally:
+            store.close()
+        with self.engine.begin() as conn:
+            meta_store.put(conn, INTAKE_PRIVATE_KEY, locked.to_text())
+        return locked.public_key
+
     def close(self) -> None:
         """Release the database connections."""
+        if self._intake is not None:
+            self._intake.close()
         self.engine.dispose()
 
 
@@ -327,3 +379,26 @@ def data_dirs(settings: Settings) -> list[Path]:
 def key_location(app: Dutycare) -> str:
     """A plain description of where this database's key lives (never the key itself; the database is not read)."""
     return app.key_source
+
+
+@dataclass
+class IntakeSide:
+    """What the public intake process holds: its database (with the public key) and its receipt book; no
+    private key, and nothing of the case database."""
+
+    store: SqlIntakeStore
+    receipts: ReceiptBook
+
+    def close(self) -> None:
+        """Release the intake database's connections."""
+        self.store.close()
+
+
+def open_intake(target: str, receipts: ReceiptBook | None = None) -> IntakeSide:
+    """Open the public intake's database (created on first use) for the intake process."""
+    store = SqlIntakeStore.open(target)
+    if store.public_key() is None:
+        store.close()
+        raise DomainError(f"The intake database {target} has no intake public key yet: a coordinator runs "
+                          "'dutycare intake keygen' (or 'dutycare intake set-public-key' on a separate server).")
+    return IntakeSide(store, receipts or ReceiptBook())

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from dutycare.domain.errors import DomainError
+
 
 @dataclass(frozen=True)
 class SettingSpec:
@@ -37,10 +39,22 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("witnesses", "DUTYCARE_WITNESSES", None,
                 "Verifier keys of witnesses whose co-signatures on checkpoints 'ledger verify' checks, "
                 "separated by commas or spaces, each as name+keyid+base64 (see docs/ledger.md)."),
+    SettingSpec("intake_db", "DUTYCARE_INTAKE_DB", None,
+                "The public intake's own database (a file path or a postgresql:// URL), apart from the case "
+                "database: 'serve-intake' writes sealed submissions there and the staff application's triage reads "
+                "them (default: NAME.intake.db beside an SQLite case database)."),
+    SettingSpec("disclosure_threshold", "DUTYCARE_DISCLOSURE_THRESHOLD", "10",
+                "The smallest count any pattern table, chart, export or publication shows; smaller counts, and every "
+                "count that would reveal one, are suppressed (docs/patterns.md)."),
+    SettingSpec("evidence_max_mb", "DUTYCARE_EVIDENCE_MAX_MB", "100",
+                "The largest evidence file the web pages and the API accept, in MiB (a whole number from 1); a "
+                "larger upload is refused and nothing of it is kept."),
     SettingSpec("actor", "DUTYCARE_ACTOR", None,
                 "The staff account the command line acts as: an active user of the database, named in the ledger "
                 "and the audit log. Commands that read or write case data refuse to run without one."),
 )
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,9 @@ class Settings:
     vault: Path | None = None
     checkpoint_dir: Path | None = None
     witnesses: str | None = None
+    intake_db: str | None = None
+    disclosure_threshold: int = 10
+    evidence_max_mb: str | None = "100"
     actor: str | None = None
 
     @classmethod
@@ -66,6 +83,8 @@ class Settings:
                 raw = env.get(spec.env) or spec.default
             if raw is not None and spec.name in ("key_file", "vault", "checkpoint_dir"):
                 raw = Path(str(raw)).expanduser()
+            if spec.name == "disclosure_threshold":
+                raw = _threshold(raw)
             values[spec.name] = raw
         return cls(**values)  # type: ignore[arg-type]
 
@@ -78,6 +97,16 @@ class Settings:
         """The actor recorded in the ledger (never the operating-system user: that names no staff account)."""
         return self.actor or "system"
 
+    def evidence_limit(self) -> int:
+        """The largest evidence file an upload may bring, in bytes (DomainError names a setting that is no number)."""
+        text = str(self.evidence_max_mb or "100").strip()
+        if not text.isdigit() or not 1 <= int(text) <= 1 << 20:
+            from dutycare.domain.errors import DomainError
+
+            raise DomainError(f"evidence_max_mb (DUTYCARE_EVIDENCE_MAX_MB) is {text!r}; give a whole number of "
+                              "MiB from 1 to 1048576.")
+        return int(text) << 20
+
     def vault_dir(self) -> Path:
         """Where evidence files are kept."""
         if self.vault is not None:
@@ -86,6 +115,23 @@ class Settings:
             path = Path(self.db).expanduser().resolve()
             return path.with_name(path.name + ".vault")
         return default_vault_dir(self.db)
+
+    def intake_target(self) -> str | None:
+        """The intake database: the setting, else beside an SQLite case database (None for PostgreSQL)."""
+        if self.intake_db:
+            return self.intake_db
+        if "://" in self.db:
+            return None
+        path = Path(self.db).expanduser().resolve()
+        return str(path.with_name(path.stem + ".intake" + (path.suffix or ".db")))
+
+
+def _threshold(raw: object) -> int:
+    text = str(raw).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 1000:
+        raise DomainError(f"disclosure_threshold ({SETTINGS_BY_NAME['disclosure_threshold'].env}) must be a whole "
+                          f"number from 1 to 1000, not {text!r}")
+    return int(text)
 
 
 def default_vault_dir(db_url: str) -> Path:

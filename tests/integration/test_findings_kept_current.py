@@ -52,11 +52,31 @@ def test_incremental_findings_equal_a_full_re_evaluation(app: Dutycare) -> None:
     assert {f.key for f in findings.all_findings(app.uow())} == incremental
 
 
+WRITTEN_COPY = {"id": "ev-written-copy", "type": "complaint", "date": "2024-03-20",
+                "cases": ["case-a", "case-b", "case-c"], "sources": [{"source": "s-05"}],
+                "details": {"addressees": ["i-president", "i-investigative-committee", "i-prosecutor-general"],
+                            "applicants": ["p-01"], "channel": "letter", "subject": "Письменная копия обращения",
+                            "kind": "appeal"}}
+
+
+def test_the_joint_video_appeal_runs_no_clock_and_its_findings_say_so(app: Dutycare) -> None:
+    services.import_case_file(app.uow(), load_scenario())
+    assert findings.list_deadlines(app.uow(), datetime(2026, 11, 25, tzinfo=UTC).date()) == []
+    r6 = [f for f in findings.case_findings(app.uow(), "case-a") if f.rule_id == "R6"]
+    assert len(r6) == 3 and all(f.certainty.value == "possible" for f in r6)
+    assert all("срок ответа законом не установлен" in f.explanation_ru for f in r6)
+
+
 def test_deadlines_are_judged_as_of_the_day_given(app: Dutycare) -> None:
     services.import_case_file(app.uow(), load_scenario())
-    early = findings.list_deadlines(app.uow(), datetime(2024, 3, 1, tzinfo=UTC).date())
+    event_writes.record_event(app.uow(), WRITTEN_COPY)
+    event_writes.record_event(app.uow(), {
+        "id": "ev-copy-registered", "type": "complaint_registered", "date": "2024-03-25",
+        "cases": ["case-a", "case-b", "case-c"], "institution": "i-prosecutor-general", "sources": [{"source": "s-05"}],
+        "details": {"complaint": "ev-written-copy", "registration_number": "1/2024"}})
+    early = findings.list_deadlines(app.uow(), datetime(2024, 3, 21, tzinfo=UTC).date())
     late = findings.list_deadlines(app.uow(), datetime(2026, 11, 25, tzinfo=UTC).date())
-    assert len(early) == len(late) == 5
+    assert len(early) == len(late) == 6  # registration and answer at each of the three bodies
     assert all(d.status.value != "overdue" for d in early)
     assert {d.status.value for d in late} >= {"overdue"}
     assert [d.due for d in late] == sorted(d.due for d in late)

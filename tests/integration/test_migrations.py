@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 
@@ -83,3 +85,29 @@ def test_the_key_file_path_an_older_version_stored_is_removed(app: Dutycare) -> 
         assert meta_store.get(conn, "key_file") is None
         assert meta_store.get(conn, "key_method") == "key_file"
     open_dutycare(app.settings).close()
+
+
+def test_the_search_postings_are_derived_from_the_words_an_older_version_indexed(app: Dutycare) -> None:
+    from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
+    from dutycare.adapters.storage.access_tables import search_postings
+    from dutycare.service_layer import accounts, case_views
+    from dutycare.service_layer.queries import CaseQuery
+
+    services.import_case_file(app.uow(), load_scenario())
+    with app.engine.connect() as conn:
+        written = set(conn.execute(select(search_postings)).all())
+    assert len(written) > 100
+    schema.downgrade(app.engine, "0008")  # words per record only, read by word
+    assert "search_postings" not in inspect(app.engine).get_table_names()
+    schema.upgrade(app.engine)
+    with app.engine.connect() as conn:
+        assert set(conn.execute(select(search_postings)).all()) == written
+    reopened = open_dutycare(app.settings)
+    try:
+        assert reopened.verify().ok
+        boss, _ = accounts.add_user(StaffSqlUnitOfWork.like(reopened.uow()), "boss", "coordinator",
+                                    datetime(2026, 12, 1, tzinfo=UTC), by=None)
+        rows, total = case_views.list_cases(StaffSqlUnitOfWork.like(reopened.uow()), boss, CaseQuery(text="лечение"))
+        assert total == len(rows) >= 2
+    finally:
+        reopened.close()

@@ -109,6 +109,12 @@ class EvidenceVault(EvidenceStore):
         """True if a blob for this file id and version is stored."""
         return self.path_for(file_id, version).is_file()
 
+    def discard(self, file_id: str, version: int) -> None:
+        """Remove a blob stored by a write that did not commit (its record was never written); no other caller
+        removes files, so an original, once recorded, is never replaced or lost."""
+        target = self.path_for(file_id, version)
+        target.unlink(missing_ok=True)
+
     def _refuse_symlinks(self, target: Path) -> None:
         current = self._root
         for part in target.relative_to(self._root).parts:

@@ -140,7 +140,7 @@ def _recommendations(s: _Sentence) -> list[Suggestion]:
         for a, b in find(pattern, s.tokens):
             if s.negated(a) or not s.claim(FactKind.RECOMMENDATION.value, a, b):
                 continue
-            value: dict[str, object] = {"treatment": s.tokens[b - 1].lemma}
+            value: dict[str, object] = {"treatment": _treatment(s, a, b) or s.tokens[b - 1].lemma}
             if (urgency := _urgency(s)) is not None:
                 value["urgency"] = urgency
             out.append(_suggest(s, FactKind.RECOMMENDATION, a, b, value))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from dutycare.domain.dates import DateParseError, PartialDate
 from dutycare.domain.suggested_facts import FactKind, Suggestion
 from dutycare.rules.wording import date_en, date_ru
@@ -35,6 +37,11 @@ CHANNELS = {"video_message": ("видеообращение", "video message"), 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "ru" else pair[1]
+
+
+def date_text(when: PartialDate, lang: str) -> str:
+    """A recorded date as a person reads it: «март 2024», «15.03.2024»."""
+    return date_ru(when) if lang == "ru" else date_en(when)
 
 
 def _date(text: str, lang: str) -> str:
@@ -102,3 +109,12 @@ def describe(s: Suggestion, lang: str = "ru") -> str:
     else:
         shown = _event_value(kind, value, lang)
     return f"{label}: {shown}" if shown else label
+
+
+def segments(text: str, found: list[Suggestion]) -> list[tuple[str, list[int]]]:
+    """The text cut where suggestions start and end: each piece with the indices of the suggestions it is in."""
+    cuts = sorted({0, len(text), *(s.start for s in found), *(s.end for s in found)})
+    pieces = []
+    for a, b in pairwise(cuts):
+        pieces.append((text[a:b], [i for i, s in enumerate(found) if s.start <= a and b <= s.end]))
+    return pieces

@@ -14,7 +14,14 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from dutycare.domain.vocabulary import InstitutionType
+from dutycare.domain.dates import PartialDate
+from dutycare.domain.vocabulary import Channel, ComplaintKind, InstitutionType
+
+ALL_KINDS = frozenset(ComplaintKind)
+E_MAIL_CUTOFF = date(2025, 3, 30)
+"""From this day (Federal Law No. 547-FZ of 28.12.2024) an electronic appeal counts under 59-FZ only when sent
+through the unified portal of public services, another identifying information system, or the body's official
+site; an ordinary e-mail does not."""
 
 
 class Unit(StrEnum):
@@ -52,8 +59,54 @@ class ClockStart(StrEnum):
     REQUEST = "request"
     VIOLATION = "violation"
     LEARNING = "learning_of_violation"
+    LATER_OF_VIOLATION_AND_LEARNING = "later_of_violation_and_learning"
     DECISION = "decision"
     REFERRAL = "referral"
+
+
+class Verification(StrEnum):
+    """How far a legal reference has been checked against the text of the law (docs/rules.md shows it)."""
+
+    VERIFIED = "verified"  # the norm's text, or a faithful quotation of it, was read
+    INDIRECT = "indirect"  # confirmed only by an implementing act, an official explanation or a summary
+    UNVERIFIED = "unverified"  # not checked: read it on pravo.gov.ru before quoting it in court
+
+
+class ChannelRule(StrEnum):
+    """Which ways of sending a complaint make the period run."""
+
+    ANY = "any"
+    WRITTEN_APPEAL = "written_appeal"
+    """59-ФЗ: a written appeal (post, in person) or an identified electronic one; an ordinary e-mail counts only
+    before 30.03.2025 (547-ФЗ), a recorded video message never."""
+    REPORT = "report"
+    """УПК ст. 141: a crime report is made orally (into a protocol) or in writing; a recorded video message is not."""
+
+
+class ChannelStanding(StrEnum):
+    """Whether the way a complaint was sent makes a period run."""
+
+    RUNS = "runs"
+    E_MAIL_MAYBE = "email_maybe"  # an e-mail whose date may fall on either side of 30.03.2025
+    E_MAIL = "email"  # an ordinary e-mail sent on or after 30.03.2025
+    VIDEO = "video"  # a recorded video message
+
+
+def channel_standing(rule: ChannelRule, channel: object, sent: PartialDate) -> ChannelStanding:
+    """Whether a complaint sent this way on this date makes a period under ``rule`` run."""
+    if rule is ChannelRule.ANY:
+        return ChannelStanding.RUNS
+    if channel == Channel.VIDEO_MESSAGE:
+        return ChannelStanding.VIDEO
+    if rule is ChannelRule.WRITTEN_APPEAL and channel == Channel.EMAIL:
+        lo, hi = sent.bounds()
+        if hi < E_MAIL_CUTOFF:
+            return ChannelStanding.RUNS
+        return ChannelStanding.E_MAIL if lo >= E_MAIL_CUTOFF else ChannelStanding.E_MAIL_MAYBE
+    return ChannelStanding.RUNS
+
+
+NO_PERIOD = frozenset({ChannelStanding.E_MAIL, ChannelStanding.VIDEO})
 
 
 @dataclass(frozen=True)
@@ -65,6 +118,7 @@ class LegalBasis:
     edition: str
     summary: str
     law_en: str = ""
+    verified: Verification = Verification.UNVERIFIED
 
     def citation(self) -> str:
         """One line a lawyer can paste: act, article, edition."""
@@ -90,6 +144,13 @@ class ClockRule:
     max_extension_days: int = 0
     max_total_days: int | None = None
     note: str = ""
+    complaint_kinds: frozenset[ComplaintKind] = ALL_KINDS
+    """The kinds of complaint the period governs (an appeal and a crime report at one body run different clocks)."""
+    extension_needs_notice: bool = False
+    """An extension moves the due day only when the applicant was told of it (59-ФЗ ст. 12 ч. 2)."""
+    start_interpreted: bool = False
+    """The law does not say when the period starts; the start used is a reading, so lateness is only 'possible'."""
+    channels: ChannelRule = ChannelRule.ANY
 
     def limit_text(self) -> str:
         """The limit in words, e.g. '30 calendar days'."""
@@ -162,18 +223,20 @@ class ClockBook:
     def __init__(self, rules: Iterable[ClockRule], calendars: Mapping[str, WorkingCalendar]) -> None:
         self.rules: tuple[ClockRule, ...] = tuple(rules)
         self._calendars = dict(calendars)
-        self._index: dict[tuple[str, ClockKind, InstitutionType], ClockRule] = {}
+        self._index: dict[tuple[str, ClockKind, InstitutionType, ComplaintKind], ClockRule] = {}
         for rule in self.rules:
             for kind in rule.applies_to:
-                slot = (rule.jurisdiction, rule.kind, kind)
-                if slot in self._index:
-                    other = self._index[slot].id
-                    raise DuplicateClockRule(f"clock rules {other} and {rule.id} both cover {slot}; keep one")
-                self._index[slot] = rule
+                for complaint_kind in rule.complaint_kinds:
+                    slot = (rule.jurisdiction, rule.kind, kind, complaint_kind)
+                    if slot in self._index:
+                        other = self._index[slot].id
+                        raise DuplicateClockRule(f"clock rules {other} and {rule.id} both cover {slot}; keep one")
+                    self._index[slot] = rule
 
-    def rule_for(self, jurisdiction: str, kind: ClockKind, institution_type: InstitutionType) -> ClockRule | None:
-        """The rule that governs this kind of clock for this kind of institution, or None."""
-        return self._index.get((jurisdiction, kind, institution_type))
+    def rule_for(self, jurisdiction: str, kind: ClockKind, institution_type: InstitutionType,
+                 complaint_kind: ComplaintKind = ComplaintKind.APPEAL) -> ClockRule | None:
+        """The rule that governs this kind of clock for this kind of institution and complaint, or None."""
+        return self._index.get((jurisdiction, kind, institution_type, complaint_kind))
 
     def calendar(self, jurisdiction: str) -> WorkingCalendar:
         """The working-day calendar of a jurisdiction (weekends only where none is known)."""

@@ -6,25 +6,42 @@ How a complaint's clocks are started, per addressee:
   and the body's registration is not recorded, since the delivery time is then unknown;
 - a recorded registration starts the answer clock; without one, the clock starts on the last day registration
   was lawfully allowed (receipt + the registration limit), the latest start the law permits;
-- recorded extensions by that body are added, up to the rule's lawful maximum;
+- recorded extensions by that body are added, up to the rule's lawful maximum; where the law makes the
+  extension depend on telling the applicant (59-FZ art. 12 part 2), an extension recorded without notice does not
+  move the due day, and one whose notice is not recorded moves only the latest reading of it;
 - the body's answer, or its forwarding of the complaint elsewhere, meets the clock;
 - an unrecorded registration is never "overdue" (bodies seldom report it), only "possibly overdue", and an
   answer or forwarding before the registration due date proves it was met.
 Partial dates give a range of due days: "overdue" needs every reading to be late, "possibly overdue" some.
+
+Which clocks run at all depends on what the complaint is and how it was sent:
+- its kind (appeal, crime report, ombudsman complaint, court claim) at that body picks the rules; a complaint
+  without a recorded kind is taken as a crime report at the Investigative Committee and as an appeal elsewhere
+  (``DueDate.kind_inferred`` says so);
+- a rule for written appeals (59-FZ) does not run on a recorded video message, nor on an ordinary e-mail sent on or
+  after 30.03.2025 (547-FZ); an e-mail whose date may fall either side of that day gives "possibly overdue" at most.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from dutycare.domain.dates import PartialDate
 from dutycare.domain.events import Event, EventType, timeline_key
 from dutycare.domain.model import Institution
-from dutycare.domain.vocabulary import Channel
-from dutycare.jurisdictions.clocks import ClockBook, ClockKind, ClockRule, ClockStart
+from dutycare.domain.vocabulary import Channel, ComplaintKind, InstitutionType
+from dutycare.jurisdictions.clocks import (
+    NO_PERIOD,
+    ChannelStanding,
+    ClockBook,
+    ClockKind,
+    ClockRule,
+    ClockStart,
+    channel_standing,
+)
 
 T = EventType
 
@@ -54,6 +71,12 @@ class DueDate:
     evidence_ids: tuple[str, ...] = ()
     start_assumed: bool = False
     case_ids: tuple[str, ...] = ()
+    complaint_kind: ComplaintKind | None = None
+    kind_inferred: bool = False
+    channel: ChannelStanding = ChannelStanding.RUNS
+    extensions_ignored: tuple[str, ...] = ()
+    """Extensions recorded without notice to the applicant, which do not move the due day."""
+    extension_notice_unknown: bool = False
 
     @property
     def is_exact(self) -> bool:
@@ -83,6 +106,27 @@ def judge(earliest_due: date, due: date, met: Event | None, today: date) -> DueS
 
 def _first(events: list[Event] | None) -> Event | None:
     return min(events, key=timeline_key) if events else None
+
+
+_KINDS = {k.value: k for k in ComplaintKind}
+
+
+def effective_kind(declared: object, institution_type: InstitutionType) -> tuple[ComplaintKind, bool]:
+    """What a complaint is at one body, and whether that was inferred (no kind recorded).
+
+    A crime report is one only at a body that decides crime reports (the Investigative Committee); sent anywhere
+    else it is considered as an appeal. A complaint to an ombudsman or a court is that body's own kind.
+    """
+    kind = _KINDS.get(declared) if isinstance(declared, str) else None
+    inferred = kind is None
+    if institution_type is InstitutionType.INVESTIGATIVE_COMMITTEE:
+        crime = kind is None or kind is ComplaintKind.CRIME_REPORT
+        return (ComplaintKind.CRIME_REPORT if crime else ComplaintKind.APPEAL), inferred
+    if institution_type is InstitutionType.OMBUDSMAN:
+        return ComplaintKind.OMBUDSMAN, inferred
+    if institution_type is InstitutionType.COURT:
+        return ComplaintKind.COURT_CLAIM, inferred
+    return ComplaintKind.APPEAL, inferred
 
 
 @dataclass
@@ -135,14 +179,27 @@ class ComplaintTrail:
         lo, hi = forward.date.bounds()
         return _Start(lo, hi, True, (forward.id,))
 
+    def _rule(self, book: ClockBook, addressee: Institution, kind: ClockKind, ck: ComplaintKind,
+              ignore_channel: bool = False) -> tuple[ClockRule | None, ChannelStanding]:
+        rule = book.rule_for(addressee.jurisdiction, kind, addressee.type, ck)
+        if rule is None:
+            return None, ChannelStanding.RUNS
+        standing = channel_standing(rule.channels, self.complaint.details.get("channel"), self.complaint.date)
+        return (None if standing in NO_PERIOD and not ignore_channel else rule), standing
+
+    def kind_at(self, addressee: Institution) -> tuple[ComplaintKind, bool]:
+        """What the complaint is at this body, and whether that was inferred."""
+        return effective_kind(self.complaint.details.get("kind"), addressee.type)
+
     def due_dates(self, addressee: Institution, book: ClockBook, today: date) -> list[DueDate]:
-        """Registration, forwarding and answer clocks of this complaint at one body."""
+        """Registration, forwarding and answer clocks of this complaint at one body (those its channel lets run)."""
         receipt = self._receipt(addressee.id)
         if receipt is None:
             return []
-        reg_rule = book.rule_for(addressee.jurisdiction, ClockKind.REGISTRATION, addressee.type)
-        fwd_rule = book.rule_for(addressee.jurisdiction, ClockKind.FORWARDING, addressee.type)
-        answer_rule = book.rule_for(addressee.jurisdiction, ClockKind.RESPONSE, addressee.type)
+        ck, _ = self.kind_at(addressee)
+        reg_rule, _ = self._rule(book, addressee, ClockKind.REGISTRATION, ck)
+        fwd_rule, _ = self._rule(book, addressee, ClockKind.FORWARDING, ck)
+        answer_rule, _ = self._rule(book, addressee, ClockKind.RESPONSE, ck)
         registration = _first(self.registered.get(addressee.id))
         registered = _registered_start(registration, reg_rule, receipt, book)
         forwarded = _first(self.forwarded_by.get(addressee.id))
@@ -155,13 +212,19 @@ class ComplaintTrail:
             out.append(self._answer_due(answer_rule, receipt, registration, registered, addressee, book, today))
         return out
 
-    def answer_due(self, addressee: Institution, book: ClockBook, today: date) -> DueDate | None:
-        """Only the answer clock of this complaint at one body (what R6 judges), or None where none runs."""
+    def answer_due(self, addressee: Institution, book: ClockBook, today: date, *,
+                   ignore_channel: bool = False) -> DueDate | None:
+        """Only the answer clock of this complaint at one body (what R6 judges), or None where none runs.
+
+        ``ignore_channel`` computes the clock a written appeal would have run even where the channel runs none
+        (``DueDate.channel`` then says why it does not run), so that a finding can say what did not happen.
+        """
         receipt = self._receipt(addressee.id)
-        rule = book.rule_for(addressee.jurisdiction, ClockKind.RESPONSE, addressee.type)
+        ck, _ = self.kind_at(addressee)
+        rule, _ = self._rule(book, addressee, ClockKind.RESPONSE, ck, ignore_channel)
         if receipt is None or rule is None:
             return None
-        reg_rule = book.rule_for(addressee.jurisdiction, ClockKind.REGISTRATION, addressee.type)
+        reg_rule, _ = self._rule(book, addressee, ClockKind.REGISTRATION, ck, ignore_channel)
         registration = _first(self.registered.get(addressee.id))
         registered = _registered_start(registration, reg_rule, receipt, book)
         return self._answer_due(rule, receipt, registration, registered, addressee, book, today)
@@ -182,22 +245,34 @@ class ComplaintTrail:
         from_registration = rule.starts is ClockStart.REGISTRATION or registration is not None
         start = registered if from_registration else receipt
         met = _first([*self.answered.get(addressee.id, ()), *self.forwarded_by.get(addressee.id, ())])
-        extensions = self.extended.get(addressee.id, [])
+        extensions = sorted(self.extended.get(addressee.id, []), key=timeline_key)
         start = _Start(start.lo, start.hi, start.assumed, start.evidence + tuple(e.id for e in extensions))
-        due = self._due(ClockKind.RESPONSE, rule, start, addressee, met, book, today, _extension_days(extensions))
+        if rule.extension_needs_notice:
+            notice = [e.details.get("notice_given") for e in extensions]
+            counted = [e for e, n in zip(extensions, notice, strict=True) if n is True]
+            unknown = [e for e, n in zip(extensions, notice, strict=True) if not isinstance(n, bool)]
+            ignored = tuple(e.id for e, n in zip(extensions, notice, strict=True) if n is False)
+        else:
+            counted, unknown, ignored = extensions, [], ()
+        due = self._due(ClockKind.RESPONSE, rule, start, addressee, met, book, today, _extension_days(counted),
+                        _extension_days(unknown))
+        due = replace(due, extensions_ignored=ignored, extension_notice_unknown=bool(unknown))
         if due.status is DueStatus.OVERDUE and met is None and self.answered_elsewhere():
             return _downgrade(due)
         return due
 
     def _due(self, kind: ClockKind, rule: ClockRule, start: _Start, addressee: Institution, met: Event | None,
-             book: ClockBook, today: date, extension_days: int = 0) -> DueDate:
+             book: ClockBook, today: date, extension_days: int = 0, uncertain_days: int = 0) -> DueDate:
         earliest = book.end(rule, start.lo, extension_days)
-        latest = earliest if start.hi == start.lo else book.end(rule, start.hi, extension_days)
+        latest = book.end(rule, start.hi, extension_days + uncertain_days)
         status = judge(earliest, latest, met, today)
+        ck, inferred = self.kind_at(addressee)
+        standing = channel_standing(rule.channels, self.complaint.details.get("channel"), self.complaint.date)
         result = DueDate(kind, latest, earliest, rule, addressee.id, self.complaint.id, status,
                          met.date if met else None, met.id if met else None, start.evidence, start.assumed,
-                         self.complaint.case_ids)
-        return _downgrade(result) if start.assumed and status is DueStatus.OVERDUE else result
+                         self.complaint.case_ids, ck, inferred, standing)
+        doubtful = start.assumed or rule.start_interpreted or standing is not ChannelStanding.RUNS
+        return _downgrade(result) if doubtful and status is DueStatus.OVERDUE else result
 
 
 def _extension_days(extensions: list[Event]) -> int:
@@ -227,16 +302,77 @@ def due_dates(complaint: Event, addressee: Institution, lifecycle_events: Iterab
 
 def records_due_date(request: Event, provisions: Iterable[Event], institution: Institution, clock_book: ClockBook,
                      *, today: date) -> DueDate | None:
-    """The clock of a request for copies of medical records, or None where no rule covers the body."""
+    """The clock of a request for copies of medical records, or None where no rule covers the body.
+
+    It runs from the request's recorded registration (``registered_on``); without one, from the request date to
+    the last day registration was allowed, and lateness is then only "possibly overdue".
+    """
     rule = clock_book.rule_for(institution.jurisdiction, ClockKind.RECORDS, institution.type)
     if rule is None:
         return None
     lo, hi = request.date.bounds()
+    registered = request.date_detail("registered_on")
+    evidence: tuple[str, ...] = ()
+    if registered is not None:
+        r_lo, r_hi = registered.bounds()
+        lo, hi, assumed = max(lo, r_lo), max(lo, r_hi), False
+    else:
+        reg_rule = clock_book.rule_for(institution.jurisdiction, ClockKind.REGISTRATION, institution.type)
+        hi, assumed = (clock_book.end(reg_rule, hi) if reg_rule is not None else hi), True
     met = _first([p for p in provisions if p.details.get("request") == request.id])
     earliest, latest = clock_book.end(rule, lo), clock_book.end(rule, hi)
-    return DueDate(ClockKind.RECORDS, latest, earliest, rule, institution.id, request.id,
-                   judge(earliest, latest, met, today), met.date if met else None, met.id if met else None,
-                   case_ids=request.case_ids)
+    status = judge(earliest, latest, met, today)
+    if assumed and status is DueStatus.OVERDUE:
+        status = DueStatus.POSSIBLY_OVERDUE
+    return DueDate(ClockKind.RECORDS, latest, earliest, rule, institution.id, request.id, status,
+                   met.date if met else None, met.id if met else None, evidence, assumed, request.case_ids)
+
+
+@dataclass(frozen=True)
+class FilingWindow:
+    """How long a complaint or claim may still be filed: the window opens on ``opens`` and its last day is
+    ``last_day`` (``earliest_last_day`` where the dates it runs from are not exact)."""
+
+    rule: ClockRule
+    opens: date
+    earliest_last_day: date
+    last_day: date
+
+    def is_open(self, today: date) -> bool:
+        """Whether some reading of the dates leaves the window open on ``today``."""
+        return today <= self.last_day
+
+    def certainly_open(self, today: date) -> bool:
+        """Whether every reading of the dates leaves the window open on ``today``."""
+        return today <= self.earliest_last_day
+
+
+def filing_window(rule: ClockRule, book: ClockBook, violation: PartialDate,
+                  learnt: PartialDate | None = None) -> FilingWindow:
+    """The window of a filing rule (ombudsman, court claim): from the later of the violation and the day the
+    applicant learnt of it where the rule says so (1-FKZ art. 17 part 1), from the learning where the rule runs
+    from it (KAS art. 219 part 1; the violation stands for it when no later learning is recorded)."""
+    v_lo, v_hi = violation.bounds()
+    if learnt is None:
+        lo, hi = v_lo, v_hi
+    else:
+        l_lo, l_hi = learnt.bounds()
+        lo, hi = (max(v_lo, l_lo), max(v_hi, l_hi))
+    return FilingWindow(rule, lo, book.end(rule, lo), book.end(rule, hi))
+
+
+def known_on(events: Iterable[Event], day: date) -> list[Event]:
+    """The events that may have happened by ``day``: what the record held as of then (an event certainly later, such
+    as an answer that came after it, is left out)."""
+    return [e for e in events if e.date.bounds()[0] <= day]
+
+
+def due_within(found: Iterable[DueDate], day: date, days: int) -> list[DueDate]:
+    """The clocks not yet met whose due day may fall in the ``days`` days from ``day`` (``day`` itself counted),
+    and that are not certainly overdue already."""
+    last = day + timedelta(days=days)
+    open_ = (DueStatus.PENDING, DueStatus.POSSIBLY_OVERDUE)
+    return [d for d in found if d.status in open_ and d.met_by is None and d.due >= day and d.earliest_due <= last]
 
 
 _LIFECYCLE = frozenset({T.COMPLAINT_REGISTERED, T.COMPLAINT_FORWARDED, T.COMPLAINT_EXTENDED, T.COMPLAINT_ANSWERED})

@@ -15,10 +15,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _quote  # the escaping json.dumps(ensure_ascii=False) writes
 
 ENTRY_VERSION = 1
 ACTIONS = ("create", "update", "attach", "tombstone")
-KNOWN_ENTITIES = ("case", "event", "person", "institution", "source", "evidence")
+KNOWN_ENTITIES = ("case", "event", "person", "institution", "source", "evidence", "publication")
 MAX_SAFE_INT = 2**53 - 1
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -58,9 +59,12 @@ def _plain(value: object, path: str) -> object:
     raise CanonicalJsonError(f"{path}: values of type {type(value).__name__} are not allowed")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
 def _dump(obj: object) -> bytes:
     """Serialise an already-checked plain value as canonical JSON bytes."""
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = _CANONICAL(obj)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -75,6 +79,12 @@ def canonical_json(obj: object) -> bytes:
 def record_digest(record: Mapping[str, object]) -> str:
     """Return the hex SHA-256 of the canonical JSON of a record's full state."""
     return hashlib.sha256(canonical_json(record)).hexdigest()
+
+
+def plain_record_digest(record: Mapping[str, object]) -> str:
+    """record_digest of a record already known to hold only text, booleans, safe integers, lists and objects with
+    text keys (what the interchange parser makes): the same bytes, without walking the record to check it first."""
+    return hashlib.sha256(_dump(record)).hexdigest()
 
 
 def format_timestamp(at: datetime) -> str:
@@ -173,8 +183,36 @@ class LedgerEntry:
         return obj
 
 
+def entry_bytes(seq: int, at: str, actor: str, action: str, entity: str, entity_id: str, record_sha256: str,
+                file_sha256: str | None = None, prev_record_sha256: str | None = None) -> bytes:
+    """The canonical bytes of an entry with these fields (``at`` as format_timestamp writes it).
+
+    The one encoder of entries: encode_entry uses it for every write, and the bulk import calls it directly with
+    fields it has checked once per import (time, actor) or that are valid by construction (kind, digest). Keys are
+    written in sorted order; action, entity, time and digests need no escaping, so only the actor and the id are
+    quoted, exactly as json.dumps(ensure_ascii=False) quotes strings.
+    """
+    parts = ['{"action":"', action, '","actor":', _quote(actor), ',"at":"', at, '","entity":"', entity, '",']
+    if file_sha256 is not None:
+        parts += ['"file_sha256":"', file_sha256, '",']
+    parts += ['"id":', _quote(entity_id), ","]
+    if prev_record_sha256 is not None:
+        parts += ['"prev_record_sha256":"', prev_record_sha256, '",']
+    parts += ['"record_sha256":"', record_sha256, '","seq":', str(seq), ',"v":', str(ENTRY_VERSION), "}"]
+    try:
+        return "".join(parts).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CanonicalJsonError(f"string is not valid Unicode (lone surrogate): {exc}") from None
+
+
 def encode_entry(entry: LedgerEntry) -> bytes:
     """Return the canonical bytes of ``entry``; these exact bytes are stored and leaf-hashed."""
+    return entry_bytes(entry.seq, format_timestamp(entry.at), entry.actor, entry.action, entry.entity, entry.id,
+                       entry.record_sha256, entry.file_sha256, entry.prev_record_sha256)
+
+
+def reference_encoding(entry: LedgerEntry) -> bytes:
+    """The entry's bytes by the general canonical JSON encoder (what entry_bytes is tested against)."""
     return _dump(entry.to_json_obj())
 
 

@@ -9,7 +9,7 @@ import io
 import sys
 from collections.abc import Iterable
 
-from dutycare.jurisdictions.clocks import ClockRule, default_clock_book
+from dutycare.jurisdictions.clocks import ClockRule, Verification, default_clock_book
 from dutycare.rules.model import LegalBasis, Rule
 from dutycare.rules.registry import load_rules
 
@@ -20,8 +20,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+VERIFICATION = {
+    Verification.VERIFIED: "✅ verified",
+    Verification.INDIRECT: "✅* confirmed only indirectly",
+    Verification.UNVERIFIED: "❓ not verified",
+}
+
+
 def _basis(basis: LegalBasis) -> str:
-    return f"- {basis.citation()} — {basis.summary}"
+    return f"- {basis.citation()} — {basis.summary} *[{VERIFICATION[basis.verified]}]*"
 
 
 def render_rule(rule: Rule) -> list[str]:
@@ -63,8 +70,15 @@ def render_clocks(clocks: Iterable[ClockRule]) -> list[str]:
             extension += f" (at most {c.max_total_days} days in all)"
         lines.append(f"| {c.id} | {c.jurisdiction} | {_cell(c.what_en)} | {bodies} | {c.limit_text()} | "
                      f"{c.starts.value} | {extension} | {c.carry.value} |")
-        details += [f"- **{c.id}**: {_cell(c.legal.citation())}. {c.legal.summary} *Non-working day:* "
-                    f"{c.carry_basis}" + (f" *Note:* {c.note}" if c.note else "")]
+        kinds = ", ".join(sorted(k.value for k in c.complaint_kinds))
+        extras = [f"*Complaint kinds:* {kinds}.", f"*Channels:* {c.channels.value}."]
+        if c.extension_needs_notice:
+            extras.append("*Extension:* moves the due day only when the applicant was notified.")
+        if c.start_interpreted:
+            extras.append("*Start:* not fixed by the law; lateness is only 'possible'.")
+        details += [f"- **{c.id}**: {_cell(c.legal.citation())}. {c.legal.summary} "
+                    f"*[{VERIFICATION[c.legal.verified]}]* *Non-working day:* {c.carry_basis} " + " ".join(extras)
+                    + (f" *Note:* {c.note}" if c.note else "")]
     return [*lines, "", *details, ""]
 
 
@@ -78,6 +92,12 @@ def render(rules: Iterable[Rule], clocks: Iterable[ClockRule]) -> str:
         "A finding is *established* when the record fixes the order of the events it rests on, and *possible* "
         "when partial or approximate dates leave that order open. Dates are compared by the widest interval they "
         "may denote (approximate dates widened by one unit).",
+        "",
+        "Each legal basis says how far it was checked against the text of the law (see LEGAL-REVIEW in the "
+        "project's shared notes): ✅ verified (the norm's text or a faithful quotation was read), ✅* confirmed only "
+        "indirectly (an implementing act, an official explanation or a summary says the same), ❓ not verified "
+        "(read it on pravo.gov.ru before quoting it in court). The clocks, their sources and edge cases are "
+        "explained in [clocks.md](clocks.md).",
         "",
         "## Rules",
         "",

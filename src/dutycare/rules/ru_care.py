@@ -9,7 +9,7 @@ from dutycare.domain.vocabulary import CausalLink, RefusalReason
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
-from dutycare.rules.views import CaseView, category, documents_injury, precedes, standing_at
+from dutycare.rules.views import CaseView, category, declined_formally, documents_injury, precedes, standing_at
 
 T = EventType
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
@@ -25,12 +25,15 @@ def pick(graded: list[tuple[Certainty, Event]]) -> tuple[Certainty, list[Event]]
 
 
 def outstanding(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
-    """Recommendations that still stood at ``moment``: recommended before it, not provided in between."""
+    """Recommendations that still stood at ``moment``: recommended before it, neither provided nor declined by the
+    patient (323-FZ art. 20) in between; a refusal recorded without the informed-refusal form leaves it possible."""
     out = []
     for treatment, recommendations in view.recommended.items():
-        provisions = view.provided.get(treatment, ())
+        declined = view.declined.get(treatment, ())
+        closed = [*view.provided.get(treatment, ()), *(d for d in declined if declined_formally(d))]
+        weak = [d for d in declined if not declined_formally(d)]
         for rec in recommendations:
-            state = standing_at(rec, moment, provisions)
+            state = standing_at(rec, moment, closed, weak)
             if state is not None:
                 out.append((state, rec))
     return out
@@ -68,7 +71,9 @@ def check_r2(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     for treatment, recs in view.recommended.items():
         if len(recs) < 2:
             continue
-        provided = [p.date.bounds() for p in view.provided.get(treatment, ())]
+        # A patient's own refusal (323-FZ art. 20) ends the matter as a provision does: it is not a denial.
+        ended = [*view.provided.get(treatment, ()), *view.declined.get(treatment, ())]
+        provided = [p.date.bounds() for p in ended]
         # Certainly unfulfilled: every provision certainly precedes it. Possibly: none certainly follows it.
         last_end = max((hi for _, hi in provided), default=None)
         last_start = max((lo for lo, _ in provided), default=None)
@@ -90,9 +95,10 @@ def check_r2(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
 
 
 def check_r3(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
-    """A refusal whose stated reason is an unnamed or unwritten directive."""
+    """A refusal whose stated reason is an unnamed or unwritten directive (not one that names a dated written
+    order: that order is recorded, and whether it was published is for a lawyer to judge)."""
     for refusal in view.of(T.TREATMENT_REFUSED):
-        if refusal.details.get("reason_kind") != RefusalReason.UNWRITTEN_DIRECTIVE:
+        if refusal.details.get("reason_kind") != RefusalReason.UNWRITTEN_DIRECTIVE or _names_an_order(refusal):
             continue
         treatment = refusal.text("treatment").strip()
         where_ru, where_en = w.name(refusal.institution_id, view.institutions), w.name(
@@ -102,6 +108,10 @@ def check_r3(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         en = (f"{w.cap(w.on_en(refusal.date))} treatment “{treatment}” was refused ({where_en}) citing an unnamed "
               "or unwritten directive.")
         yield Hit(E, (refusal,), (view.case_id,), ru, en, refusal.institution_id)
+
+
+def _names_an_order(refusal: Event) -> bool:
+    return bool(refusal.text("order_reference").strip()) and refusal.date_detail("order_date") is not None
 
 
 def _labels(view: CaseView) -> list[list[Event]]:
@@ -135,35 +145,48 @@ def check_r4(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
 
 
 def check_r9(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
-    """A fitness decision, after a recorded injury, whose causal-link finding is missing."""
+    """A fitness decision whose causal-link finding is missing: any В, Г or Д conclusion, and a fit one after a
+    recorded injury."""
     for decision in view.of(T.FITNESS_DECISION):
         link = decision.details.get("causal_link")
         if link is not None and link != CausalLink.NOT_STATED:
             continue
+        cat = category(decision)
+        unfit = cat is not None and not cat.is_fit
         injury = [c for e in view.injury_evidence if (c := precedes(e, decision)) is not None]
-        if not injury:
+        if not injury and not unfit:
             continue
         # "not_stated" is what the conclusion says; a missing value may only mean it was not entered.
-        certainty = E if E in injury and link == CausalLink.NOT_STATED else P
+        certainty = E if link == CausalLink.NOT_STATED and (unfit or E in injury) else P
         who_ru, who_en = w.name(decision.institution_id, view.institutions), w.name(
             decision.institution_id, view.institutions, ru=False)
         state_ru = "не содержит" if link else "по записи не содержит (проверьте текст заключения)"
         state_en = "does not state" if link else "as recorded does not state (check the conclusion itself)"
-        ru = f"Заключение ВВК {who_ru} {w.of_ru(decision.date)} {state_ru} вывода о причинной связи травмы."
-        en = (f"The conclusion of the commission {who_en} of {w.date_en(decision.date)} {state_en} how the injury "
-              "relates to service.")
+        what_ru = "увечья или заболевания" if unfit and not injury else "травмы"
+        what_en = "the injury or illness" if unfit and not injury else "the injury"
+        ru = (f"Заключение ВВК {who_ru} {w.of_ru(decision.date)}{f' (категория {cat})' if unfit else ''} "
+              f"{state_ru} вывода о причинной связи {what_ru} с военной службой. Его можно обжаловать в "
+              "вышестоящую ВВК или в суд; независимая военно-врачебная экспертиза может подкрепить жалобу.")
+        en = (f"The conclusion of the commission {who_en} of {w.date_en(decision.date)}"
+              f"{f' (category {cat})' if unfit else ''} {state_en} how {what_en} relates to service. It can be "
+              "appealed to a higher commission or in court; an independent military-medical expertise may support "
+              "the appeal.")
         yield Hit(certainty, (decision,), (view.case_id,), ru, en, decision.institution_id)
 
 
 R1 = Rule(
     "R1", "Заключение «годен» при невыполненном рекомендованном лечении",
     "Found fit while recommended treatment is outstanding", Severity.HIGH, Scope.CASE,
-    (law.FITNESS_SCHEME, law.RIGHT_TO_CARE, law.NO_REFUSAL),
+    (law.FITNESS_SCHEME, law.SERVICE_MEMBERS_HEALTH, law.RIGHT_TO_CARE, law.PATIENT_FIRST, law.NO_REFUSAL,
+     law.COMMISSION_APPEAL, law.INDEPENDENT_EXPERTISE, law.INFORMED_REFUSAL),
     "A fitness decision in category А or Б follows a treatment recommendation, and that treatment (matched by "
-    "case-folded, whitespace-normalised name) was not provided between the recommendation and the decision. "
-    "One finding per decision, listing every outstanding recommendation.",
+    "case-folded, whitespace-normalised name) was neither provided nor declined by the patient (treatment_declined, "
+    "323-FZ art. 20) between the recommendation and the decision. A patient's refusal recorded without the "
+    "informed-refusal form leaves the finding 'possible'. One finding per decision, listing every outstanding "
+    "recommendation.",
     "recommendation before a fit (А/Б) decision and no provision of that treatment between them",
     ("the treatment was provided between the recommendation and the decision (a provision on either day counts)",
+     "the patient declined the treatment (informed refusal) between the recommendation and the decision",
      "the recommendation is dated after the decision",
      "the decision is В, Г or Д",
      "a month-only recommendation in the month of the decision gives 'possible', not 'established'"),
@@ -171,22 +194,29 @@ R1 = Rule(
 )
 R2 = Rule(
     "R2", "Лечение рекомендовано повторно и не проведено", "Treatment recommended repeatedly and never provided",
-    Severity.HIGH, Scope.CASE, (law.NO_REFUSAL, law.RIGHT_TO_CARE, law.PATIENT_FIRST),
-    "The same treatment is recommended at least twice and no provision of it follows those recommendations. "
+    Severity.HIGH, Scope.CASE,
+    (law.PATIENT_FIRST, law.SERVICE_MEMBERS_HEALTH, law.RIGHT_TO_CARE, law.NO_REFUSAL, law.INFORMED_REFUSAL),
+    "The same treatment is recommended at least twice and no provision of it, nor a refusal of it by the patient "
+    "(323-FZ art. 20, which is the patient's decision, not a denial), follows those recommendations. "
     "'Established' needs two such recommendations certainly on different days.",
     "two or more recommendations of one treatment with no provision on or after them",
     ("a single recommendation",
      "the treatment was provided after the recommendations (a provision on the day of one counts)",
+     "the patient declined the treatment after the recommendations",
      "two recommendations that may be the same day give 'possible' at most"),
     check_r2,
 )
 R3 = Rule(
     "R3", "Отказ в лечении со ссылкой на неписаное указание", "Treatment refused citing an unwritten directive",
-    Severity.HIGH, Scope.CASE, (law.UNPUBLISHED_ACTS, law.NO_REFUSAL),
+    Severity.HIGH, Scope.CASE, (law.UNPUBLISHED_ACTS, law.PATIENT_FIRST, law.NO_REFUSAL),
     "A treatment refusal whose reason kind is 'unwritten_directive' (an unnamed, oral or unpublished order). "
     "The reason text is not quoted in the finding because it may identify people.",
     "treatment_refused with reason_kind unwritten_directive",
-    ("refusals with any other reason kind (no_indication, no_capacity, paperwork, ...)",),
+    ("refusals with any other reason kind (no_indication, no_capacity, paperwork, ...)",
+     "a refusal citing a named, dated written order (reason kind written_order, or order_reference and order_date "
+     "recorded): the order is on the record, and whether it was officially published (Constitution art. 15 "
+     "part 3) is for a lawyer to judge",
+     "the patient's own refusal (treatment_declined): not a refusal by the institution"),
     check_r3,
 )
 R4 = Rule(
@@ -202,11 +232,14 @@ R4 = Rule(
 )
 R9 = Rule(
     "R9", "Нет вывода о причинной связи в заключении ВВК", "Fitness conclusion missing the causal-link finding",
-    Severity.MEDIUM, Scope.CASE, (law.CAUSAL_LINK, law.INSURANCE),
-    "A fitness decision after a recorded injury has causal_link 'not_stated' (established) or none recorded "
-    "(possible: the caseworker may not have entered it).",
-    "fitness decision after an injury without a stated causal link",
+    Severity.MEDIUM, Scope.CASE, (law.CAUSAL_LINK, law.INSURANCE, law.COMMISSION_APPEAL, law.INDEPENDENT_EXPERTISE),
+    "A conclusion of category В, Г or Д, whether or not the injury itself is recorded in the case, or a fit "
+    "conclusion after a recorded injury, has causal_link 'not_stated' (established) or none recorded (possible: "
+    "the caseworker may not have entered it; for a fit conclusion, established also needs the injury certainly "
+    "before it). The finding points to the appeal to a higher commission or a court and to an independent "
+    "military-medical expertise.",
+    "fitness decision in category В/Г/Д, or after an injury, without a stated causal link",
     ("causal link recorded (military_trauma, service_illness or general_illness)",
-     "no injury or injury-documenting finding before the decision"),
+     "a fit (А/Б) decision with no injury or injury-documenting finding before it"),
     check_r9,
 )

@@ -4,10 +4,12 @@ and R10 (medical records not provided within 30 days)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from dutycare.domain.events import Event, EventType, timeline_key
 from dutycare.domain.model import Institution
-from dutycare.jurisdictions.clocks import ClockRule
+from dutycare.domain.vocabulary import ComplaintKind
+from dutycare.jurisdictions.clocks import NO_PERIOD, ChannelRule, ChannelStanding, ClockRule, channel_standing
 from dutycare.jurisdictions.deadlines import ComplaintTrail, DueDate, DueStatus, records_due_date
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
@@ -45,6 +47,51 @@ def _tails(met: Event | None, ctx: EvalContext, records: bool) -> tuple[str, str
     return f"на {w.day_ru(ctx.today)} {none_ru}", f"as of {w.day_en(ctx.today)} there is none"
 
 
+KIND_RU = {ComplaintKind.APPEAL: "обращение по 59-ФЗ", ComplaintKind.CRIME_REPORT: "сообщение о преступлении "
+           "(УПК ст. 144)", ComplaintKind.OMBUDSMAN: "жалоба Уполномоченному", ComplaintKind.COURT_CLAIM: "иск"}
+KIND_EN = {ComplaintKind.APPEAL: "an appeal under 59-FZ", ComplaintKind.CRIME_REPORT: "a crime report (UPK art. "
+           "144)", ComplaintKind.OMBUDSMAN: "a complaint to the ombudsman", ComplaintKind.COURT_CLAIM: "a claim"}
+
+
+def _notes(view: CaseView, due: DueDate) -> tuple[str, str]:
+    """What the reader must know about how the due day was found: assumptions, extensions, kind, channel."""
+    ru: list[str] = []
+    en: list[str] = []
+    records = due.rule.kind.value == "records"
+    if due.start_assumed and records:
+        ru.append("Регистрация запроса не записана: срок посчитан от запроса с учётом трёх дней на регистрацию "
+                  "(по 789н он идёт от регистрации).")
+        en.append("The request's registration is not recorded: the period is counted from the request plus the three "
+                  "days registration may take (789n counts from registration).")
+    elif due.start_assumed:
+        ru.append("Дата регистрации не записана, а доставка могла занять время.")
+        en.append("Registration is not recorded and delivery may have taken time.")
+    for ext_id in due.extensions_ignored:
+        ext = view.by_id.get(ext_id)
+        when_ru, when_en = (w.of_ru(ext.date), w.date_en(ext.date)) if ext else ("", "")
+        ru.append(f"Продление {when_ru} без уведомления заявителя срок не переносит (59-ФЗ ст. 12 ч. 2).")
+        en.append(f"The extension of {when_en} was not notified to the applicant and does not move the due date "
+                  "(59-FZ art. 12 part 2).")
+    if due.extension_notice_unknown:
+        ru.append("Уведомлён ли заявитель о продлении, не записано; без уведомления продление срок не переносит "
+                  "(59-ФЗ ст. 12 ч. 2).")
+        en.append("Whether the applicant was told of the extension is not recorded; without notice an extension "
+                  "does not move the due date (59-FZ art. 12 part 2).")
+    if due.rule.start_interpreted:
+        ru.append("Закон не говорит, с какого дня идёт этот срок; он посчитан от получения — это толкование.")
+        en.append("The law does not say when this period starts; counting from receipt is a reading of it.")
+    if due.channel is ChannelStanding.E_MAIL_MAYBE:
+        ru.append("Обращение отправлено по электронной почте, а с 30.03.2025 такое письмо не является обращением "
+                  "по 59-ФЗ; точная дата отправки не записана.")
+        en.append("The appeal went by e-mail, which is not a 59-FZ appeal from 30 March 2025 on, and the exact date "
+                  "it was sent is not recorded.")
+    if due.kind_inferred and due.complaint_kind is not None:
+        ru.append(f"Вид обращения не указан: исходя из адресата, оно принято как {KIND_RU[due.complaint_kind]}.")
+        en.append(f"The kind of complaint is not recorded: judging by its addressee, it was taken as "
+                  f"{KIND_EN[due.complaint_kind]}.")
+    return "".join(" " + x for x in ru), "".join(" " + x for x in en)
+
+
 def _late_hit(view: CaseView, subject: Event, due: DueDate, heads: tuple[str, str], ctx: EvalContext) -> Hit:
     met = view.by_id.get(due.met_by) if due.met_by else None
     events = [subject, *(view.by_id[i] for i in due.evidence_ids if i in view.by_id), *([met] if met else [])]
@@ -52,15 +99,73 @@ def _late_hit(view: CaseView, subject: Event, due: DueDate, heads: tuple[str, st
     ru = f"{heads[0]}: срок истекал {_due_ru(due)} ({_cite(due.rule, True)}); {tail_ru}."
     en = f"{heads[1]}: due {_due_en(due)} ({_cite(due.rule, False)}); {tail_en}."
     certain = due.status is DueStatus.OVERDUE
-    if due.start_assumed:
-        ru += " Дата регистрации не записана, а доставка могла занять время."
-        en += " Registration is not recorded and delivery may have taken time."
+    notes_ru, notes_en = _notes(view, due)
+    if notes_ru:
+        return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, tuple(events), subject.case_ids,
+                   ru + notes_ru + ("" if certain else " Вывод возможный, не доказанный."),
+                   en + notes_en + ("" if certain else " This is possible, not established."), due.addressee_id)
     return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, tuple(events), subject.case_ids,
                w.possibly_ru(ru, certain), w.possibly_en(en, certain), due.addressee_id)
 
 
+NO_PERIOD_RU = {
+    ChannelStanding.VIDEO: "записанное видеообращение не является ни письменным обращением, ни электронным "
+                           "обращением с идентификацией заявителя",
+    ChannelStanding.E_MAIL: "с 30.03.2025 (Федеральный закон № 547-ФЗ) обычное электронное письмо не является "
+                            "обращением по 59-ФЗ",
+}
+NO_PERIOD_EN = {
+    ChannelStanding.VIDEO: "a recorded video message is neither a written appeal nor an electronic one that "
+                           "identifies the applicant",
+    ChannelStanding.E_MAIL: "since 30 March 2025 (Federal Law No. 547-FZ) an ordinary e-mail is not a 59-FZ appeal",
+}
+REPORT_RU = ("записанное видеообращение не является заявлением о преступлении в устной или письменной форме "
+             "(УПК ст. 141)")
+REPORT_EN = "a recorded video message is not an oral or written crime report (UPK art. 141)"
+
+
+def _has_copy(view: CaseView, complaint: Event, addressee_id: str, rule: ClockRule) -> bool:
+    """Whether a copy of the complaint went to the same body in a way that makes the period run."""
+    c_lo = complaint.date.bounds()[0]
+    for other in view.of(T.COMPLAINT):
+        if other.id == complaint.id or addressee_id not in other.refs("addressees"):
+            continue
+        if other.date.bounds()[1] < c_lo:
+            continue
+        if channel_standing(rule.channels, other.details.get("channel"), other.date) is ChannelStanding.RUNS:
+            return True
+    return False
+
+
+def _no_period_hit(view: CaseView, trail: ComplaintTrail, due: DueDate, heads: tuple[str, str],
+                   ctx: EvalContext) -> Hit:
+    report = due.rule.channels is ChannelRule.REPORT
+    why_ru = REPORT_RU if report else NO_PERIOD_RU[due.channel]
+    why_en = REPORT_EN if report else NO_PERIOD_EN[due.channel]
+    copy_ru = ("письменное заявление о преступлении или устное, занесённое в протокол" if report else
+               "письменное обращение или обращение через портал Госуслуг либо официальный сайт органа")
+    copy_en = ("a written crime report, or an oral one entered in a protocol" if report else
+               "a written copy, or one sent through Gosuslugi or the body's official site")
+    ru = (f"{heads[0]}: на {w.day_ru(ctx.today)} ответа нет, но срок ответа законом не установлен: {why_ru}. "
+          f"Срок ({_cite(due.rule, True)}) пошёл бы, если бы в этот орган было подано {copy_ru}; в деле такого "
+          "нет. Это не просрочка: чтобы срок пошёл, подайте обращение установленным способом.")
+    en = (f"{heads[1]}: no answer as of {w.day_en(ctx.today)}, but the law sets no answer period: {why_en}. "
+          f"The period ({_cite(due.rule, False)}) would run had {copy_en} been filed with this body; none is "
+          "recorded. This is not an overdue answer: to start the period, file the complaint in a way the law "
+          "recognises.")
+    notes_ru, notes_en = _notes(view, _without_channel(due))
+    return Hit(Certainty.POSSIBLE, (trail.complaint,), trail.complaint.case_ids, ru + notes_ru, en + notes_en,
+               due.addressee_id)
+
+
+def _without_channel(due: DueDate) -> DueDate:
+    """The due date without its channel and delivery notes (the no-period finding says it in full)."""
+    return replace(due, channel=ChannelStanding.RUNS, start_assumed=False)
+
+
 def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
-    """Each addressee of a complaint whose answer clock ran out with no answer, or with a late one."""
+    """Each addressee of a complaint whose answer clock ran out with no answer, or with a late one; where the
+    channel runs no statutory clock, a finding that says so instead of an overdue answer."""
     if ctx.clock_book is None or not view.has(T.COMPLAINT):
         return
     for trail in view.trails:
@@ -69,12 +174,19 @@ def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
             inst = view.institutions.get(inst_id)
             if inst is None:
                 continue
+            who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
+            heads = (f"Жалоба {w.of_ru(complaint.date)}, адресат — {who_ru}",
+                     f"The complaint of {w.date_en(complaint.date)} to {who_en}")
             due = trail.answer_due(inst, ctx.clock_book, ctx.today)
-            if due is not None and due.status in LATE:
-                who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
-                heads = (f"Жалоба {w.of_ru(complaint.date)}, адресат — {who_ru}",
-                         f"The complaint of {w.date_en(complaint.date)} to {who_en}")
-                yield _late_hit(view, complaint, due, heads, ctx)
+            if due is not None:
+                if due.status in LATE:
+                    yield _late_hit(view, complaint, due, heads, ctx)
+                continue
+            would = trail.answer_due(inst, ctx.clock_book, ctx.today, ignore_channel=True)
+            if (would is None or would.channel not in NO_PERIOD or would.met_by is not None
+                    or would.status not in LATE or _has_copy(view, complaint, inst_id, would.rule)):
+                continue
+            yield _no_period_hit(view, trail, would, heads, ctx)
 
 
 GRIEVANCE_TYPES = (T.TREATMENT_REFUSED, T.FITNESS_DECISION, T.MALINGERING_LABEL, T.DEPLOYED, T.DISCHARGED)
@@ -172,16 +284,24 @@ R6 = Rule(
     "R6", "Жалоба без ответа после установленного срока", "Complaint unanswered past its statutory due date",
     Severity.MEDIUM, Scope.COMPLAINT,
     (law.clock_basis("ru.59fz.answer"), law.clock_basis("ru.prosecutor.answer"), law.clock_basis("ru.upk.144"),
-     law.clock_basis("ru.1fkz.notice"), law.APPEALS_PENALTY),
-    "For each addressee (and each body it was forwarded to) the answer clock of the governing rule runs from the "
-    "recorded registration, or else from the last lawful registration day; recorded extensions are added up to "
-    "the lawful maximum; a due day on a non-working day moves as the rule's carry says. The body's answer or its "
-    "forwarding meets the clock. 'Possible' when partial dates leave the due day uncertain, when delivery time is "
-    "unknown (letter or forwarding without a recorded registration), or when another body answered.",
-    "no answer from an addressee by the due date (as of today), or an answer after it",
+     law.clock_basis("ru.1fkz.notice"), law.ELECTRONIC_APPEALS, law.EXTENSION_GROUNDS, law.MOD_APPEALS,
+     law.APPEALS_PENALTY),
+    "For each addressee (and each body it was forwarded to) the complaint's kind at that body (recorded, or "
+    "inferred: a crime report at the Investigative Committee, an appeal elsewhere) picks the answer clock; it runs "
+    "from the recorded registration, or else from the last lawful registration day; recorded extensions are added "
+    "up to the lawful maximum, under 59-FZ and order No. 45 only when the applicant was notified (an extension "
+    "whose notice is not recorded moves only the latest reading); a due day on a non-working day moves as the "
+    "rule's carry says. The body's answer or its forwarding meets the clock. 'Possible' when partial dates leave "
+    "the due day uncertain, when delivery time is unknown (letter or forwarding without a recorded registration), "
+    "when another body answered, when the law does not fix the start (the ombudsman's 10 days), or when an e-mail "
+    "may have been sent after 30.03.2025. A recorded video message, or an ordinary e-mail sent on or after "
+    "30.03.2025, runs no 59-FZ clock (nor a video message a crime-report clock): unless a copy went to the same "
+    "body in a way that counts, the finding says that the law sets no answer period, and is only 'possible'.",
+    "no answer from an addressee by the due date (as of the day of evaluation), or an answer after it",
     ("answered on or before the due date (the due date itself is in time)",
      "the due date has not passed yet",
-     "the addressee forwarded the complaint within the answer period"),
+     "the addressee forwarded the complaint within the answer period",
+     "an answered video or e-mail complaint, or one with a written or portal copy to the same body"),
     check_r6,
 )
 R7 = Rule(
@@ -199,7 +319,9 @@ R10 = Rule(
     "R10", "Копии медицинских документов не выданы в 30 дней", "Medical records not provided within 30 days",
     Severity.MEDIUM, Scope.COMPLAINT, (law.clock_basis("ru.789n.records"), law.RECORDS_RIGHT),
     "A records request to a medical organisation has no records_provided naming it by the end of the 789n "
-    "period (30 days from the request, carried to the next working day), as of today, or the copies came later.",
+    "period (30 days from the request's registration, carried to the next working day), as of the day of "
+    "evaluation, or the copies came later. Without a recorded registration (registered_on) the period runs from "
+    "the request plus the three days registration may take, and the finding is only 'possible'.",
     "records requested, none provided within 30 days",
     ("records provided on or before day 30", "the period has not ended yet",
      "requests to bodies other than hospitals (no rule covers them yet)"),

@@ -16,8 +16,9 @@ from dutycare.rules.views import InstitutionView
 T = EventType
 DENIALS = frozenset({StatementClaim.NO_RESTRICTIONS_ON_CARE, StatementClaim.CARE_AS_USUAL,
                      StatementClaim.ALLEGATIONS_UNFOUNDED})
-RESTRICTIVE_REASONS = frozenset({RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.NO_CAPACITY,
-                                 RefusalReason.NONE_GIVEN, RefusalReason.MALINGERING, RefusalReason.PAPERWORK})
+RESTRICTIVE_REASONS = frozenset({RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.WRITTEN_ORDER,
+                                 RefusalReason.NO_CAPACITY, RefusalReason.NONE_GIVEN, RefusalReason.MALINGERING,
+                                 RefusalReason.PAPERWORK})
 MONTHS_BEFORE, MONTHS_AFTER = 24, 6
 LISTED = 20
 """How many contradictions an explanation spells out; the finding's event ids still name every one."""
@@ -132,8 +133,9 @@ R8 = Rule(
     Severity.HIGH, Scope.INSTITUTION, (law.CONCEALMENT, law.NO_REFUSAL),
     "A public statement at institution X claiming no restrictions on care, care as usual, or unfounded "
     "allegations, and, at X or an institution below it (parent_id), within 24 months before to 6 months after "
-    "the statement: treatment refusals for a restrictive reason (unwritten directive, no capacity, none given, "
-    "malingering, paperwork), or events of R1, R2 or R4 findings, across all cases.",
+    "the statement: treatment refusals for a restrictive reason (unwritten directive, a written order, no "
+    "capacity, none given, malingering, paperwork), or events of R1, R2 or R4 findings, across all cases. A "
+    "patient's own refusal (treatment_declined) is not a restriction and never counts.",
     "statement denying restrictions + contradicting events at the same institution or below it, in the window",
     ("no contradicting event in the window",
      "refusals with reason no_indication or other (a medical judgement, not a restriction)",

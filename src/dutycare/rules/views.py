@@ -41,11 +41,14 @@ def documents_injury(event: Event) -> bool:
     return event.type is T.MEDICAL_FINDING and event.details.get("documents_injury", True) is not False
 
 
-def standing_at(start: Event, moment: Event, cancellers: Iterable[Event]) -> Certainty | None:
+def standing_at(start: Event, moment: Event, cancellers: Iterable[Event],
+                weak: Iterable[Event] = ()) -> Certainty | None:
     """Whether a state opened by ``start`` (a recommendation, an unfit decision) still stood at ``moment``.
 
     A canceller (a provision of the treatment, a later fit decision) that certainly falls between the two,
     the same day counting as between, closes the state; one that only may fall between makes it possible.
+    A ``weak`` canceller (a patient's refusal recorded without the informed-refusal form) that may fall between
+    makes the state only possible: it may have ended it.
     """
     s_lo, s_hi = start.date.bounds()
     m_lo, m_hi = moment.date.bounds()
@@ -59,7 +62,20 @@ def standing_at(start: Event, moment: Event, cancellers: Iterable[Event]) -> Cer
         if c_lo >= s_hi and c_hi <= m_lo:
             return None
         certainty = Certainty.POSSIBLE
+    for event in weak:
+        c_lo, c_hi = event.date.bounds()
+        if not (c_hi < s_lo or c_lo > m_hi):
+            certainty = Certainty.POSSIBLE
     return certainty
+
+
+def declined_formally(event: Event) -> bool:
+    """Whether a patient's refusal counts as made: recorded on the informed-refusal form, or with the form not said.
+
+    323-FZ art. 20 requires the refusal in a prescribed form; one recorded as made without it may not be the
+    patient's informed decision, so it ends nothing for certain.
+    """
+    return event.details.get("informed_consent_form") is not False
 
 
 def precedes(earlier: Event, later: Event) -> Certainty | None:
@@ -86,6 +102,7 @@ class CaseView:
         self._by_id: dict[str, Event] | None = None
         self._recommended: dict[str, list[Event]] | None = None
         self._provided: dict[str, list[Event]] | None = None
+        self._declined: dict[str, list[Event]] | None = None
         self._injury_evidence: list[Event] | None = None
         self._trails: list[ComplaintTrail] | None = None
 
@@ -122,6 +139,13 @@ class CaseView:
         if self._provided is None:
             self._provided = _by_treatment(self.of(T.TREATMENT_PROVIDED))
         return self._provided
+
+    @property
+    def declined(self) -> dict[str, list[Event]]:
+        """The patient's own refusals of a treatment (323-FZ art. 20), grouped by normalised treatment."""
+        if self._declined is None:
+            self._declined = _by_treatment(self.of(T.TREATMENT_DECLINED))
+        return self._declined
 
     @property
     def injury_evidence(self) -> list[Event]:

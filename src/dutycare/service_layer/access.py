@@ -29,12 +29,19 @@ class Permission(StrEnum):
     CASE_READ = "case.read"
     IDENTIFYING_READ = "identifying.read"
     EVENT_WRITE = "event.write"
+    COMPLAINT_WRITE = "complaint.write"
     DEADLINES_READ = "deadlines.read"
     LEDGER_READ = "ledger.read"
     EXPORT = "export"
     CASE_RESTRICT = "case.restrict"
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
+    INTAKE_TRIAGE = "intake.triage"
+    INTAKE_UNLOCK = "intake.unlock"
+    PATTERNS_READ = "patterns.read"
+    PUBLICATION_BUILD = "publication.build"
+    PUBLICATION_APPROVE = "publication.approve"
+    PUBLICATIONS_READ = "publications.read"
 
 
 R = Role
@@ -53,6 +60,8 @@ ROLE_TABLE: Mapping[Permission, frozenset[Role]] = {
     # Add, correct and withdraw timeline events, and open and correct the cases, people, sources and institutions
     # they refer to.
     Permission.EVENT_WRITE: frozenset({R.CASEWORKER, R.LAWYER, R.COORDINATOR}),
+    # Draft, finalise and file complaints, and record their sending, registration, forwarding and answers.
+    Permission.COMPLAINT_WRITE: frozenset({R.LAWYER, R.COORDINATOR}),
     Permission.DEADLINES_READ: STAFF,
     Permission.LEDGER_READ: ALL_ROLES,
     # A whole case file with identifying data; every export is audited.
@@ -60,6 +69,18 @@ ROLE_TABLE: Mapping[Permission, frozenset[Role]] = {
     Permission.CASE_RESTRICT: frozenset({R.COORDINATOR}),
     Permission.USERS_MANAGE: frozenset({R.COORDINATOR}),
     Permission.AUDIT_READ: frozenset({R.COORDINATOR}),
+    # Public intake submissions, read in memory once the intake key is unlocked: mark spam, reply, make a case.
+    Permission.INTAKE_TRIAGE: frozenset({R.CASEWORKER, R.COORDINATOR}),
+    # Unlocking the intake key with its passphrase (it then serves the caseworkers who may triage).
+    Permission.INTAKE_UNLOCK: frozenset({R.COORDINATOR}),
+    # Pattern tables and charts across the cases one sees, always through disclosure control.
+    Permission.PATTERNS_READ: frozenset({R.LAWYER, R.ANALYST, R.COORDINATOR}),
+    # Build a draft publication (aggregate report and anonymised case summaries) for a coordinator to approve.
+    Permission.PUBLICATION_BUILD: frozenset({R.ANALYST, R.COORDINATOR}),
+    # Preview, approve or withdraw a publication: the decision what may leave.
+    Permission.PUBLICATION_APPROVE: frozenset({R.COORDINATOR}),
+    # The list of publications and their files; a partner sees approved ones only.
+    Permission.PUBLICATIONS_READ: ALL_ROLES,
 }
 
 

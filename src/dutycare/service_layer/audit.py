@@ -40,6 +40,13 @@ class AuditAction(StrEnum):
     PASSWORD_CHANGED = "password_changed"
     SECOND_FACTOR_CHANGED = "second_factor_changed"
     EVIDENCE_TAKEN_OUT = "evidence_taken_out"
+    INTAKE_UNLOCKED = "intake_unlocked"
+    INTAKE_LOCKED = "intake_locked"
+    INTAKE_READ = "intake_read"
+    INTAKE_CONTACT_READ = "intake_contact_read"
+    INTAKE_MARKED = "intake_marked"
+    INTAKE_REPLIED = "intake_replied"
+    INTAKE_CASE_CREATED = "intake_case_created"
 
 
 def iso(at: datetime) -> str:

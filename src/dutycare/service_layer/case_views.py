@@ -17,17 +17,19 @@ from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.interchange import case_file_to_dict
 from dutycare.domain.limits import MAX_OFFSET
 from dutycare.domain.model import CaseFile, Person, Timeline
-from dutycare.jurisdictions.deadlines import DueDate, deadlines
-from dutycare.rules.model import Finding
+from dutycare.jurisdictions.deadlines import DueDate, deadlines, due_within, known_on
+from dutycare.rules.evaluate import evaluate_view
+from dutycare.rules.model import EvalContext, Finding, Scope
+from dutycare.rules.views import CaseView
 from dutycare.service_layer import access_log, audit
 from dutycare.service_layer.access import CASE_SCOPE, CaseScope, Permission, User, allows
 from dutycare.service_layer.access import Access as Access
 from dutycare.service_layer.audit import iso
-from dutycare.service_layer.findings import display_order, finding_of
+from dutycare.service_layer.findings import PER_CASE, display_order, finding_of, finding_row
 from dutycare.service_layer.ports import CaseQueries as CaseQueries
 from dutycare.service_layer.ports import StaffUnitOfWork
+from dutycare.service_layer.queries import SEARCH_COUNT_LIMIT, CaseRow, FindingRow
 from dutycare.service_layer.queries import CaseQuery as CaseQuery
-from dutycare.service_layer.queries import CaseRow, FindingRow
 from dutycare.service_layer.queries import FilterChoices as FilterChoices
 from dutycare.service_layer.rulebook import RuleBook
 from dutycare.service_layer.search import query_words
@@ -74,6 +76,10 @@ class CasePage:
     """The events findings and due dates name, as the viewer sees them; one they may not see is not here."""
     people: dict[str, str] = field(default_factory=dict)
     """The pseudonyms of the people the timeline's events name, by id."""
+    as_of: date | None = None
+    """The day findings and due dates were judged on when it was chosen (None: today, findings as stored)."""
+    adders: dict[str, str] = field(default_factory=dict)
+    """The display name of each staff account that added an evidence file, by the name the file records."""
 
     @property
     def complaints(self) -> list[Event]:
@@ -83,7 +89,10 @@ class CasePage:
 
 def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int = 50,
                offset: int = 0) -> tuple[list[CaseRow], int]:
-    """A page of the cases this viewer may see that match the query, and how many match in all."""
+    """A page of the cases this viewer may see that match the query, and how many match in all.
+
+    A text search counts up to SEARCH_COUNT_LIMIT + 1 cases: a common word is in most cases, and counting them all
+    would cost many pages' worth of work (`total_is_exact` says whether the count stopped there)."""
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise InvalidInput([Problem("filter", "date_to", "must not be before the start date")])
     limit = max(1, min(limit, MAX_PAGE))
@@ -97,6 +106,11 @@ def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int 
             if digests is None:
                 return [], 0
         return uow.views.visible_cases(viewer, query, digests, limit, min(max(0, offset), MAX_OFFSET))
+
+
+def total_is_exact(query: CaseQuery, total: int) -> bool:
+    """False when `total` is a text search's count stopped at its limit: more than `total - 1` cases match."""
+    return not (query.text and query.text.strip()) or total <= SEARCH_COUNT_LIMIT
 
 
 def filter_choices(uow: StaffUnitOfWork, viewer: User) -> FilterChoices:
@@ -122,12 +136,14 @@ def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[Findin
     return views
 
 
-def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime) -> CasePage:
+def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime,
+              as_of: date | None = None) -> CasePage:
     """A case's timeline, findings, complaints with their due dates, and evidence, for a viewer allowed to see it;
     the read is audited in the same transaction.
 
     Nothing of a case hidden from the viewer shows: events shared with one name only the visible cases, and
-    findings that rest on one are evaluated again without it.
+    findings that rest on one are evaluated again without it. Due dates are judged as of the unit of work's day,
+    or as of ``as_of``, when findings are evaluated again as of that day too, from what the record held then.
     """
     with uow:
         case = uow.records.case(case_id)  # NotFound for a case that does not exist
@@ -139,13 +155,19 @@ def case_page(uow: StaffUnitOfWork, viewer: User, case_id: str, at: datetime) ->
         evidence: dict[str, list[EvidenceFile]] = {}
         for ev in uow.records.evidence_of_case(case_id):
             evidence.setdefault(ev.event_id, []).append(ev)
-        stored = vis.findings(uow.findings.for_case(case_id))
+        day = as_of or uow.today()
+        if as_of is None:
+            stored = vis.findings(uow.findings.for_case(case_id))
+        else:
+            stored = findings_as_of(uow, vis, [case_id], as_of, at)
         cited = _cited_events(uow, vis, case_id, timeline.events, {e for f in stored for e in f.event_ids})
         people = _pseudonyms(uow, timeline)
+        adders = _adders(uow, {ev.added_by for files in evidence.values() for ev in files})
         audit.note(uow, viewer, audit.AuditAction.READ_CASE, "case", case_id, at)
         uow.commit()
-    due = deadlines(timeline.events, institutions, today=at.date(), clock_book=uow.rulebook.clock_book)
-    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence, cited, people)
+    due = deadlines(known_on(timeline.events, day), institutions, today=day, clock_book=uow.rulebook.clock_book)
+    return CasePage(timeline, access, _stored_finding_views(stored, uow.rulebook), due, evidence, cited=cited,
+                    people=people, as_of=as_of, adders=adders)
 
 
 def _cited_events(uow: StaffUnitOfWork, vis: Visibility, case_id: str, own: Iterable[Event],
@@ -175,6 +197,37 @@ def _pseudonyms(uow: StaffUnitOfWork, timeline: Timeline) -> dict[str, str]:
     return out
 
 
+def findings_as_of(uow: StaffUnitOfWork, vis: Visibility, case_ids: list[str], day: date,
+                   at: datetime) -> list[FindingRow]:
+    """The findings of these (visible) cases judged as of ``day`` over what the viewer sees of the record as it
+    stood then; institution findings, which no clock moves, as stored (inside the caller's unit of work)."""
+    book = uow.rulebook
+    institutions = uow.records.institutions_by_id()
+    ctx = EvalContext(day, book.clock_book)
+    rules = [r for r in book.rules if r.scope.value in PER_CASE]
+    stamp = iso(at)
+    out: dict[str, FindingRow] = {}
+    for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
+        by_case = uow.records.events_by_case(chunk, facts_only=True)
+        for c in chunk:
+            view = CaseView(c, known_on(vis.events(by_case.get(c, [])), day), institutions)
+            for f in evaluate_view(view, rules, ctx):
+                out.setdefault(f.key, finding_row(f, book.scope_of(f.rule_id), stamp))
+    kept = [r for r in vis.findings(uow.findings.for_cases(case_ids)) if r.scope == Scope.INSTITUTION.value]
+    return [*out.values(), *(r for r in kept if r.key not in out)]
+
+
+def _adders(uow: StaffUnitOfWork, recorded: set[str]) -> dict[str, str]:
+    """Display names for the accounts evidence records name ("web:NAME", "cli:NAME"); others stay as recorded."""
+    out = {}
+    for who in recorded:
+        _, _, name = who.rpartition(":")
+        found = uow.access.user_by_name(name) if name else None
+        out[who] = found[0].display_name if found else who
+    return out
+
+
 def case_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
     """Whether a case is restricted and to whom, for those who may change it."""
     if not allows(viewer.role, Permission.CASE_RESTRICT):
@@ -183,13 +236,19 @@ def case_access(uow: StaffUnitOfWork, viewer: User, case_id: str) -> Access:
         return Visibility(uow, viewer).require_case(case_id)
 
 
-def visible_findings(uow: StaffUnitOfWork, viewer: User, case_id: str | None = None) -> list[Finding]:
-    """The findings of one case, or of every case, as this viewer may see them, most severe first."""
+def visible_findings(uow: StaffUnitOfWork, viewer: User, case_id: str | None = None,
+                     as_of: date | None = None, at: datetime | None = None) -> list[Finding]:
+    """The findings of one case, or of every case, as this viewer may see them, most severe first; as stored, or
+    judged again as of ``as_of`` (see `findings_as_of`)."""
     with uow:
         vis = Visibility(uow, viewer)
         if case_id is not None:
             vis.require_case(case_id)
-        rows = vis.findings(uow.findings.for_cases([case_id]) if case_id is not None else uow.findings.all())
+        if as_of is not None:
+            cases = [case_id] if case_id is not None else [c for c in uow.records.all_case_ids() if vis.sees(c)]
+            rows = findings_as_of(uow, vis, cases, as_of, at or uow.now())
+        else:
+            rows = vis.findings(uow.findings.for_cases([case_id]) if case_id is not None else uow.findings.all())
         book = uow.rulebook
     ordered = sorted(rows, key=lambda r: display_order(r.severity, r.rule_id, r.key))
     return [finding_of(r, book) for r in ordered]
@@ -249,15 +308,54 @@ def audit_at(at: datetime) -> str:
     return iso(at)
 
 
-def due_dates(uow: StaffUnitOfWork, viewer: User, today: date) -> list[DueDate]:
-    """Every clock of every complaint and records request on cases the viewer sees, soonest due first; a clock
-    names only cases and events the viewer sees."""
+def due_dates(uow: StaffUnitOfWork, viewer: User, as_of: date | None = None, *, case_id: str | None = None,
+              within_days: int | None = None) -> list[DueDate]:
+    """Every clock of every complaint and records request on cases the viewer sees (or on one case), judged as of
+    ``as_of`` or the unit of work's day, soonest due first; a clock names only cases and events the viewer sees.
+    ``within_days``: only the clocks not yet met that fall due in that many days."""
+    with uow:
+        return _visible_due(uow, Visibility(uow, viewer), as_of or uow.today(), case_id, within_days)
+
+
+def _visible_due(uow: StaffUnitOfWork, vis: Visibility, day: date, case_id: str | None,
+                 within_days: int | None) -> list[DueDate]:
+    if case_id is not None:
+        vis.require_case(case_id)
+    events = known_on(vis.events(uow.records.events_of_types([t.value for t in CLOCK_EVENT_TYPES])), day)
+    institutions = uow.records.institutions_by_id()
+    found = vis.due_dates(deadlines(events, institutions, today=day, clock_book=uow.rulebook.clock_book),
+                          {e.id for e in events})
+    if case_id is not None:
+        found = [d for d in found if case_id in d.case_ids]
+    return found if within_days is None else due_within(found, day, within_days)
+
+
+@dataclass(frozen=True)
+class DeadlineCalendar:
+    """The due dates a viewer exports as a calendar, with the names of the bodies they concern."""
+
+    due_dates: list[DueDate]
+    institution_names: dict[str, str]
+    as_of: date
+    case_id: str | None = None
+
+
+def deadline_calendar(uow: StaffUnitOfWork, viewer: User, at: datetime, *, as_of: date | None = None,
+                      case_id: str | None = None) -> DeadlineCalendar:
+    """Every due date of one case, or of every case the viewer sees, for a calendar file; the export is audited
+    in the same transaction."""
+    if not allows(viewer.role, Permission.DEADLINES_READ):
+        raise NotAllowed("Your role may not read deadlines.")
     with uow:
         vis = Visibility(uow, viewer)
-        events = vis.events(uow.records.events_of_types([t.value for t in CLOCK_EVENT_TYPES]))
-        institutions = uow.records.institutions_by_id()
-        found = deadlines(events, institutions, today=today, clock_book=uow.rulebook.clock_book)
-        return vis.due_dates(found, {e.id for e in events})
+        day = as_of or uow.today()
+        found = _visible_due(uow, vis, day, case_id, None)
+        names = {i.id: i.name for i in uow.records.institutions_by_id().values()}
+        audit.note(uow, viewer, audit.AuditAction.EXPORT, "deadlines", case_id or "all", at,
+                   f"{len(found)} due date(s) as iCalendar, as of {day.isoformat()}")
+        uow.commit()
+    return DeadlineCalendar(found, {d.addressee_id: names.get(d.addressee_id, d.addressee_id) for d in found}, day,
+                            case_id)
 
 
 def events_named(uow: StaffUnitOfWork, viewer: User, event_ids: Iterable[str]) -> dict[str, Event]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 
 from dutycare.domain.events import EVENT_SPECS, Event, EventType
 from dutycare.domain.model import CaseFile, Institution
@@ -58,7 +58,7 @@ def refresh_findings(uow: UnitOfWork, case_ids: Iterable[str], institution_ids: 
     institutions = uow.records.institutions_by_id()
     ctx = EvalContext(today, book.clock_book)
     per_case = [r for r in book.rules if r.scope.value in PER_CASE]
-    at = datetime.now(UTC).isoformat()
+    at = uow.now().isoformat()
     count = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
@@ -103,7 +103,7 @@ class ImportFindings:
         book = uow.rulebook
         self.ctx = EvalContext(uow.today(), book.clock_book)
         self.rules = [r for r in book.rules if r.scope.value in PER_CASE]
-        self.at = datetime.now(UTC).isoformat()
+        self.at = uow.now().isoformat()
         self.institutions: dict[str, Institution] = {}
         self.open: dict[str, list[Event]] = {}
         self.last_seen: dict[str, int] = {}

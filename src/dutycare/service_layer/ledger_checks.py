@@ -134,6 +134,10 @@ def check_search_index(index: SearchIndex, records: Mapping[tuple[str, str], dic
         if digests != stored.get(key, set()):
             found.add(key[0] if key in expected else "search index", key[1],
                       "its search index entries differ from its ledger-covered record (derived rows were altered)")
+    differing = index.postings_differ()
+    if differing:
+        found.add("search index", "-", f"{differing} search posting(s) differ from the indexed words and the links "
+                                       "between records (derived rows were altered)")
 
 
 def refuse_rewritten(tree: MerkleTree, notes: list[str], origin: str) -> None:

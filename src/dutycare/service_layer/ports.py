@@ -12,15 +12,26 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, BinaryIO, Protocol, Self
 
+from dutycare.domain.complaint_drafts import ComplaintDraft, Letter
 from dutycare.domain.errors import Problem
 from dutycare.domain.events import Event
 from dutycare.domain.evidence import EvidenceFile
+from dutycare.domain.intake_form import FieldSubmission
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source, Timeline
 from dutycare.domain.suggested_facts import Suggestion
 from dutycare.service_layer.access import Access, ApiToken, User
 from dutycare.service_layer.changes import Change
+from dutycare.service_layer.intake_records import (
+    SealedPart,
+    StoredPart,
+    StoredReceipt,
+    StoredReply,
+    SubmissionRow,
+    SubmissionStatus,
+)
+from dutycare.service_layer.pattern_model import ReportContent
 from dutycare.service_layer.queries import (
     AuditEntry,
     CaseFilter,
@@ -28,6 +39,7 @@ from dutycare.service_layer.queries import (
     CaseRow,
     FilterChoices,
     FindingRow,
+    GroupCount,
     RecordState,
     RowFacts,
 )
@@ -150,12 +162,25 @@ class SearchIndex(Protocol):
         """Every stored digest, by (kind, record id)."""
         ...
 
+    def postings_differ(self) -> int:
+        """How many per-case postings differ from what the stored words and record links give (0 when intact)."""
+        ...
+
 
 class AccessRecords(Protocol):
     """The access records (users, tokens, case restrictions, audit rows) as the access log enters them."""
 
     def record(self, entity: str, ident: str) -> dict[str, Any] | None: ...
     def states(self) -> Iterable[RecordState]: ...
+
+
+class ComplaintDrafts(Protocol):
+    """Complaint drafts (letters drafted from cases), sealed at rest."""
+
+    def add(self, draft: ComplaintDraft) -> None: ...
+    def replace(self, draft: ComplaintDraft) -> None: ...
+    def get(self, draft_id: str) -> ComplaintDraft: ...
+    def of_cases(self, case_ids: Iterable[str]) -> list[ComplaintDraft]: ...
 
 
 class UnitOfWork(abc.ABC):
@@ -167,9 +192,14 @@ class UnitOfWork(abc.ABC):
     access_records: AccessRecords
     search: SearchIndex
     findings: Findings
+    drafts: ComplaintDrafts
     rulebook: RuleBook
     actor: str
     today: Callable[[], date]
+
+    def now(self) -> datetime:
+        """The moment of this unit of work, from the injectable clock its ledger signs with (inside a with-block)."""
+        return self.ledger.clock()
 
     def __enter__(self) -> Self:
         return self
@@ -234,6 +264,48 @@ class CaseQueries(Protocol):
     def search_digests(self, words: list[str]) -> list[str] | None: ...
 
 
+class PatternQueries(Protocol):
+    """Counts across the cases a viewer sees, as GROUP BY queries over the stored record and findings."""
+
+    def counts(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, grouping: str,
+               institution_type: str | None, rule_id: str | None) -> list[GroupCount]:
+        """Per group: cases and cases with the measure (a refused treatment, or a finding of ``rule_id``); for a
+        period grouping the key is the month (YYYY-MM) of each case's first live event."""
+        ...
+
+    def population_size(self, viewer: User, query: CaseQuery, term_digests: list[str] | None) -> int:
+        """How many cases the viewer sees that match the filters."""
+        ...
+
+    def population(self, viewer: User, query: CaseQuery, term_digests: list[str] | None) -> list[str]:
+        """The ids of those cases, sorted."""
+        ...
+
+    def combination_count(self, viewer: User, region: str | None, unit_id: str,
+                          age_band: tuple[int, int] | None) -> int:
+        """How many cases the viewer sees share a region, an event at a unit and a person's age band."""
+        ...
+
+
+class Publications(Protocol):
+    """Stored publications: their record (as the ledger covers it) and their files."""
+
+    def add(self, record: dict[str, Any], files: dict[str, bytes], population: list[str]) -> None: ...
+    def update(self, publication_id: str, **values: object) -> None: ...
+    def record(self, publication_id: str) -> dict[str, Any] | None: ...
+    def records(self) -> list[dict[str, Any]]: ...
+    def file(self, publication_id: str, name: str) -> bytes | None: ...
+    def population(self, publication_id: str) -> list[str]: ...
+
+
+class ReportRenderer(Protocol):
+    """Draws a report's charts and writes it as files (HTML, PDF, the tables as JSON and CSV)."""
+
+    def render(self, content: ReportContent) -> dict[str, tuple[bytes, str]]:
+        """Each file's name mapped to its bytes and media type."""
+        ...
+
+
 class StaffUnitOfWork(UnitOfWork):
     """A unit of work that also carries the access store, the audit log and the staff case queries (the access
     log and the access records come with every unit of work)."""
@@ -241,6 +313,8 @@ class StaffUnitOfWork(UnitOfWork):
     access: AccessStore
     audit: AuditLog
     views: CaseQueries
+    patterns: PatternQueries
+    publications: Publications
 
 
 # -- evidence files ----------------------------------------------------------------------------------------
@@ -255,11 +329,19 @@ class StoredFile(Protocol):
     def stored_path(self) -> str: ...
 
 
+class LetterRenderer(Protocol):
+    """Turns a complaint letter into a page: PDF to print and sign, DOCX to edit."""
+
+    def pdf(self, letter: Letter) -> bytes: ...
+    def docx(self, letter: Letter) -> bytes: ...
+
+
 class EvidenceStore(Protocol):
     """The encrypted, path-confined file store."""
 
-    def put(self, file_id: str, version: int, source: Path) -> StoredFile: ...
+    def put(self, file_id: str, version: int, source: BinaryIO | Path) -> StoredFile: ...
     def read_to(self, file_id: str, version: int, out_path: Path, expected_sha256: str) -> int: ...
+    def discard(self, file_id: str, version: int) -> None: ...
 
 
 class FileHasher(Protocol):
@@ -395,8 +477,65 @@ class BulkStore(Protocol):
         ...
 
 
+# -- the public intake's own database -------------------------------------------------------------------------
+class IntakeStore(Protocol):
+    """The intake database: sealed submissions, receipts and sealed replies (never the case database)."""
+
+    def public_key(self) -> bytes | None: ...
+    def set_public_key(self, public_key: bytes) -> None: ...
+    def stored_bytes(self) -> int: ...
+    def add_submission(self, submission_id: str, received_on: str, receipt: StoredReceipt,
+                       parts: Sequence[SealedPart], quota_bytes: int) -> bool: ...
+    def add_parts(self, submission_id: str, received_on: str, parts: Sequence[SealedPart], quota_bytes: int,
+                  max_additions: int) -> bool: ...
+    def receipt(self, selector: str) -> tuple[str, StoredReceipt] | None: ...
+    def submissions(self, status: SubmissionStatus | None, limit: int, offset: int) -> list[SubmissionRow]: ...
+    def submission(self, submission_id: str) -> SubmissionRow | None: ...
+    def parts(self, submission_id: str) -> list[StoredPart]: ...
+    def reply_key(self, submission_id: str) -> bytes | None: ...
+    def add_reply(self, submission_id: str, sent_on: str, sealed: bytes, quota_bytes: int) -> bool: ...
+    def replies(self, submission_id: str) -> list[StoredReply]: ...
+    def set_status(self, submission_id: str, status: SubmissionStatus) -> bool: ...
+
+
+class ReplyReader(Protocol):
+    """The key a receipt code derives: it opens the organisation's replies to that submission."""
+
+    def open_reply(self, sealed: bytes, aad: bytes) -> str: ...
+
+
+class ReceiptMaker(Protocol):
+    """Makes receipt codes and checks typed ones against what is stored (only a slow hash of each code)."""
+
+    def new(self) -> tuple[str, StoredReceipt]: ...
+    def parse(self, typed: str) -> tuple[str, str] | None: ...
+    def check(self, letters: str, stored: StoredReceipt | None) -> ReplyReader | None: ...
+
+
+class IntakeKey(Protocol):
+    """The unlocked intake private key (in the staff application's memory only)."""
+
+    def open(self, sealed: bytes, aad: bytes) -> bytes: ...
+    def seal_reply(self, reply_public_key: bytes, text: str, aad: bytes) -> bytes: ...
+
+
+class IntakeKeyLock(Protocol):
+    """The intake private key as kept: locked with a passphrase."""
+
+    def unlock_or_none(self, passphrase: str) -> IntakeKey | None: ...
+
+
 # -- suggested facts ------------------------------------------------------------------------------------------
 class FactSuggester(Protocol):
     """Suggests facts from a free-text account; nothing is stored, a person accepts each suggestion."""
 
     def suggest(self, text: str, known_date: date | None = None) -> list[Suggestion]: ...
+
+
+# -- field collection -----------------------------------------------------------------------------------------
+class IntakeQueue(Protocol):
+    """The triage queue as offline collection feeds it: each submission sealed on arrival, as the web form's are."""
+
+    def add(self, submission: FieldSubmission) -> str | None:
+        """Queue one submission; its id in the queue, or None when the queue is full."""
+        ...

@@ -45,6 +45,11 @@ class FindingRow:
     evaluated_at: str
 
 
+SEARCH_COUNT_LIMIT = 1000
+"""A text search counts its cases up to this many and one more: a total above it means "more than this many"
+(counting every case a common word is in would cost far more than showing a page of them)."""
+
+
 @dataclass(frozen=True)
 class CaseQuery:
     """What a staff case list may be narrowed by."""
@@ -102,3 +107,12 @@ class RowFacts:
     position: object
     version: object
     derived: dict[str, object]
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """One group of a pattern table as the database counts it: its key, its cases and those with the measure."""
+
+    key: str
+    cases: int
+    with_measure: int

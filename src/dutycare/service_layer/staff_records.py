@@ -108,7 +108,7 @@ def _sees_person(vis: Visibility, person_id: str) -> bool:
     return CASE_SCOPE[vis.viewer.role] is not CaseScope.NAMED_ONLY
 
 
-def _sees_source(vis: Visibility, source_id: str) -> bool:
+def sees_source(vis: Visibility, source_id: str) -> bool:
     cases = vis.uow.records.cases_citing(source_id)
     if cases:
         return any(vis.sees(c) for c in cases)
@@ -124,7 +124,7 @@ def _require_person(vis: Visibility, person_id: str) -> Person:
 
 def _require_source(vis: Visibility, source_id: str) -> Source:
     source = vis.uow.records.source(source_id)
-    if not _sees_source(vis, source_id):
+    if not sees_source(vis, source_id):
         raise NotFound(f"There is no source '{source_id}'.")
     return source
 
@@ -282,7 +282,7 @@ def visible_sources(uow: StaffUnitOfWork, viewer: User) -> list[Source]:
     """Every source the viewer sees, in the order added (for choosing what an event cites)."""
     with uow:
         vis = Visibility(uow, viewer)
-        return [s for s in uow.records.all_sources() if _sees_source(vis, s.id)]
+        return [s for s in uow.records.all_sources() if sees_source(vis, s.id)]
 
 
 # -- institutions ----------------------------------------------------------------------------------------------

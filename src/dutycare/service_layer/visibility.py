@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from dutycare.domain.errors import InvalidInput, NotFound, Problem
 from dutycare.domain.events import Event
@@ -84,7 +83,8 @@ class Visibility:
                 continue
             met_by = d.met_by if d.met_by in visible_event_ids else None
             out.append(replace(d, case_ids=cases, met_by=met_by, met_on=d.met_on if met_by else None,
-                               evidence_ids=tuple(e for e in d.evidence_ids if e in visible_event_ids)))
+                               evidence_ids=tuple(e for e in d.evidence_ids if e in visible_event_ids),
+                               extensions_ignored=tuple(e for e in d.extensions_ignored if e in visible_event_ids)))
         return out
 
     def findings(self, rows: Iterable[FindingRow]) -> list[FindingRow]:
@@ -105,7 +105,7 @@ class Visibility:
         rule = book.rule(row.rule_id)
         if rule is None:
             return []
-        at = datetime.now(UTC).isoformat()
+        at = self.uow.now().isoformat()
         institutions = self.uow.records.institutions_by_id()
         if rule.scope is Scope.INSTITUTION:
             if row.institution_id is None or row.institution_id not in institutions:

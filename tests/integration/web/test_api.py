@@ -47,8 +47,7 @@ def test_case_detail_person_and_audit(client: TestClient, staff: dict[str, Staff
     assert "full_name" not in case["person"]
     assert {e["id"] for e in case["events"]} >= {"ev-b-injury", "ev-b-recommended", "ev-joint-appeal"}
     assert all(s["reliability"] for s in case["sources"])
-    assert case["due_dates"] and {d["status"] for d in case["due_dates"]} <= {"pending", "met", "overdue",
-                                                                               "possibly_overdue"}
+    assert case["due_dates"] == []  # the joint appeal is a recorded video message: no statutory clock runs
     assert client.get("/api/v1/cases/no-such", headers=h).status_code == 404
     person = client.get("/api/v1/cases/case-a/person", headers=h).json()
     assert person["id"] == "p-01" and "notes" in person
@@ -112,6 +111,12 @@ def test_restriction_and_partner_grants(client: TestClient, staff: dict[str, Sta
 def test_records_deadlines_ledger_export(client: TestClient, staff: dict[str, Staff]) -> None:
     h = staff["lawyer"].bearer
     assert {i["id"] for i in client.get("/api/v1/institutions", headers=h).json()} >= {"i-hospital", "i-commission"}
+    assert client.get("/api/v1/deadlines", headers=h).json() == []  # the joint appeal is a video message
+    letter = {"id": "ev-letter", "type": "complaint", "date": "2024-04-01", "cases": ["case-a"],
+              "sources": [{"source": "s-05"}], "details": {"addressees": ["i-prosecutor-general"],
+                                                          "applicants": ["p-01"], "channel": "letter",
+                                                          "subject": "Проверка отказа", "kind": "appeal"}}
+    assert client.post("/api/v1/events", headers=h, json=letter).status_code in (200, 201)
     due = client.get("/api/v1/deadlines", headers=h).json()
     assert due and all(d["legal_basis"] for d in due)
     assert client.get("/api/v1/deadlines", headers=staff["partner"].bearer).status_code == 403

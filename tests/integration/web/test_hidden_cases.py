@@ -28,8 +28,12 @@ from dutycare.service_layer.access import Role
 HIDDEN = "case-c"
 LONE = {"people": [{"id": "p-d", "pseudonym": "Зиновий", "role": "affected", "service_status": "mobilised"}],
         "cases": [{"id": "case-d", "person": "p-d", "title": "Дело Г: отказ в реабилитации",
-                   "status": "open", "region": "Курская область", "opened": "2024-05"}]}
-"""A hidden case alone in its region, so that the region's name belongs to it only."""
+                   "status": "open", "region": "Курская область", "opened": "2024-05"}],
+        "events": [{"id": "ev-d-records", "type": "records_requested", "date": "2024-06-03", "cases": ["case-d"],
+                    "institution": "i-hospital", "sources": [{"source": "s-05"}],
+                    "details": {"records": "копия медицинской карты", "registered_on": "2024-06-04"}}]}
+"""A hidden case alone in its region, so that the region's name belongs to it only, with a records request whose
+clock shows on the deadlines (the joint appeal, a video message, runs none)."""
 SKIPPED = ("/logout", "/static", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect")
 
 

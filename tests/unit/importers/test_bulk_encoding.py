@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dutycare.adapters.storage.bulk_writer import EntryEncoder, SearchWords, fast_record_digest
+from dutycare.adapters.storage.bulk_writer import CreateEntries, SearchWords
 from dutycare.domain.interchange import parse_case_file
-from dutycare.ledger.entry import LedgerEntry, encode_entry, record_digest
+from dutycare.ledger.entry import LedgerEntry, encode_entry, plain_record_digest, record_digest, reference_encoding
 from dutycare.scenario import load_scenario
 from dutycare.service_layer.changes import created
 from dutycare.service_layer.search import record_words
@@ -27,7 +27,22 @@ def test_entries_are_encoded_exactly_as_encode_entry_does(entity_id: str, seq: i
     digest = "ab" * 32
     entry = LedgerEntry(seq=seq, at=AT, actor=actor, action="create", entity=entity, id=entity_id,
                         record_sha256=digest)
-    assert EntryEncoder(AT, actor).encode(seq, entity, entity_id, digest) == encode_entry(entry)
+    assert CreateEntries(AT, actor).encode(seq, entity, entity_id, digest) == encode_entry(entry)
+    assert encode_entry(entry) == reference_encoding(entry)
+
+
+hexes = st.one_of(st.none(), st.text("0123456789abcdef", min_size=64, max_size=64))
+
+
+@settings(max_examples=300)
+@given(ids, st.integers(0, 2**53 - 1), st.sampled_from(["create", "update", "attach", "tombstone"]), ids, hexes,
+       hexes)
+def test_the_one_entry_encoder_writes_what_the_general_canonical_encoder_writes(
+        entity_id: str, seq: int, action: str, actor: str, file_sha256: str | None, prev: str | None) -> None:
+    entry = LedgerEntry(seq=seq, at=AT, actor=actor, action=action, entity="evidence", id=entity_id,
+                        record_sha256="cd" * 32, file_sha256=file_sha256 if action != "attach" else "ef" * 32,
+                        prev_record_sha256=prev)
+    assert encode_entry(entry) == reference_encoding(entry)
 
 
 def _synth_changes() -> list:
@@ -46,7 +61,7 @@ def _synth_changes() -> list:
 def test_record_digests_and_search_words_match_the_ordinary_path() -> None:
     words = SearchWords()
     for change in _synth_changes():
-        assert fast_record_digest(change.record) == record_digest(change.record)
+        assert plain_record_digest(change.record) == record_digest(change.record)
         if change.entity in ("case", "event", "person"):
             assert words.of_record(change.entity, change.record) == record_words(change.entity, change.record)
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 from clock_builders import book, d
 
+from dutycare.domain.vocabulary import ComplaintKind as K
 from dutycare.domain.vocabulary import InstitutionType as I
 from dutycare.jurisdictions import ru
 from dutycare.jurisdictions.clocks import (
@@ -51,7 +52,7 @@ def test_extension_is_capped_at_the_lawful_maximum() -> None:
 
 
 def test_crime_report_decision_is_three_days_extendable_to_thirty_in_all() -> None:
-    rule = book().rule_for("RU", ClockKind.RESPONSE, I.INVESTIGATIVE_COMMITTEE)
+    rule = book().rule_for("RU", ClockKind.RESPONSE, I.INVESTIGATIVE_COMMITTEE, K.CRIME_REPORT)
     assert rule is not None and rule.id == "ru.upk.144"
     assert book().end(rule, d("2024-06-03")) == d("2024-06-06")
     assert book().end(rule, d("2024-06-03"), 100) == d("2024-07-03")
@@ -67,7 +68,7 @@ def test_working_days_skip_weekends_and_holidays() -> None:
 def test_months_end_on_the_same_day_or_the_last_day_of_a_shorter_month() -> None:
     assert add_months(d("2024-01-31"), 1) == d("2024-02-29")
     assert add_months(d("2024-11-30"), 3) == d("2025-02-28")
-    kas = book().rule_for("RU", ClockKind.FILING, I.COURT)
+    kas = book().rule_for("RU", ClockKind.FILING, I.COURT, K.COURT_CLAIM)
     assert kas is not None and book().end(kas, d("2024-02-09")) == d("2024-05-13")  # 09.05 -> 13.05
 
 
@@ -78,21 +79,30 @@ def test_ukrainian_answer_is_one_month_and_never_beyond_45_days() -> None:
     assert book().end(rule, d("2024-03-15"), 40) == d("2024-04-29")
 
 
-@pytest.mark.parametrize(("kind", "institution", "expected"), [
-    (ClockKind.RESPONSE, I.PRESIDENT, "ru.59fz.answer"),
-    (ClockKind.RESPONSE, I.AUTHORITY, "ru.59fz.answer"),
-    (ClockKind.RESPONSE, I.HOSPITAL, "ru.59fz.answer"),
-    (ClockKind.RESPONSE, I.PROSECUTOR, "ru.prosecutor.answer"),
-    (ClockKind.RESPONSE, I.INVESTIGATIVE_COMMITTEE, "ru.upk.144"),
-    (ClockKind.RESPONSE, I.OMBUDSMAN, "ru.1fkz.notice"),
-    (ClockKind.REGISTRATION, I.PROSECUTOR, "ru.59fz.registration"),
-    (ClockKind.FORWARDING, I.PRESIDENT, "ru.59fz.forwarding"),
-    (ClockKind.RECORDS, I.HOSPITAL, "ru.789n.records"),
-    (ClockKind.FILING, I.OMBUDSMAN, "ru.1fkz.filing"),
+@pytest.mark.parametrize(("kind", "institution", "complaint_kind", "expected"), [
+    (ClockKind.RESPONSE, I.PRESIDENT, K.APPEAL, "ru.59fz.answer"),
+    (ClockKind.RESPONSE, I.AUTHORITY, K.APPEAL, "ru.59fz.answer"),
+    (ClockKind.RESPONSE, I.HOSPITAL, K.APPEAL, "ru.59fz.answer"),
+    (ClockKind.RESPONSE, I.PROSECUTOR, K.APPEAL, "ru.prosecutor.answer"),
+    (ClockKind.RESPONSE, I.INVESTIGATIVE_COMMITTEE, K.CRIME_REPORT, "ru.upk.144"),
+    (ClockKind.RESPONSE, I.INVESTIGATIVE_COMMITTEE, K.APPEAL, "ru.59fz.answer"),
+    (ClockKind.REGISTRATION, I.INVESTIGATIVE_COMMITTEE, K.APPEAL, "ru.59fz.registration"),
+    (ClockKind.RESPONSE, I.OMBUDSMAN, K.OMBUDSMAN, "ru.1fkz.notice"),
+    (ClockKind.REGISTRATION, I.PROSECUTOR, K.APPEAL, "ru.59fz.registration"),
+    (ClockKind.FORWARDING, I.PRESIDENT, K.APPEAL, "ru.59fz.forwarding"),
+    (ClockKind.RECORDS, I.HOSPITAL, K.APPEAL, "ru.789n.records"),
+    (ClockKind.FILING, I.OMBUDSMAN, K.OMBUDSMAN, "ru.1fkz.filing"),
+    (ClockKind.FILING, I.COURT, K.COURT_CLAIM, "ru.kas.219"),
 ])
-def test_institution_types_map_to_their_russian_rules(kind: ClockKind, institution: I, expected: str) -> None:
-    rule = book().rule_for("RU", kind, institution)
+def test_institution_types_map_to_their_russian_rules(kind: ClockKind, institution: I, complaint_kind: K,
+                                                      expected: str) -> None:
+    rule = book().rule_for("RU", kind, institution, complaint_kind)
     assert rule is not None and rule.id == expected
+
+
+def test_a_crime_report_runs_no_59fz_registration_clock() -> None:
+    assert book().rule_for("RU", ClockKind.REGISTRATION, I.INVESTIGATIVE_COMMITTEE, K.CRIME_REPORT) is None
+    assert book().rule_for("RU", ClockKind.RESPONSE, I.PRESIDENT, K.CRIME_REPORT) is None
 
 
 def test_no_rule_for_bodies_the_law_does_not_bind() -> None:

@@ -77,13 +77,13 @@ def test_forwarding_meets_the_clock_and_gives_the_target_its_own_clocks() -> Non
     assert due_dates(c, SK, [reg, fwd], book(), today=d("2025-01-01")) == []
 
 
-def test_records_request_due_on_day_30_and_met_by_the_provision_naming_it() -> None:
-    req = event(T.RECORDS_REQUESTED, "2024-01-10", "H", records="file")
+def test_records_request_due_on_day_30_from_registration_and_met_by_the_provision_naming_it() -> None:
+    req = event(T.RECORDS_REQUESTED, "2024-01-08", "H", records="file", registered_on="2024-01-10")
     given = event(T.RECORDS_PROVIDED, "2024-02-09", "H", request=req.id)
     due = records_due_date(req, [given], HOSP, book(), today=d("2025-01-01"))
     assert due is not None and due.due == d("2024-02-09") and due.status is DueStatus.MET
     unanswered = records_due_date(req, [], HOSP, book(), today=d("2024-02-10"))
-    assert unanswered is not None and unanswered.status is DueStatus.OVERDUE
+    assert unanswered is not None and unanswered.status is DueStatus.OVERDUE and not unanswered.start_assumed
     assert records_due_date(req, [], inst("V", I.MEDICAL_COMMISSION), book(), today=d("2024-02-10")) is None
 
 

@@ -57,7 +57,8 @@ def test_r6_due_date_on_a_sunday_moves_to_monday() -> None:
 def test_r6_extension_moves_the_due_date_but_only_by_the_lawful_maximum(answered: str, late: bool) -> None:
     # 09.02.2024 + at most 30 days (45 asked) = Sunday 10.03.2024 -> Monday 11.03.2024.
     r, complaint = registered_complaint("P")
-    extension = r.lifecycle(T.COMPLAINT_EXTENDED, "2024-02-01", complaint, "P", extended_by_days=45)
+    extension = r.lifecycle(T.COMPLAINT_EXTENDED, "2024-02-01", complaint, "P", extended_by_days=45,
+                            notice_given=True)
     r.lifecycle(T.COMPLAINT_ANSWERED, answered, complaint, "P", outcome="refused")
     found = of_rule(r.evaluate(), "R6")
     assert bool(found) is late
@@ -148,9 +149,14 @@ def test_r7_not_when_the_grievance_came_after_the_complaint() -> None:
 
 # R10 --------------------------------------------------------------------------------------------------------------
 
-def records_request(provided: str | None, requested: str = "2024-01-10", holder: str = "H") -> Record:
+def records_request(provided: str | None, requested: str = "2024-01-10", holder: str = "H",
+                    registered: str | None = "") -> Record:
+    """A request, registered on the day it was made unless ``registered`` says otherwise (None: not recorded)."""
     r = Record()
-    request = r.add(T.RECORDS_REQUESTED, requested, holder, records="medical file")
+    details: dict[str, object] = {"records": "medical file"}
+    if registered is not None:
+        details["registered_on"] = registered or requested
+    request = r.add(T.RECORDS_REQUESTED, requested, holder, **details)
     if provided:
         r.add(T.RECORDS_PROVIDED, provided, holder, request=request.id)
     return r

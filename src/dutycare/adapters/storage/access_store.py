@@ -3,23 +3,16 @@ and the staff case list (which joins the case record with restrictions, findings
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Self
 
 from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
     Connection,
-    Date,
-    and_,
     bindparam,
     delete,
-    exists,
     func,
     insert,
     literal,
-    or_,
     select,
     union_all,
     update,
@@ -28,13 +21,21 @@ from sqlalchemy import (
 from dutycare.adapters.storage import access_tables as a
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
+from dutycare.adapters.storage.case_filter import (
+    POSTINGS_UP_TO,
+    WITHDRAWN_EVENT_IDS,
+    ListShape,
+    filtered_cases,
+    shape_of,
+)
+from dutycare.adapters.storage.pattern_store import SqlPatternQueries, SqlPublications
 from dutycare.adapters.storage.search_store import SqlSearchIndex
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.domain import vocabulary as v
 from dutycare.domain.limits import storable_text
-from dutycare.service_layer.access import CASE_SCOPE, Access, ApiToken, CaseScope, Role, User
+from dutycare.service_layer.access import Access, ApiToken, Role, User
 from dutycare.service_layer.ports import AccessStore, AuditLog, CaseQueries, StaffUnitOfWork
-from dutycare.service_layer.queries import AuditEntry, CaseQuery, CaseRow, FilterChoices
+from dutycare.service_layer.queries import SEARCH_COUNT_LIMIT, AuditEntry, CaseQuery, CaseRow, FilterChoices
 
 TOTP_KIND = "user-totp"
 
@@ -57,11 +58,9 @@ _CASE_ACCESS = union_all(
     select(literal("named").label("kind"), a.case_access.c.user_id.label("value"))
     .where(a.case_access.c.case_id == bindparam("case_id")))
 _INSTITUTIONS = select(t.institutions).order_by(t.institutions.c.position)
-# Withdrawn events are few and have an index of their own, so leaving them out reads no event row.
-_WITHDRAWN_EVENT_IDS = select(t.events.c.id).where(t.events.c.deleted_at.is_not(None))
 _LIVE_EVENT_COUNTS = (select(t.event_cases.c.case_id, func.count())
                       .where(t.event_cases.c.case_id.in_(bindparam("ids", expanding=True)),
-                             t.event_cases.c.event_id.not_in(_WITHDRAWN_EVENT_IDS))
+                             t.event_cases.c.event_id.not_in(WITHDRAWN_EVENT_IDS))
                       .group_by(t.event_cases.c.case_id))
 _PEOPLE = select(t.people).where(t.people.c.id.in_(bindparam("ids", expanding=True)))
 
@@ -256,70 +255,19 @@ _REGIONS = _distinct_values(t.cases.c.region)
 _RULE_IDS = _distinct_values(t.findings.c.rule_id)
 
 
-@dataclass(frozen=True)
-class _ListShape:
-    """Which conditions a case list has (not their values): one pair of statements serves every list alike."""
-
-    scope: CaseScope
-    status: bool
-    region: bool
-    institution: bool
-    date_from: bool
-    date_to: bool
-    rule: bool
-    terms: int
-
-
-def _term_matches(n: int) -> Any:
-    """Cases whose text, person or a live event holds the n-th search term (bound as term_n)."""
-    s = a.search_terms.c
-    term: BindParameter[str] = bindparam(f"term_{n}")
-    by_case = select(s.record_id).where(s.term == term, s.kind == "case")
-    by_person = select(s.record_id).where(s.term == term, s.kind == "person")
-    # Withdrawing an event removes its words, so the last condition only guards that; it reads no event row
-    # (joining the events table read one per matching event: a second for a common word in 100,000 cases).
-    by_event = (select(t.event_cases.c.case_id)
-                .join(a.search_terms, and_(s.record_id == t.event_cases.c.event_id, s.kind == "event"))
-                .where(s.term == term, t.event_cases.c.event_id.not_in(_WITHDRAWN_EVENT_IDS)))
-    return or_(t.cases.c.id.in_(by_case), t.cases.c.person_id.in_(by_person), t.cases.c.id.in_(by_event))
-
-
 @lru_cache(maxsize=256)
-def _list_statements(shape: _ListShape) -> tuple[Any, Any]:
+def _list_statements(shape: ListShape) -> tuple[Any, Any]:
     """The count and the page statements of a case list of this shape, with every value a bound parameter.
 
     Built once per shape: building and keying a statement of this size costs SQLAlchemy more than SQLite
     spends answering it from the case-list indexes.
     """
-    q = select(t.cases)
-    named = exists().where(a.case_access.c.case_id == t.cases.c.id,
-                           a.case_access.c.user_id == bindparam("viewer_id"))
-    if shape.scope is CaseScope.NAMED_ONLY:
-        q = q.where(named)
-    elif shape.scope is CaseScope.UNRESTRICTED_OR_NAMED:
-        q = q.where(or_(~exists().where(a.restricted_cases.c.case_id == t.cases.c.id), named))
-    if shape.status:
-        q = q.where(t.cases.c.status == bindparam("status"))
-    if shape.region:
-        q = q.where(t.cases.c.region == bindparam("region"))
-    live = t.events.c.deleted_at.is_(None)
-    linked = select(t.event_cases.c.case_id).join(t.events, t.events.c.id == t.event_cases.c.event_id)
-    if shape.institution:
-        q = q.where(t.cases.c.id.in_(linked.where(t.events.c.institution_id == bindparam("institution_id"), live)))
-    if shape.date_from or shape.date_to:
-        conds: list[ColumnElement[bool]] = [live]
-        if shape.date_from:
-            conds.append(t.events.c.date_end >= bindparam("date_from", type_=Date))
-        if shape.date_to:
-            conds.append(t.events.c.date_start <= bindparam("date_to", type_=Date))
-        q = q.where(t.cases.c.id.in_(linked.where(*conds)))
-    if shape.rule:
-        q = q.where(t.cases.c.id.in_(select(t.finding_cases.c.case_id)
-                                     .join(t.findings, t.findings.c.key == t.finding_cases.c.finding_key)
-                                     .where(t.findings.c.rule_id == bindparam("rule_id"))))
-    for n in range(shape.terms):
-        q = q.where(_term_matches(n))
-    count = select(func.count()).select_from(q.subquery())
+    q = filtered_cases(shape, select(t.cases))
+    if shape.terms:  # counted up to SEARCH_COUNT_LIMIT + 1: a common word is not counted through
+        count = select(func.count()).select_from(q.with_only_columns(t.cases.c.id)
+                                                 .limit(bindparam("count_limit")).subquery())
+    else:
+        count = select(func.count()).select_from(q.subquery())
     page = q.order_by(t.cases.c.position).limit(bindparam("limit")).offset(bindparam("offset"))
     return count, page
 
@@ -335,18 +283,14 @@ class SqlCaseQueries(CaseQueries):
     def visible_cases(self, viewer: User, query: CaseQuery, term_digests: list[str] | None, limit: int,
                       offset: int) -> tuple[list[CaseRow], int]:
         """A page of the cases a viewer sees that match the query, and the total."""
-        digests = term_digests or []
-        named = (query.status, query.region, query.institution_id, query.rule_id)
-        if not all(storable_text(value) for value in named if value):
-            return [], 0  # a filter value storage cannot hold matches no case
-        shape = _ListShape(CASE_SCOPE[viewer.role], bool(query.status), bool(query.region),
-                           bool(query.institution_id), query.date_from is not None, query.date_to is not None,
-                           bool(query.rule_id), len(digests))
+        postings = {d: int(self.conn.execute(POSTINGS_UP_TO, {"term": d}).scalar_one())
+                    for d in dict.fromkeys(term_digests or [])}
+        shaped = shape_of(viewer, query, term_digests, postings)
+        if shaped is None:
+            return [], 0  # a filter value storage cannot hold, or a word no case holds, matches no case
+        shape, values = shaped
         count, page = _list_statements(shape)
-        values: dict[str, Any] = {"viewer_id": viewer.id, "status": query.status, "region": query.region,
-                                  "institution_id": query.institution_id, "date_from": query.date_from,
-                                  "date_to": query.date_to, "rule_id": query.rule_id, "limit": limit,
-                                  "offset": offset} | {f"term_{n}": d for n, d in enumerate(digests)}
+        values |= {"limit": limit, "offset": offset, "count_limit": SEARCH_COUNT_LIMIT + 1}
         total = int(self.conn.execute(count, values).scalar_one())
         rows = list(self.conn.execute(page, values).mappings())
         return self._rows(rows), total
@@ -408,4 +352,6 @@ class StaffSqlUnitOfWork(SqlUnitOfWork, StaffUnitOfWork):
         self.access = SqlAccessStore(conn, self.sealer)
         self.audit = SqlAuditLog(conn)
         self.views = SqlCaseQueries(conn, self.sealer, SqlSearchIndex(conn, self.sealer))
+        self.patterns = SqlPatternQueries(conn)
+        self.publications = SqlPublications(conn)
         return self

@@ -10,7 +10,6 @@ psycopg on the same connection. Nothing is committed here: the caller commits on
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import queue
 import re
@@ -18,7 +17,6 @@ import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from json.encoder import encode_basestring
 from typing import Any, TypeVar
 
 import psycopg
@@ -33,7 +31,7 @@ from dutycare.adapters.storage.search_store import SqlSearchIndex
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.domain.errors import DomainError
 from dutycare.domain.model import CaseFile
-from dutycare.ledger.entry import LedgerEntry, encode_entry, format_timestamp, record_digest
+from dutycare.ledger.entry import LedgerEntry, entry_bytes, format_timestamp, plain_record_digest
 from dutycare.ledger.merkle import leaf_hash
 from dutycare.service_layer import search
 from dutycare.service_layer.changes import Action, Change
@@ -44,8 +42,6 @@ from dutycare.service_layer.search import texts_of
 D = TypeVar("D")
 LOOKUP_CHUNK = 500
 SQLITE_CACHE_KIB = 131072  # a larger page cache while one transaction writes a large file
-_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
-_PLAIN_ID = re.compile(r'[^"\\\x00-\x1f\x7f]*')
 
 
 def _chunks(items: Collection[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str]]:
@@ -55,32 +51,21 @@ def _chunks(items: Collection[str], size: int = LOOKUP_CHUNK) -> Iterator[list[s
 
 
 # -- ledger entries --------------------------------------------------------------------------------------------
-def fast_record_digest(record: Mapping[str, object]) -> str:
-    """record_digest for records already validated to hold only text, booleans, safe integers, lists and objects."""
-    return hashlib.sha256(_canonical(record).encode("utf-8")).hexdigest()
+class CreateEntries:
+    """The bytes of the 'create' entries of one import, by the ledger's one encoder (ledger.entry.entry_bytes).
 
-
-class EntryEncoder:
-    """Canonical bytes of 'create' entries sharing one time and actor, without building a LedgerEntry each."""
+    The time and actor are the same for every entry and are checked once, by building one LedgerEntry; kinds are
+    the import's own, ids passed the interchange parser, digests are hex by construction.
+    """
 
     def __init__(self, at: datetime, actor: str) -> None:
-        self.at = at
-        self.actor = actor
-        self._head = f'{{"action":"create","actor":{encode_basestring(actor)},"at":"{format_timestamp(at)}",'
         LedgerEntry(seq=0, at=at, actor=actor, action="create", entity="event", id="x", record_sha256="0" * 64)
+        self.at = format_timestamp(at)
+        self.actor = actor
 
     def encode(self, seq: int, entity: str, entity_id: str, digest: str) -> bytes:
-        """The entry's bytes, exactly as encode_entry writes them."""
-        quoted = f'"{entity_id}"' if _PLAIN_ID.fullmatch(entity_id) else encode_basestring(entity_id)
-        return (f'{self._head}"entity":"{entity}","id":{quoted},"record_sha256":"{digest}",'
-                f'"seq":{seq},"v":1}}').encode()
-
-    def check(self, seq: int, change: Change, data: bytes) -> None:
-        """Compare one entry with the reference encoding; a difference is a bug, so stop before anything commits."""
-        entry = LedgerEntry(seq=seq, at=self.at, actor=self.actor, action=change.action.value, entity=change.entity,
-                            id=change.entity_id, record_sha256=record_digest(change.record))
-        if encode_entry(entry) != data:
-            raise RuntimeError(f"bulk ledger encoding differs from encode_entry for {change.entity} {change.entity_id}")
+        """The entry's bytes, exactly as encode_entry writes them (it calls the same function)."""
+        return entry_bytes(seq, self.at, self.actor, "create", entity, entity_id, digest)
 
 
 # -- search index rows -----------------------------------------------------------------------------------------
@@ -118,7 +103,7 @@ class SearchRows:
         self.ready = index.digests([]) is not None
 
     def rows(self, changes: Sequence[Change]) -> list[tuple[str, str, str]]:
-        """(term, kind, record_id) for every indexed word of every new record."""
+        """(kind, record_id, term) for every indexed word of every new record, in the table's order."""
         found = [(c, self.words.of_record(c.entity, c.record)) for c in changes if c.entity in self.KINDS]
         found = [(c, w) for c, w in found if w]
         if not found:
@@ -130,8 +115,8 @@ class SearchRows:
             self.ready = True
         self._learn({w for _, words in found for w in words})
         d = self.digests
-        rows = [(term, c.entity, c.entity_id) for c, words in found for term in {d[w] for w in words}]
-        rows.sort()  # neighbouring keys go into the index together
+        rows = [(c.entity, c.entity_id, term) for c, words in found for term in {d[w] for w in words}]
+        rows.sort()  # neighbouring keys go into the table together
         return rows
 
     def _learn(self, words: set[str]) -> None:
@@ -272,7 +257,7 @@ RowMaker = Callable[[Any, int], dict[str, Any]]
 LINK_COLUMNS = ("event_id", "case_id", "ordinal")
 CITE_COLUMNS = ("event_id", "ordinal", "source_id", "locator")
 LEDGER_COLUMNS = ("seq", "entity", "entity_id", "entry", "leaf_hash")
-SEARCH_COLUMNS = ("term", "kind", "record_id")
+SEARCH_COLUMNS = ("kind", "record_id", "term")
 FINDING_COLUMNS = ("key", "rule_id", "scope", "severity", "certainty", "institution_id", "event_ids",
                    "explanation_ru", "explanation_en", "evaluated_at")
 FINDING_CASE_COLUMNS = ("finding_key", "case_id")
@@ -290,8 +275,11 @@ class SqlBulkStore(BulkStore):
         self.positions: dict[str, int] = {}
         self.seq = 0
         self.tables: SqliteTables | PostgresTables | None = None
-        self.entries: EntryEncoder | None = None
+        self.entries: CreateEntries | None = None
         self.search: SearchRows | None = None
+        self.new_cases: list[str] = []
+        self.new_events: list[str] = []
+        self.had_cases = True
 
     @classmethod
     def for_uow(cls, uow: SqlUnitOfWork) -> SqlBulkStore:
@@ -332,7 +320,8 @@ class SqlBulkStore(BulkStore):
         for kind, table in KIND_TABLES.items():
             last = self.conn.execute(select(func.max(table.c.position))).scalar()
             self.positions[kind] = 0 if last is None else int(last) + 1
-        self.entries = EntryEncoder(self.clock(), self.actor)
+        self.had_cases = self.positions["case"] > 0
+        self.entries = CreateEntries(self.clock(), self.actor)
         self.tables = SqliteTables(self.conn) if sqlite else PostgresTables(self.conn)
         self.search = SearchRows(self.index, self.tables.sync)
 
@@ -345,6 +334,8 @@ class SqlBulkStore(BulkStore):
         self._records("source", t.sources, batch.sources, lambda x, pos: m.source_row(x, pos, 1, s))
         self._records("case", t.cases, batch.cases, lambda c, pos: m.case_row(c, pos, 1, s))
         self._events(batch)
+        self.new_cases.extend(c.id for c in batch.cases)
+        self.new_events.extend(e.id for e in batch.events)
         self.tables.put(t.ledger_entries, LEDGER_COLUMNS, self._ledger_rows(changes))
         self.tables.put(search_terms, SEARCH_COLUMNS, self.search.rows(changes))
 
@@ -379,9 +370,7 @@ class SqlBulkStore(BulkStore):
         for change in changes:
             if change.action is not Action.CREATE:
                 raise ValueError("the bulk writer only creates records")
-            data = encode(self.seq, change.entity, change.entity_id, fast_record_digest(change.record))
-            if not rows:
-                self.entries.check(self.seq, change, data)
+            data = encode(self.seq, change.entity, change.entity_id, plain_record_digest(change.record))
             rows.append((self.seq, change.entity, change.entity_id, data, leaf_hash(data)))
             self.seq += 1
         return rows
@@ -400,8 +389,16 @@ class SqlBulkStore(BulkStore):
             self.tables.sync()
 
     def finish(self) -> int:
-        """Wait until everything is written; return the ledger's new size."""
+        """Wait until everything is written, post the new records' words under their cases; return the ledger's
+        new size."""
         self.sync()
+        if not self.had_cases:  # a first import: derive every posting in one pass, in the index's order
+            self.index.rebuild_postings()
+        else:
+            for chunk in _chunks(self.new_cases):
+                self.index.post_cases(chunk)
+            for chunk in _chunks(self.new_events):
+                self.index.post("event", chunk)
         return self.seq
 
     def close(self, failed: bool = False) -> None:

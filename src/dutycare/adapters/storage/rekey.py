@@ -44,6 +44,7 @@ SEALED_COLUMNS = (
     SealedColumn(t.cases, "case", "version"),
     SealedColumn(t.events, "event", "version"),
     SealedColumn(t.evidence, "evidence", "version"),
+    SealedColumn(t.complaint_drafts, "complaint_draft", "version"),
     SealedColumn(a.users, TOTP_KIND, "totp_version", "totp_sealed"),
 )
 

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, String, Table, bindparam, cast, func, select
 
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
+from dutycare.adapters.storage.drafts_store import SqlComplaintDrafts
+from dutycare.adapters.storage.pattern_store import SqlPublications
 from dutycare.domain.errors import NotFound
 from dutycare.domain.events import Citation, Event
 from dutycare.domain.evidence import EvidenceFile
@@ -410,6 +412,10 @@ class SqlRecords(Records):
             for row in self.conn.execute(select(table).order_by(table.c.position)).mappings():
                 yield _state(kind, row["id"], (row["id"],) if kind == "case" else (), lambda r=row, f=read: f(r))
         yield from self._event_states()
+        yield from SqlComplaintDrafts(self.conn, self.sealer).states()
+        publications = SqlPublications(self.conn)
+        for record in publications.records():
+            yield RecordState("publication", str(record["id"]), (), record)
 
     def _event_states(self) -> Iterator[RecordState]:
         links: dict[str, list[str]] = defaultdict(list)
@@ -437,6 +443,7 @@ class SqlRecords(Records):
             cols = [table.c.id, table.c.position, table.c.version, *(cast(table.c[n], String) for n in extra)]
             for row in self.conn.execute(select(*cols).order_by(table.c.id)):
                 yield RowFacts(kind, row[0], row[1], row[2], dict(zip(extra, row[3:], strict=True)))
+        yield from SqlComplaintDrafts(self.conn, self.sealer).row_facts()
 
     def link_ordinals(self) -> dict[tuple[str, str], list[object]]:
         """The ordinals of each event's case links and citations, keyed by (table, event id), as stored."""

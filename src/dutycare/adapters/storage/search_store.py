@@ -2,6 +2,12 @@
 
 The HMAC key is random, made on the first indexed write and kept in the meta table sealed with the organisation
 key, so the index cannot be read (or tested word by word) without that key.
+
+Two tables hold it. `search_terms` has the words of each record (what verification compares with the records).
+`search_postings` has the same words as posting lists per case, in case-list order: a case's own words, its
+person's and those of its live events, each row naming the record it comes from. It is derived from the first
+table and the links between records, with one statement per kind of record (`post`), so that the ordinary
+write and the bulk import fill it the same way.
 """
 
 from __future__ import annotations
@@ -10,18 +16,47 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import ColumnElement, Connection, Insert, Select, delete, except_, func, insert, select, union
 
 from dutycare.adapters.crypto.errors import CryptoError
 from dutycare.adapters.storage import meta_store
-from dutycare.adapters.storage.access_tables import search_terms
+from dutycare.adapters.storage import tables as t
+from dutycare.adapters.storage.access_tables import search_postings, search_terms
 from dutycare.adapters.storage.mapping import Sealer
 from dutycare.domain.errors import SearchIndexDamaged
 from dutycare.service_layer.ports import SearchIndex
 
 KEY_NAME = "search_index_key"
 DIGEST_CHARS = 32  # 128 bits of the HMAC: collisions are negligible for any vocabulary
+POSTING_COLUMNS = ("term", "position", "case_id", "kind", "record_id")
+
+
+def posting_rows(kind: str, *where: ColumnElement[bool]) -> Select[tuple[str, int, str, str, str]]:
+    """The postings of records of one kind (optionally narrowed), from their stored words and links.
+
+    A case's words are posted under it, a person's under each case of that person, an event's under each case
+    it is linked to (a withdrawn event has no words, so it is posted nowhere).
+    """
+    s, c = search_terms.c, t.cases.c
+    if kind == "case":
+        source = search_terms.join(t.cases, c.id == s.record_id)
+    elif kind == "person":
+        source = search_terms.join(t.cases, c.person_id == s.record_id)
+    elif kind == "event":
+        source = (search_terms.join(t.event_cases, t.event_cases.c.event_id == s.record_id)
+                  .join(t.cases, c.id == t.event_cases.c.case_id))
+        withdrawn = select(t.events.c.id).where(t.events.c.deleted_at.is_not(None))  # they have no words; a guard
+        where = (*where, s.record_id.not_in(withdrawn))
+    else:
+        raise ValueError(f"no postings for {kind} records")
+    return select(s.term, c.position, c.id, s.kind, s.record_id).select_from(source).where(s.kind == kind, *where)
+
+
+def postings_from_terms(kind: str, *where: ColumnElement[bool]) -> Insert:
+    """INSERT … SELECT of those postings."""
+    return insert(search_postings).from_select(list(POSTING_COLUMNS), posting_rows(kind, *where))
 
 
 class SqlSearchIndex(SearchIndex):
@@ -53,20 +88,48 @@ class SqlSearchIndex(SearchIndex):
         return hmac.new(key, word.encode("utf-8"), hashlib.sha256).hexdigest()[:DIGEST_CHARS]
 
     def replace(self, kind: str, record_id: str, words: set[str]) -> None:
-        """Make these the words of one record."""
+        """Make these the words of one record, and post them under the cases the record belongs to."""
         self.remove(kind, record_id)
-        if not words:
-            return
-        key = self._load_key(create=True)
-        assert key is not None
-        rows = [{"term": d, "kind": kind, "record_id": record_id} for d in sorted({self._digest(key, w)
-                                                                                    for w in words})]
-        self.conn.execute(search_terms.insert(), rows)
+        if words:
+            key = self._load_key(create=True)
+            assert key is not None
+            rows = [{"term": d, "kind": kind, "record_id": record_id}
+                    for d in sorted({self._digest(key, w) for w in words})]
+            self.conn.execute(search_terms.insert(), rows)
+            self.post(kind, [record_id])
+        if kind == "case":  # a new case carries its person's words too
+            person = self.conn.execute(select(t.cases.c.person_id).where(t.cases.c.id == record_id)).scalar()
+            if person is not None:
+                self._unpost("person", str(person))
+                self.post("person", [str(person)])
+
+    def post(self, kind: str, record_ids: Collection[str]) -> None:
+        """Post the stored words of these records under their cases (they must have no postings yet)."""
+        if record_ids:
+            self.conn.execute(postings_from_terms(kind, search_terms.c.record_id.in_(sorted(record_ids))))
+
+    def post_cases(self, case_ids: Collection[str]) -> None:
+        """Post the words of new cases and of their people under them (the bulk import, after its rows)."""
+        if case_ids:
+            ids = sorted(case_ids)
+            self.conn.execute(postings_from_terms("case", search_terms.c.record_id.in_(ids)))
+            self.conn.execute(postings_from_terms("person", t.cases.c.id.in_(ids)))
+
+    def rebuild_postings(self) -> None:
+        """Derive every posting again from the stored words and the links between records."""
+        self.conn.execute(delete(search_postings))
+        for kind in ("case", "person", "event"):
+            self.conn.execute(postings_from_terms(kind))
+
+    def _unpost(self, kind: str, record_id: str) -> None:
+        self.conn.execute(delete(search_postings).where(search_postings.c.kind == kind,
+                                                        search_postings.c.record_id == record_id))
 
     def remove(self, kind: str, record_id: str) -> None:
         """Forget a record's words."""
         self.conn.execute(delete(search_terms).where(search_terms.c.kind == kind,
                                                      search_terms.c.record_id == record_id))
+        self._unpost(kind, record_id)
 
     def digests(self, words: list[str]) -> list[str] | None:
         """The stored form of query words, or None when nothing was ever indexed.
@@ -93,6 +156,15 @@ class SqlSearchIndex(SearchIndex):
     def is_empty(self) -> bool:
         """True when nothing is indexed."""
         return self.conn.execute(select(search_terms.c.term).limit(1)).first() is None
+
+    def postings_differ(self) -> int:
+        """How many postings differ from what the stored words and the links between records give (0 when intact)."""
+        p = search_postings.c
+        stored = select(*(p[n] for n in POSTING_COLUMNS))
+        expected = select(union(*(posting_rows(kind) for kind in ("case", "person", "event"))).subquery())
+        missing = select(func.count()).select_from(except_(expected, stored).subquery())
+        extra = select(func.count()).select_from(except_(stored, expected).subquery())
+        return int(self.conn.execute(missing).scalar_one()) + int(self.conn.execute(extra).scalar_one())
 
     def size(self) -> int:
         """How many (word, record) pairs the index holds."""

@@ -190,3 +190,51 @@ evidence = Table(
     Column("sealed", LargeBinary, nullable=False),
     Index("ix_evidence_event_id", "event_id"),
 )
+
+# Complaint drafts (migration 0012): the letter's whole content, applicants' names and addresses included, is
+# sealed; only what lists and visibility need stays plain.
+complaint_drafts = Table(
+    "complaint_drafts", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("complaint_event_id", String(ID)),
+    Column("sealed", LargeBinary, nullable=False),
+)
+
+complaint_draft_cases = Table(
+    "complaint_draft_cases", metadata,
+    Column("draft_id", String(ID), ForeignKey("complaint_drafts.id"), primary_key=True),
+    Column("case_id", String(ID), ForeignKey("cases.id"), primary_key=True),
+    Column("ordinal", Integer, nullable=False),
+    Index("ix_complaint_draft_cases_case_id", "case_id"),
+)
+
+# Publications (migration 0013): an approved report's files are kept byte for byte, so the SHA-256 the ledger
+# recorded for each can be checked again at any time; the population is the sorted case ids it covers.
+publications = Table(
+    "publications", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("lang", String(5), nullable=False),
+    Column("filters", Text, nullable=False),
+    Column("population_sha256", String(64), nullable=False),
+    Column("population_size", Integer, nullable=False),
+    Column("population", Text, nullable=False),
+    Column("files", Text, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("approved_by", String(200)),
+    Column("approved_at", String(40)),
+)
+
+publication_files = Table(
+    "publication_files", metadata,
+    Column("publication_id", String(ID), ForeignKey("publications.id"), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+)

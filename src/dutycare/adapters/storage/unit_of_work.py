@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from dutycare.adapters.storage.access_records import SqlAccessRecords
+from dutycare.adapters.storage.drafts_store import SqlComplaintDrafts
 from dutycare.adapters.storage.findings_store import SqlFindings
 from dutycare.adapters.storage.ledger_store import ACCESS_LOG, SqlLedger
 from dutycare.adapters.storage.mapping import Sealer
@@ -30,6 +31,7 @@ class SqlUnitOfWork(UnitOfWork):
     findings: SqlFindings
     access_log: SqlLedger
     access_records: SqlAccessRecords
+    drafts: SqlComplaintDrafts
 
     def __init__(self, engine: Engine, sealer: Sealer, ledger_factory: LedgerFactory, actor: str,
                  rulebook: RuleBook, today: Callable[[], date],
@@ -52,6 +54,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.access_records = SqlAccessRecords(self._conn)
         self.search = SqlSearchIndex(self._conn, self.sealer)
         self.findings = SqlFindings(self._conn)
+        self.drafts = SqlComplaintDrafts(self._conn, self.sealer)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

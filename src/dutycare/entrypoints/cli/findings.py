@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -29,8 +30,8 @@ from dutycare.rules.registry import load_rules
 from dutycare.service_layer import case_views
 from dutycare.service_layer import findings as service
 
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge deadlines as of this day (YYYY-MM-DD); "
-                                                "default today.", show_default=False)]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help="Judge as of this day (YYYY-MM-DD), over the record "
+                                                "as it stood then; default today.", show_default=False)]
 
 rules_app = typer.Typer(help="The rules findings come from.", no_args_is_help=True)
 
@@ -50,14 +51,17 @@ def findings(
     actor: ActorOption = None,
     lang: LanguageOption = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Re-evaluate every case first (as of today).")] = False,
+    as_of: AsOfOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """List findings: rule, severity, certainty, the triggering events and a plain explanation."""
+    """List findings: rule, severity, certainty, the triggering events and a plain explanation; as stored (kept
+    current by every write), or judged again as of a chosen day."""
     use_language(lang)
+    when = _as_of(as_of)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         if refresh:
             service.refresh_all(dc.uow())
-        found = case_views.visible_findings(staff_uow(dc), user, case_id)
+        found = case_views.visible_findings(staff_uow(dc), user, case_id, as_of=when)
         if fmt is not OutputFormat.JSON:
             titles = case_views.case_titles(staff_uow(dc), user, {c for f in found for c in f.case_ids})
             events = case_views.events_named(staff_uow(dc), user, {e for f in found for e in f.event_ids})
@@ -97,7 +101,9 @@ def rules_list(fmt: FormatOption = OutputFormat.TEXT) -> None:
 def _due_json(d: DueDate) -> dict[str, Any]:
     return {"subject": d.subject_id, "addressee": d.addressee_id, "cases": list(d.case_ids), "kind": d.kind.value,
             "due": d.due.isoformat(), "earliest_due": d.earliest_due.isoformat(), "status": d.status.value,
-            "met_on": str(d.met_on) if d.met_on else None, "rule": d.rule.id, "legal_basis": d.rule.legal.citation()}
+            "met_on": str(d.met_on) if d.met_on else None, "rule": d.rule.id, "legal_basis": d.rule.legal.citation(),
+            "complaint_kind": d.complaint_kind.value if d.complaint_kind else None, "kind_inferred": d.kind_inferred,
+            "channel": d.channel.value}
 
 
 def _as_of(text: str | None) -> date | None:
@@ -115,12 +121,33 @@ def deadlines(
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
     as_of: AsOfOption = None,
+    within: Annotated[int | None, typer.Option("--within", min=0, max=366, show_default=False,
+                                               help="Only clocks not yet met that fall due in this many days "
+                                                    "(7: the coming week).")] = None,
+    case_id: Annotated[str | None, typer.Option("--case", show_default=False,
+                                                help="Only this case's deadlines.")] = None,
+    ics: Annotated[Path | None, typer.Option("--ics", show_default=False, dir_okay=False,
+                                             help="Write every due date to this iCalendar file (audited as an "
+                                                  "export) instead of listing them.")] = None,
+    lang: LanguageOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """List statutory deadlines of complaints and records requests across all cases, soonest first."""
+    """List statutory deadlines of complaints and records requests across the cases you see, soonest first; or
+    write them to a calendar file."""
+    use_language(lang)
     when = _as_of(as_of)
+    if ics is not None:
+        from dutycare.adapters.calendar_file import render_calendar
+
+        with acting(db, key_file, passphrase, actor=actor) as (dc, user):
+            now = datetime.now(UTC)
+            found = case_views.deadline_calendar(staff_uow(dc), user, now, as_of=when, case_id=case_id)
+        ics.write_bytes(render_calendar(found, translator().lang, now))
+        typer.echo(ngettext("%(num)s deadline written to %(file)s", "%(num)s deadlines written to %(file)s",
+                            len(found.due_dates)) % {"num": len(found.due_dates), "file": ics})
+        return
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
-        due = case_views.due_dates(staff_uow(dc), user, when or dc.today())
+        due = case_views.due_dates(staff_uow(dc), user, when, case_id=case_id, within_days=within)
         titles = case_views.case_titles(staff_uow(dc), user, {c for d in due for c in d.case_ids})
         names = {i.id: i.name for i in case_views.filter_choices(staff_uow(dc), user).institutions}
     if fmt is OutputFormat.JSON:

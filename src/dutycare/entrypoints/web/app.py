@@ -45,7 +45,7 @@ API_DESCRIPTION = (
     "Errors are JSON: `{\"error\": message, \"problems\": [{\"location\", \"field\", \"message\"}]}`."
 )
 REQUEST_THREADS = 8
-MAX_REQUEST_BODY = 8 << 20  # no form or API body comes near it; evidence files are added from the command line
+MAX_REQUEST_BODY = 8 << 20  # no form or API body comes near it; evidence uploads are streamed, bounded by a setting
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")

@@ -25,6 +25,7 @@ from dutycare.entrypoints.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translato
 from dutycare.service_layer import accounts
 from dutycare.service_layer.access import Permission, allows
 from dutycare.service_layer.accounts import SessionInfo, SessionPolicy, User
+from dutycare.service_layer.intake_triage import IntakeKeyring
 
 SESSION_COOKIE = "dc_session"
 LOGIN_COOKIE = "dc_login"
@@ -50,6 +51,7 @@ class WebContext:
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     secure_cookies: bool = True
     clock: Clock = utc_now
+    intake_keyring: IntakeKeyring = field(default_factory=IntakeKeyring)  # the intake key, in this process only
 
     def uow(self, actor: User | None = None) -> StaffSqlUnitOfWork:
         """A unit of work whose ledger entries name the signed-in user."""
@@ -137,9 +139,14 @@ async def _check_csrf(request: Request, session: SessionInfo) -> None:
         return
     offered = request.headers.get(CSRF_HEADER)
     if offered is None and not is_api(request):
-        form = await request.form()
-        value = form.get(CSRF_FIELD)
-        offered = value if isinstance(value, str) else None
+        if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            # An upload is streamed to the vault by its route, so its form is not read here: the upload form
+            # carries the token in its address instead.
+            offered = request.query_params.get(CSRF_FIELD)
+        else:
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            offered = value if isinstance(value, str) else None
     if not offered or not hmac.compare_digest(offered, session.csrf):
         raise CsrfRefused()
 

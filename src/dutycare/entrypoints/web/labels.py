@@ -87,6 +87,13 @@ CHOICE_LABELS: dict[str, str] = {
     "established": N_("established"), "possible": N_("possible"), "high": N_("high"), "medium": N_("medium"),
     "low": N_("low"), "pending": N_("pending"), "met": N_("met"), "overdue": N_("overdue"),
     "possibly_overdue": N_("possibly overdue"),
+    # pattern groupings, flags and publication states
+    "grouping_facility": N_("Hospital"), "grouping_commission": N_("Medical commission"),
+    "grouping_region": N_("Region"), "grouping_month": N_("Month"), "grouping_quarter": N_("Quarter"),
+    "grouping_year": N_("Year"), "grouping_rule": N_("Rule"),
+    "flag_higher": N_("more often than the rest"), "flag_lower": N_("less often than the rest"),
+    "publication_draft": N_("draft, awaiting approval"), "publication_approved": N_("approved"),
+    "publication_withdrawn": N_("withdrawn"),
     # audit actions
     "read_case": N_("case page read"),
     "read_identifying": N_("read identifying details"), "export": N_("export"), "sign_in": N_("sign-in"),
@@ -94,6 +101,10 @@ CHOICE_LABELS: dict[str, str] = {
     "token_revoked": N_("token revoked"), "case_access_changed": N_("case access changed"),
     "password_changed": N_("password changed"), "second_factor_changed": N_("second factor changed"),
     "evidence_taken_out": N_("evidence file taken out"),
+    "intake_unlocked": N_("intake key unlocked"), "intake_locked": N_("intake key locked"),
+    "intake_read": N_("intake submission read"), "intake_contact_read": N_("intake contact read"),
+    "intake_marked": N_("intake submission marked"), "intake_replied": N_("intake reply sent"),
+    "intake_case_created": N_("case made from an intake submission"),
 }
 
 CLOCK_LABELS: dict[str, str] = {
@@ -125,6 +136,9 @@ PROBLEM_MESSAGES: dict[str, str] = {
     "Your role may not read identifying details.": N_("Your role may not read identifying details."),
     EXAMPLE_REFUSED: N_("is the template's example row (event_id EXAMPLE-ПРИМЕР); delete it, or replace it with a "
                         "real event and a new id"),
+    "choose at least one file": N_("choose at least one file"),
+    "say why the copy was made (for example: names blacked out)":
+        N_("say why the copy was made (for example: names blacked out)"),
     NUL_FAULT: N_("holds a NUL character, which cannot be stored"),
     SURROGATE_FAULT: N_("holds a broken character (an unpaired surrogate), which cannot be stored"),
 }
@@ -180,6 +194,9 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^holds no records \(a header at most\): there is nothing to import$",
      N_("holds no records (a header at most): there is nothing to import")),
     (r"^holds no records: there is nothing to import$", N_("holds no records: there is nothing to import")),
+    (r"^(?P<name>.+): the file is empty$", N_("%(name)s: the file is empty")),
+    (r"^(?P<name>.+): larger than the limit of (?P<size>\d+) MiB$",
+     N_("%(name)s: larger than the limit of %(size)s MiB")),
 )
 
 AUDIT_DETAILS: tuple[tuple[str, str], ...] = (
@@ -238,10 +255,10 @@ def event_type_label(event_type: EventType | str, lang: str) -> str:
 def problem_translator(gettext: Callable[[str], str]) -> Callable[[str], str]:
     """A function that puts a validation message from the domain into the reader's language where it can."""
     def translate(message: str) -> str:
-        known = PROBLEM_MESSAGES.get(message)
+        known = PROBLEM_MESSAGES.get(message) or COMPLAINT_PROBLEMS.get(message)
         if known:
             return gettext(known)
-        for pattern, template in PROBLEM_PATTERNS:
+        for pattern, template in (*PROBLEM_PATTERNS, *COMPLAINT_PATTERNS):
             found = re.match(pattern, message)
             if found:
                 values = {k: gettext(SEPARATORS[v]) if k == "sep" and v in SEPARATORS else v
@@ -272,6 +289,105 @@ def labeller(gettext: Callable[[str], str]) -> Callable[[str | None], str]:
     def label(value: str | None) -> str:
         if value is None:
             return ""
-        known = FIELD_LABELS.get(value) or CHOICE_LABELS.get(value) or RELIABILITY_LABELS.get(value)
+        known = (FIELD_LABELS.get(value) or CHOICE_LABELS.get(value) or RELIABILITY_LABELS.get(value)
+                 or COMPLAINT_LABELS.get(value))
         return gettext(known) if known else value
     return label
+
+
+_FIELD_PATH = re.compile(r"^(?P<name>\w+)(?:\[(?P<index>\d+)\])?(?:\.(?P<sub>\w+))?$")
+
+
+def complaint_field_namer(gettext: Callable[[str], str]) -> Callable[[str], str]:
+    """A function that names a complaint field a problem points at: «Заявители 3, адрес для ответа»."""
+    def name(path: str) -> str:
+        found = _FIELD_PATH.match(path)
+        if found is None:
+            return path
+        base = COMPLAINT_FIELDS.get(found["name"])
+        out = gettext(base) if base else found["name"]
+        if found["index"] is not None:
+            out += f" {int(found['index']) + 1}"
+        if found["sub"]:
+            sub = COMPLAINT_FIELDS.get(found["sub"])
+            out += ", " + (gettext(sub) if sub else found["sub"])
+        return out
+    return name
+
+
+# Complaint drafts: templates, requests, kinds, statuses and the fields a problem names.
+COMPLAINT_LABELS: dict[str, str] = {
+    "prosecutor": N_("prosecutor's office"), "investigative_committee": N_("Investigative Committee"),
+    "ombudsman": N_("ombudsman"), "hospital_head": N_("head of the hospital"),
+    "higher_commission": N_("higher military medical commission"), "court": N_("court claim (CAS ch. 22)"),
+    "authority": N_("public body (59-FZ appeal)"), "international": N_("international body (in English)"),
+    "provide_treatment": N_("provide the recommended treatment"),
+    "reexamination": N_("re-examination by a higher military medical commission"),
+    "independent_expertise": N_("an independent military-medical expertise (NVVE)"),
+    "prosecutor_check": N_("a check by the prosecutor"), "hold_accountable": N_("bring those responsible to account"),
+    "appeal": N_("appeal (59-FZ)"), "crime_report": N_("crime report (CPC art. 144)"),
+    "ombudsman_complaint": N_("complaint to an ombudsman"), "court_claim": N_("claim to a court"),
+    "draft": N_("draft"), "final": N_("final"), "sent": N_("sent"),
+}
+
+COMPLAINT_FIELDS: dict[str, str] = {
+    "addressees": N_("Addressees"), "applicants": N_("Applicants"), "full_name": N_("full name"),
+    "address": N_("address for the reply"), "person": N_("person"), "template": N_("template"),
+    "institution": N_("body"), "representative": N_("Representative"), "substance": N_("Substance"),
+    "letter_date": N_("Date of the letter"), "will_sign": N_("Signature"), "findings": N_("Findings"),
+    "requests": N_("Requests"), "evidence": N_("Attached evidence"), "cases": N_("Cases"), "kind": N_("Kind"),
+    "respondent": N_("Respondent"), "status": N_("Status"), "step": N_("Step"), "date": N_("Date"),
+    "channel": N_("Channel"), "forwarded_to": N_("Forwarded to"), "days": N_("Extended by (days)"),
+    "outcome": N_("Outcome"), "answer_file": N_("The answer as a file"), "number": N_("Registration number"),
+    "subject": N_("Subject"), "official": N_("Official addressed"), "format": N_("Format"),
+    "notice": N_("Notice given"), "source": N_("Sources"), "follows": N_("Follows complaint"),
+}
+
+# What the complaint services say is wrong with an input.
+COMPLAINT_PROBLEMS: dict[str, str] = {
+    "name the body or official the letter is addressed to": N_("name the body or official the letter is addressed to"),
+    "name at least one applicant": N_("name at least one applicant"),
+    "write the applicant's full name (surname, first name and patronymic, if any)":
+        N_("write the applicant's full name (surname, first name and patronymic, if any)"),
+    "give a postal or e-mail address for the reply": N_("give a postal or e-mail address for the reply"),
+    "write the representative's full name": N_("write the representative's full name"),
+    "give the representative's address for the reply": N_("give the representative's address for the reply"),
+    "state the substance: pick findings or describe the complaint":
+        N_("state the substance: pick findings or describe the complaint"),
+    "give the date of the letter": N_("give the date of the letter"),
+    "confirm that every applicant signs the printed letter":
+        N_("confirm that every applicant signs the printed letter"),
+    "name at least one": N_("name at least one"),
+    "name each addressee once": N_("name each addressee once"),
+    "name each person once": N_("name each person once"),
+    "the letter is final and can no longer be changed; draft a new one":
+        N_("the letter is final and can no longer be changed; draft a new one"),
+    "the letter is already final": N_("the letter is already final"),
+    "make the letter final before recording that it was sent":
+        N_("make the letter final before recording that it was sent"),
+    "the complaint's sending is already recorded": N_("the complaint's sending is already recorded"),
+    "record that the complaint was sent first": N_("record that the complaint was sent first"),
+    "name a body the complaint was sent or forwarded to": N_("name a body the complaint was sent or forwarded to"),
+    "a body cannot forward a complaint to itself": N_("a body cannot forward a complaint to itself"),
+    "record the body's registration of the complaint before its answer":
+        N_("record the body's registration of the complaint before its answer"),
+    "name the body that did this": N_("name the body that did this"),
+    "give the date, YYYY-MM-DD": N_("give the date, YYYY-MM-DD"),
+    "must be a date, YYYY-MM-DD": N_("must be a date, YYYY-MM-DD"),
+    "give the extension in days (a whole number from 1)": N_("give the extension in days (a whole number from 1)"),
+    "is not a finding of these cases (it may have changed; pick again)":
+        N_("is not a finding of these cases (it may have changed; pick again)"),
+    "this complaint offers no such next step": N_("this complaint offers no such next step"),
+}
+
+COMPLAINT_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^there is no (?:body|case|person|complaint|source|evidence file) '(?P<value>.*?)'.*$",
+     N_("'%(value)s' does not exist")),
+    (r"^the complaint was sent on (?P<day>[\d-]+); (?P<step>\w+) cannot come before it$",
+     N_("the complaint was sent on %(day)s; this cannot come before it")),
+    (r"^the complaint was registered there on (?P<day>[\d-]+); the answer cannot come before it$",
+     N_("the complaint was registered there on %(day)s; the answer cannot come before it")),
+    (r"^the letter is dated (?P<day>[\d-]+); it cannot have been sent before$",
+     N_("the letter is dated %(day)s; it cannot have been sent before")),
+    (r"^must be one of (?P<allowed>.*)$", N_("must be one of %(allowed)s")),
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from dutycare.entrypoints.web.labels import (
     RECORD_KINDS,
     TARGET_KINDS,
     audit_detail_translator,
+    complaint_field_namer,
     event_type_label,
     labeller,
     problem_translator,
@@ -32,9 +34,18 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.trim_blocks = True
     templates.env.lstrip_blocks = True
+    templates.env.filters["todate"] = _to_date
     templates.env.filters["pseudonym"] = lambda person_id, names: names.get(person_id, "—")
     templates.env.filters["codes"] = codes
     return templates
+
+
+def _to_date(text: str) -> date | None:
+    """An ISO day as a date (for formatting it in the reader's language), or None."""
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
 
 
 _TYPED = re.compile(r"~?\d{4}(?:-\d{2}){1,2}(?:/\d{4}(?:-\d{2}){0,2})?|(?<=«)dutycare [^«»]+(?=»)"
@@ -60,6 +71,7 @@ def page(request: Request, name: str, status_code: int = 200, **values: Any) -> 
         can=lambda perm: user is not None and allows(user.role, Permission(perm)),
         label=labeller(_), event_label=lambda t: event_type_label(t, language(request)),
         clock_label=lambda k: _(CLOCK_LABELS[k]) if k in CLOCK_LABELS else k, problem_text=problem_translator(_),
+        complaint_field=complaint_field_namer(_),
         when=tr.partial_date, split_listed=split_listed, audit_detail=audit_detail_translator(_),
         target_kind=lambda k: _(TARGET_KINDS[k]) if k in TARGET_KINDS else k,
         record_kind=lambda k: _(RECORD_KINDS[k]) if k in RECORD_KINDS else k,

@@ -24,6 +24,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from dutycare.domain.evidence import EvidenceFile
 from dutycare.domain.limits import (
     MAX_DATE_LENGTH,
     MAX_ID_LENGTH,
@@ -131,9 +132,10 @@ class CasePublic(BaseModel):
 
 
 class CaseListPublic(BaseModel):
-    """A page of cases and how many match."""
+    """A page of cases and how many match (a text search counts to a limit: see total_exact)."""
 
     total: int
+    total_exact: bool = True  # False: a text search matched more cases than `total - 1`, which is its limit
     limit: int
     offset: int
     cases: list[CasePublic]
@@ -273,6 +275,11 @@ class DueDatePublic(BaseModel):
     met_on: str | None
     legal_basis: str
     case_ids: list[str]
+    rule: str = ""
+    complaint_kind: str | None = None
+    kind_inferred: bool = False
+    channel: str = "runs"
+    extensions_ignored: list[str] = []
 
     @classmethod
     def of(cls, d: DueDate) -> DueDatePublic:
@@ -280,7 +287,10 @@ class DueDatePublic(BaseModel):
         return cls(kind=d.kind.value, subject_event_id=d.subject_id, addressee_id=d.addressee_id,
                    due=d.due.isoformat(), earliest_due=d.earliest_due.isoformat(), status=d.status.value,
                    met_on=str(d.met_on) if d.met_on else None, legal_basis=d.rule.legal.citation(),
-                   case_ids=list(d.case_ids))
+                   case_ids=list(d.case_ids), rule=d.rule.id,
+                   complaint_kind=d.complaint_kind.value if d.complaint_kind else None,
+                   kind_inferred=d.kind_inferred, channel=d.channel.value,
+                   extensions_ignored=list(d.extensions_ignored))
 
 
 class EvidencePublic(BaseModel):
@@ -596,3 +606,182 @@ def institution_public(i: Institution) -> InstitutionPublic:
 def case_public(c: Case, person: Person, event_count: int = 0) -> CasePublic:
     """A case as the API shows it."""
     return CasePublic.of(CaseRow(c, person, event_count))
+
+
+# -- complaints ----------------------------------------------------------------------------------------------
+Line = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=500)]
+LongText = Annotated[str, AfterValidator(_storable), StringConstraints(max_length=20_000)]
+
+
+class ApplicantIn(Strict):
+    """An applicant or representative: the person, the full name and the address for the reply (sealed)."""
+
+    person: RecordId
+    full_name: Line = ""
+    address: Line = ""
+    authority: Line = ""
+
+
+class AddresseeIn(Strict):
+    """One addressee and the template of its letter (prosecutor, investigative_committee, ombudsman,
+    hospital_head, higher_commission, court, authority, international)."""
+
+    institution: RecordId
+    template: Annotated[str, StringConstraints(max_length=40)]
+    official: Line = ""
+    language: Annotated[str, StringConstraints(max_length=2)] | None = None
+
+
+class ComplaintCreate(Strict):
+    """A complaint draft: what it rests on, who signs, to whom, and what it asks."""
+
+    cases: Annotated[list[RecordId], Field(max_length=50)]
+    findings: Annotated[list[Annotated[str, StringConstraints(max_length=80)]], Field(max_length=200)] = []
+    applicants: Annotated[list[ApplicantIn], Field(max_length=50)] = []
+    representative: ApplicantIn | None = None
+    addressees: Annotated[list[AddresseeIn], Field(max_length=50)] = []
+    requests: Annotated[list[Annotated[str, StringConstraints(max_length=40)]], Field(max_length=10)] = []
+    evidence: Annotated[list[RecordId], Field(max_length=50)] = []
+    subject: Line = ""
+    substance: LongText = ""
+    letter_date: IsoDate | None = None
+    will_sign: StrictBool = False
+    kind: Annotated[str, StringConstraints(max_length=40)] | None = None
+    respondent: RecordId | None = None
+    follows: RecordId | None = None
+
+    def raw(self) -> dict[str, Any]:
+        """The body as the draft's input form."""
+        out = self.model_dump(exclude_none=True)
+        if self.letter_date is not None:
+            out["letter_date"] = self.letter_date.isoformat()
+        return out
+
+
+class ComplaintStepCreate(Strict):
+    """One lifecycle step: sent (channel), registered (number), forwarded (forwarded_to), extended (days, notice),
+    answered (outcome, answer)."""
+
+    step: Annotated[str, StringConstraints(max_length=20)]
+    date: IsoDate
+    institution: RecordId | None = None
+    channel: Annotated[str, StringConstraints(max_length=40)] | None = None
+    number: Line = ""
+    forwarded_to: RecordId | None = None
+    days: Annotated[int, Field(ge=1, le=366)] | None = None
+    notice: StrictBool = False
+    outcome: Annotated[str, StringConstraints(max_length=40)] | None = None
+    answer: LongText = ""
+    source: RecordId | None = None
+
+    def raw(self) -> dict[str, Any]:
+        """The body as the step's input form."""
+        return {**self.model_dump(exclude_none=True), "date": self.date.isoformat()}
+
+
+class ComplaintNextCreate(Strict):
+    """The next complaint to draft from this one: its template (prosecutor or court) and addressee."""
+
+    template: Annotated[str, StringConstraints(max_length=40)]
+    institution: RecordId
+
+
+class ComplaintPublic(BaseModel):
+    """A complaint draft with its applicants' names and addresses (read audited), its requisites still missing,
+    its final letters, due dates and next steps."""
+
+    id: str
+    status: str
+    draft: dict[str, Any]
+    missing: list[ProblemPublic]
+    letters: list[dict[str, Any]]
+    complaint_event: str | None
+    due_dates: list[dict[str, Any]] = []
+    findings: list[dict[str, Any]] = []
+    next_steps: list[dict[str, Any]] = []
+class PatternRowPublic(BaseModel):
+    """One row of a protected pattern table; a null count, rate or test was suppressed (or does not apply)."""
+
+    key: str
+    label: str
+    region: str | None
+    cases: int | None
+    with_: int | None = Field(alias="with", serialization_alias="with")
+    without: int | None
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_region: float | None
+    q_region: float | None
+    p_country: float | None
+    q_country: float | None
+    flag: str | None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class PatternTablePublic(BaseModel):
+    """A pattern table after disclosure control, with how it was computed."""
+
+    grouping: str
+    measure: str
+    threshold: int
+    too_few: bool
+    possible: bool
+    suppressed_cells: int
+    facilities_tested: int
+    false_discovery_rate: float
+    confidence: float
+    rows: list[PatternRowPublic]
+    regions: list[PatternRowPublic]
+    total: PatternRowPublic | None
+    notes: list[str]
+
+
+class PublicationFilePublic(BaseModel):
+    """One published file and the SHA-256 the ledger recorded for it."""
+
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+
+
+class PublicationPublic(BaseModel):
+    """A publication's record, as the ledger covers it."""
+
+    id: str
+    status: str
+    title: str
+    lang: str
+    filters: dict[str, str]
+    population_sha256: str
+    population_size: int
+    files: list[PublicationFilePublic]
+    created_by: str
+    created_at: str
+    approved_by: str | None
+    approved_at: str | None
+
+
+class PublicationCheckPublic(BaseModel):
+    """What verifying a publication found."""
+
+    publication_id: str
+    ok: bool
+    problems: list[str]
+    files_checked: int
+class EvidenceFilePublic(EvidencePublic):
+    """An evidence file's record: what it is, where it came from, and the original it was derived from."""
+
+    original_name: str
+    source_id: str | None
+    derived_from: str | None
+    description: str | None
+
+    @classmethod
+    def of(cls, e: EvidenceFile) -> EvidenceFilePublic:
+        """From an evidence record."""
+        return cls(id=e.id, event_id=e.event_id, sha256=e.sha256, size=e.size, media_type=e.media_type,
+                   added_by=e.added_by, added_at=e.added_at, original_name=e.original_name, source_id=e.source_id,
+                   derived_from=e.derived_from, description=e.description)

@@ -11,20 +11,29 @@ def all_routers() -> list[APIRouter]:
         account,
         api_admin,
         api_cases,
+        api_complaints,
         api_events,
+        api_patterns,
         api_records,
         api_registry,
         audit_pages,
         auth,
         cases,
+        complaints,
         deadlines,
         events,
+        evidence,
         exports,
+        intake,
         ledger,
+        patterns,
+        publications,
         records,
+        suggestions,
         users,
     )
 
-    modules = (auth, records, cases, events, deadlines, ledger, users, account, audit_pages,
-               api_cases, api_events, api_records, api_registry, api_admin, exports)
-    return [m.router for m in modules]
+    modules = (auth, records, cases, events, suggestions, complaints, deadlines, ledger, patterns, publications, users,
+               account, audit_pages, intake, exports, api_cases, api_events, api_complaints, api_records,
+               api_registry, api_admin, api_patterns)
+    return [m.router for m in modules] + [evidence.router, evidence.api_router]

@@ -52,13 +52,15 @@ def list_cases(ctx: Ctx, user: CurrentUser, q: Annotated[str | None, Query(max_l
     """Cases you may see, filtered by status, region, institution, rule found, event dates and text search."""
     query = CaseQuery(status, region, institution, rule, date_from, date_to, q)
     rows, total = case_views.list_cases(ctx.uow(user), user, query, limit, offset)
-    return CaseListPublic(total=total, limit=limit, offset=offset, cases=[CasePublic.of(r) for r in rows])
+    return CaseListPublic(total=total, total_exact=case_views.total_is_exact(query, total), limit=limit,
+                          offset=offset, cases=[CasePublic.of(r) for r in rows])
 
 
 @router.get("/cases/{case_id}", dependencies=[Needs(P.CASE_READ)])
-def get_case(ctx: Ctx, user: CurrentUser, case_id: str) -> CaseDetailPublic:
-    """A case with its person (pseudonym only), timeline, sources, findings, due dates and evidence."""
-    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
+def get_case(ctx: Ctx, user: CurrentUser, case_id: str, as_of: IsoDate | None = None) -> CaseDetailPublic:
+    """A case with its person (pseudonym only), timeline, sources, findings, due dates and evidence; findings and
+    due dates as of ``as_of`` when given (judged again over the record as it stood that day)."""
+    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now(), as_of=as_of)
     t = view.timeline
     counted = CaseRow(t.case, t.person, len(t.events))
     return CaseDetailPublic(

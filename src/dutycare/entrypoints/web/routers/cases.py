@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs, Tr
 from dutycare.entrypoints.web.render import page
-from dutycare.service_layer import accounts, case_views
+from dutycare.entrypoints.web.routers.deadlines import as_of_field
+from dutycare.service_layer import accounts, case_views, complaints
 from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.case_views import CaseQuery
 
@@ -45,18 +46,25 @@ def case_list(request: Request, ctx: Ctx, user: CurrentUser, tr: Tr,
     choices = case_views.filter_choices(ctx.uow(user), user)
     params = {k: v for k, v in dict(q=q, status=status, region=region, institution=institution, rule=rule,
                                     date_from=date_from, date_to=date_to).items() if v}
-    pages = max(1, -(-total // PAGE_SIZE))
-    return page(request, "cases.html", rows=rows, total=total, choices=choices, f=params, page_no=page_no,
-                pages=pages, query_string=lambda n: urlencode({**params, "page": n}))
+    exact = case_views.total_is_exact(query, total)
+    # A common word is counted only so far: the pager then offers the next page while pages come full.
+    pages = max(1, -(-total // PAGE_SIZE)) if exact else page_no + (len(rows) == PAGE_SIZE)
+    return page(request, "cases.html", rows=rows, total=total if exact else total - 1, exact=exact, choices=choices,
+                f=params, page_no=page_no, pages=pages, query_string=lambda n: urlencode({**params, "page": n}))
 
 
 @router.get("/cases/{case_id}", dependencies=[Needs(P.CASE_READ)])
-def case_page(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Response:
-    """A case: person (pseudonym), timeline with sources and evidence, findings, complaints and due dates."""
-    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
+def case_page(request: Request, ctx: Ctx, user: CurrentUser, tr: Tr, case_id: str,
+              as_of: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    """A case: person (pseudonym), timeline with sources and evidence, findings, complaints and due dates; as of
+    today, or as of a chosen day."""
+    chosen, error = as_of_field(as_of, tr)
+    view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now(), as_of=chosen)
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
+    drafts = complaints.drafts_of_case(ctx.uow(user), user, case_id)
     return page(request, "case.html", view=view, t=view.timeline, person=None, users=users,
-                today=ctx.now().date())
+                today=chosen or ctx.dutycare.today(), as_of_text=as_of or "", as_of_error=error, drafts=drafts,
+                evidence_limit_mb=ctx.dutycare.settings.evidence_limit() >> 20, status_code=422 if error else 200)
 
 
 @router.get("/cases/{case_id}/person", dependencies=[Needs(P.IDENTIFYING_READ)])
@@ -65,8 +73,10 @@ def case_person(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> 
     person = case_views.person_details(ctx.uow(user), user, case_id, ctx.now())
     view = case_views.case_page(ctx.uow(user), user, case_id, ctx.now())
     users = accounts.list_users(ctx.uow(user)) if user.role == "coordinator" else []
-    return page(request, "case.html", view=view, t=view.timeline, person=person, users=users,
-                today=ctx.now().date())
+    drafts = complaints.drafts_of_case(ctx.uow(user), user, case_id)
+    return page(request, "case.html", view=view, t=view.timeline, person=person, users=users, drafts=drafts,
+                today=ctx.dutycare.today(), as_of_text="", as_of_error="",
+                evidence_limit_mb=ctx.dutycare.settings.evidence_limit() >> 20)
 
 
 @router.post("/cases/{case_id}/access", dependencies=[Needs(P.CASE_RESTRICT)])

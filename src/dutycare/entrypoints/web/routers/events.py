@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dutycare.domain.errors import InvalidInput
 from dutycare.domain.events import EVENT_SPECS
+from dutycare.domain.limits import MAX_DATE_LENGTH
 from dutycare.entrypoints.web import forms
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs, WebContext
 from dutycare.entrypoints.web.render import page
@@ -18,6 +19,8 @@ from dutycare.service_layer.access import Permission as P
 from dutycare.service_layer.accounts import User
 
 router = APIRouter(include_in_schema=False)
+MAX_PREFILL = 2_000
+MAX_PREFILLED_SOURCES = 20
 
 
 def _form_page(request: Request, ctx: WebContext, user: User, case_id: str, values: dict[str, str],
@@ -38,11 +41,23 @@ def _form_page(request: Request, ctx: WebContext, user: User, case_id: str, valu
 @router.get("/cases/{case_id}/events/new", dependencies=[Needs(P.EVENT_WRITE)])
 def new_event(request: Request, ctx: Ctx, user: CurrentUser, case_id: str, type: str = "", source: str = "",
               institution: str = "") -> Response:
-    """Choose an event type, then fill in its form (a source or institution just added comes chosen)."""
+    """Choose an event type, then fill in its form (a source or institution just added comes chosen; an accepted
+    suggested fact comes with its date, words and details filled in)."""
     chosen = type if forms.spec_of(type) else ""
-    values = {"type": chosen, "institution": institution[:200]}
-    cited = [source[:200]] if source else []
+    values = {"type": chosen, "institution": institution[:200], **_prefill(request, chosen)}
+    cited = [s[:200] for s in request.query_params.getlist("source")[:MAX_PREFILLED_SOURCES] if s]
     return _form_page(request, ctx, user, case_id, values, {"cases": [case_id], "sources": cited})
+
+
+def _prefill(request: Request, event_type: str) -> dict[str, str]:
+    """The date, summary and plain detail fields a link may fill in (a suggested fact's), cut to size."""
+    spec = forms.spec_of(event_type)
+    if spec is None:
+        return {}
+    names = {"date": MAX_DATE_LENGTH, "summary": MAX_PREFILL}
+    names |= {f"details.{f.name}": MAX_PREFILL for f in spec.fields if not f.is_reference}
+    query = request.query_params
+    return {name: query[name][:limit] for name, limit in names.items() if query.get(name)}
 
 
 async def _submitted(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:

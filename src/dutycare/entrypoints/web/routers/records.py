@@ -35,7 +35,8 @@ RECORD_LABELS: dict[str, str] = {
     "age_as_of": N_("Age as of"), "birth_year": N_("Year of birth"), "full_name": N_("Full name"),
     "birth_date": N_("Birth date"), "contacts": N_("Contacts"), "notes": N_("Notes"),
     "kind": N_("Kind of source"), "reliability": N_("Reliability"), "date": N_("Date"),
-    "publisher": N_("Publisher"), "url": N_("Address (URL) or archive reference"), "name": N_("Name"),
+    "publisher": N_("Publisher"), "url": N_("Address (URL) or archive reference"),
+    "name": N_("Name of the institution"),
     "type": N_("Type of institution"), "parent": N_("Part of"), "jurisdiction": N_("Country"),
 }
 
@@ -140,7 +141,7 @@ def _form(request: Request, *, heading: str, action: str, sections: list[Section
     errors, general = _errors(problems, person_prefix)
     return page(request, "record_form.html", status_code=status, heading=heading, action=action,
                 sections=sections, values=values, errors=errors, general_errors=general, back=back,
-                record_label=lambda n: RECORD_LABELS.get(n, n), choice_name=lambda c: CHOICE_NAMES.get(c, c),
+                record_label=lambda n: RECORD_LABELS.get(n, n), choice_name=CHOICE_NAMES.get,
                 **(extra or {}))
 
 

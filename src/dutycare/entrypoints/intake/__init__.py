@@ -1,0 +1,1 @@
+"""The public intake form: a separate application, process and database from the staff application."""

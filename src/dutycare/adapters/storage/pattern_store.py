@@ -60,6 +60,15 @@ class SqlPatternQueries(PatternQueries):
     @staticmethod
     def _by_institution(ids: Any, rule_id: str | None) -> Any:
         e, ec = t.events, t.event_cases
+        joined = (ec.join(e, e.c.id == ec.c.event_id)
+                  .join(t.institutions, t.institutions.c.id == e.c.institution_id))
+        live_here = (e.c.deleted_at.is_(None), t.institutions.c.type == bindparam("institution_type"),
+                     ec.c.case_id.in_(ids))
+        if rule_id is None:  # one pass: distinct cases per institution, and those refused there
+            refused_case = case((e.c.type == REFUSED, ec.c.case_id), else_=None)
+            return (select(e.c.institution_id, func.count(func.distinct(ec.c.case_id)),
+                           func.count(func.distinct(refused_case)))
+                    .select_from(joined).where(*live_here).group_by(e.c.institution_id).order_by(e.c.institution_id))
         refused = func.max(case((e.c.type == REFUSED, 1), else_=0))
         pairs = (select(ec.c.case_id, e.c.institution_id.label("key"), refused.label("hit"))
                  .select_from(ec.join(e, e.c.id == ec.c.event_id)

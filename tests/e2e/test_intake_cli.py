@@ -93,5 +93,5 @@ def test_import_seals_field_submissions_into_the_intake_queue(cli_env: dict[str,
     run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
         env=cli_env)
     done = run("intake", "import", str(export), "--intake-db", intake_db, env=bare)
-    assert "1 submission(s) sealed into the intake queue" in done.stdout
+    assert "1 submission(s) queued for triage" in done.stdout
     assert "отказали".encode() not in Path(intake_db).read_bytes()

@@ -155,20 +155,21 @@ def test_triage_from_submission_to_case_and_reply(app: Dutycare, client: TestCli
     assert client.get(f"/intake/{row.id}").status_code == 303
 
 
-def test_a_field_submission_is_triaged_like_the_form_s_but_has_no_reply(
+def test_a_field_submission_is_triaged_like_the_form_s(
         client: TestClient, staff: dict[str, Staff], intake: tuple[TestClient, SqlIntakeStore]) -> None:
-    from dutycare.adapters.intake_queue import SealedIntakeQueue
+    from dutycare.adapters.crypto.intake_box import IntakeSealer
     from dutycare.domain.intake_form import FieldSubmission
+    from dutycare.service_layer.field_collection import SealingQueue
 
     _, store = intake
     public = store.public_key()
     assert public is not None
-    queue = SealedIntakeQueue(store, ReceiptBook(KdfCost(1, 8192 * 1024)), public, 10**9, lambda: date(2026, 12, 1))
+    queue = SealingQueue(store, ReceiptBook(KdfCost(1, 8192 * 1024)), IntakeSealer(public), date(2026, 12, 1))
     queued = queue.add(FieldSubmission("uuid:7", "2024-05-03", "ru", ACCOUNT, {}, "", ("снимок.jpg",)))
     assert queued is not None
     assert _post(client, staff["coordinator"], "/intake/unlock", {"passphrase": PASSPHRASE}).status_code == 303
     page = client.get(f"/intake/{queued}")
     assert page.status_code == 200
     assert "Собрано без сети полевой командой (запись uuid:7)" in page.text
-    assert "снимок.jpg" in page.text and 'name="text"' not in page.text
+    assert 'name="text"' in page.text
     assert '<mark class="fact fact-injury"' in page.text

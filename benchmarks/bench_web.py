@@ -36,16 +36,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from dutycare.adapters.storage.bulk_writer import SqlBulkStore
 from dutycare.bootstrap import Dutycare, initialise, open_dutycare
 from dutycare.domain.errors import NotFound
 from dutycare.entrypoints.cli.common import staff_uow
-from dutycare.service_layer import accounts, services
+from dutycare.service_layer import accounts
+from dutycare.service_layer.bulk_import import DocumentRecords, import_records
 from dutycare.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report
 
-TARGETS_P95 = {"page: case": 50, "page: case list, filtered": 150}  # ms, from the national-scale issue
+# ms, from the national-scale issue and issue 16 (a common word: in every case's title)
+TARGETS_P95 = {"page: case": 50, "page: case list, filtered": 150}
+SEARCH_TARGET_P95 = {"sqlite": 150, "postgresql": 250}
+COMMON_WORD = "отказ"
 
 REGIONS = [f"Регион {i:02d}" for i in range(1, 21)]
 STATUSES = ("open", "escalated", "resolved", "closed")
@@ -177,11 +182,11 @@ def load(port: int, paths: Callable[[int], str], total: int, clients: int, heade
 
 
 def load_cases(settings: Settings, cases: int, batch: int, seed: int) -> Dutycare:
-    """A new database holding `cases` synthetic cases."""
+    """A new database holding `cases` synthetic cases (through the bulk import, as `dutycare import` writes)."""
     dc = initialise(settings)
     began = time.perf_counter()
     for n, doc in enumerate(documents(cases, batch, seed), 1):
-        services.import_case_file(dc.uow(), doc)
+        import_records(dc.uow(), DocumentRecords(doc), SqlBulkStore.for_uow)
         if n % 10 == 0:
             print(f"  imported {n * batch:,} cases", file=sys.stderr)
     loaded = time.perf_counter() - began
@@ -260,6 +265,8 @@ def main() -> None:
              lambda n: f"/api/v1/cases?region={REGIONS[n % 20]}&q=остеосинтез&limit=50", bearer),
             ("API case detail", lambda n: f"/api/v1/cases/{ids[n]}", bearer),
             ("page: case list, filtered", lambda n: f"/cases?status=open&region={REGIONS[n % 20]}", cookie),
+            ("page: case list + a common search word", lambda n: f"/cases?q={COMMON_WORD}&page={1 + n % 3}", cookie),
+            ("API case list + a common search word", lambda n: f"/api/v1/cases?q={COMMON_WORD}&limit=50", bearer),
             ("page: case", lambda n: f"/cases/{ids[n]}", cookie),
         ]
         print(f"\n{args.requests} requests per scenario, {args.clients} concurrent clients ({args.client}), "
@@ -274,9 +281,11 @@ def main() -> None:
             p50, p95 = statistics.median(times), percentile(times, 95)
             base = base or p50
             print(f"{name:<42} {p50:8.1f} {p95:8.1f} {rate:7.0f} {p50 / base:9.1f}x")
-            target = TARGETS_P95.get(name)
+            backend = "postgresql" if "://" in db else "sqlite"
+            common = name.startswith("page: case list + a common")
+            target = SEARCH_TARGET_P95[backend] if common else TARGETS_P95.get(name)
             if target is not None:
-                report(f"{name}, {args.cases:,} cases, {args.clients} clients: p95", round(p95, 1), "ms",
+                report(f"{name}, {args.cases:,} cases, {args.clients} clients, {backend}: p95", round(p95, 1), "ms",
                        baseline=round(base, 1), baseline_label="sign-in page, p50", ratio=round(p50 / base, 1),
                        target=f"p95 <= {target} ms", met=p95 <= target, p50_ms=round(p50, 1))
     finally:

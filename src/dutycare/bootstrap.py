@@ -18,7 +18,13 @@ from sqlalchemy import Connection, Engine, inspect, select
 
 from dutycare.adapters import keychain
 from dutycare.adapters.checkpoint_folder import CheckpointFolder, folder_name
-from dutycare.adapters.crypto.intake_box import MIN_PASSPHRASE, LockedIntakeKey, ReceiptBook, StoredIntakeKeyLock
+from dutycare.adapters.crypto.intake_box import (
+    MIN_PASSPHRASE,
+    IntakeSealer,
+    LockedIntakeKey,
+    ReceiptBook,
+    StoredIntakeKeyLock,
+)
 from dutycare.adapters.crypto.keys import OrgKey
 from dutycare.adapters.crypto.sealer import RecordSealer
 from dutycare.adapters.crypto.signing import Ed25519CheckpointSigner, ed25519_check
@@ -36,6 +42,7 @@ from dutycare.jurisdictions.clocks import default_clock_book
 from dutycare.ledger.checkpoint import CheckpointError, VerifierKey, parse_verifier_key
 from dutycare.rules.registry import load_rules
 from dutycare.service_layer import access_log, ledger_service
+from dutycare.service_layer.field_collection import SealingQueue
 from dutycare.service_layer.findings import RuleBook
 from dutycare.service_layer.ledger_service import TrustedKey, Verification
 from dutycare.service_layer.ports import FactSuggester, FileHasher
@@ -389,6 +396,12 @@ class IntakeSide:
     store: SqlIntakeStore
     receipts: ReceiptBook
 
+    def public_key(self) -> bytes:
+        """The intake public key the store seals to (open_intake refuses a store without one)."""
+        key = self.store.public_key()
+        assert key is not None
+        return key
+
     def close(self) -> None:
         """Release the intake database's connections."""
         self.store.close()
@@ -402,3 +415,11 @@ def open_intake(target: str, receipts: ReceiptBook | None = None) -> IntakeSide:
         raise DomainError(f"The intake database {target} has no intake public key yet: a coordinator runs "
                           "'dutycare intake keygen' (or 'dutycare intake set-public-key' on a separate server).")
     return IntakeSide(store, receipts or ReceiptBook())
+
+
+def open_field_queue(target: str, today: date) -> tuple[SealingQueue, IntakeSide]:
+    """The intake database as offline collection feeds it (sealed to its public key); close the side after."""
+    side = open_intake(target)
+    public_key = side.store.public_key()
+    assert public_key is not None  # open_intake refuses a database without one
+    return SealingQueue(side.store, side.receipts, IntakeSealer(public_key), today), side

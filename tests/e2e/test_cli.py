@@ -75,13 +75,16 @@ def test_every_command_has_help(tmp_path: Path) -> None:
 
 
 def test_demo_loads_the_scenario_and_prints_timelines(tmp_path: Path) -> None:
-    env = {**os.environ}
+    env = {**os.environ, "DUTYCARE_LANG": "ru"}
     proc = run("demo", "--db", str(tmp_path / "demo" / "demo.db"), "--no-serve", env=env, check=False)
     if "No such option: --no-serve" in proc.stderr:
         proc = run("demo", "--db", str(tmp_path / "demo" / "demo.db"), env=env)
     assert proc.returncode == 0, proc.stderr
-    for marker in ("case-a", "case-b", "case-c", "Максим", "Решение ВВК о годности", "Публичное заявление"):
+    for marker in ("case-a", "case-b", "case-c", "Максим", "Решение ВВК о годности", "Публичное заявление",
+                   "Подписана контрольная точка"):
         assert marker in proc.stdout
+    english = run("demo", "--db", str(tmp_path / "demo" / "demo.db"), "--no-serve", "--lang", "en", env=env).stdout
+    assert "Fitness decision" in english and "Signed a checkpoint of the ledger" in english
 
 
 @pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)

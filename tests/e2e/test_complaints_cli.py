@@ -45,5 +45,7 @@ def test_a_complaint_from_draft_to_registration(cli_env: dict[str, str], tmp_pat
     run("complaints", "record", made["id"], "sent", "--date", "2026-12-02", "--channel", "letter", env=cli_env)
     run("complaints", "record", made["id"], "registered", "--date", "2026-12-03", "--institution",
         "i-prosecutor-general", "--number", "ОГ-1", env=cli_env)
-    shown = run("complaints", "show", made["id"], env=cli_env).stdout
-    assert "response at i-prosecutor-general: due 2027-01-11" in shown  # 2.01 is a holiday: the next working day
+    shown = run("complaints", "show", made["id"], "--lang", "ru", env=cli_env).stdout
+    # 30 days from 3.12 end on 2.01, a holiday: the next working day is 11.01.
+    assert "ответ, Генеральная прокуратура Российской Федерации: срок 11 янв. 2027" in shown, shown
+    assert "i-prosecutor-general" not in shown

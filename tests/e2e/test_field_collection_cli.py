@@ -32,3 +32,23 @@ def test_import_check_lists_the_submissions_and_names_problems(tmp_path: Path) -
     proc = run("intake", "import", str(bad), "--check", env=dict(os.environ), check=False)
     assert proc.returncode == 1
     assert "submission 1.account: is empty" in proc.stderr and "nothing was queued" in proc.stderr
+
+
+def test_import_seals_each_submission_into_the_intake_queue(cli_env: dict[str, str], tmp_path: Path) -> None:
+    intake_db = str(tmp_path / "public" / "intake.db")
+    export = tmp_path / "kobo.json"
+    export.write_text(json.dumps({"results": [
+        {"_uuid": "k-1", "grp/account": "Сына ранили в марте, в госпитале отказали — нет квот.",
+         "contact": "Signal", "_submission_time": "2026-11-30T10:00:00"},
+        {"_uuid": "k-2", "grp/account": "Мужа отправили обратно на фронт с осколком."}]}, ensure_ascii=False),
+        encoding="utf-8")
+    missing = run("intake", "import", str(export), "--intake-db", intake_db, env=cli_env, check=False)
+    assert missing.returncode == 1 and "no intake public key" in missing.stderr
+    run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
+        env=cli_env)
+    done = json.loads(run("intake", "import", str(export), "--intake-db", intake_db, "--format", "json",
+                          env=cli_env).stdout)
+    assert [q["instance"] for q in done["queued"]] == ["k-1", "k-2"]
+    assert all(q["submission"].startswith("sub-") and q["receipt"] for q in done["queued"])
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "public").iterdir())
+    assert "нет квот".encode() not in raw and "осколком".encode() not in raw

@@ -79,3 +79,19 @@ def test_serve_intake_needs_only_the_intake_database_and_its_public_key(cli_env:
         server.send_signal(signal.SIGINT)
         _, err = server.communicate(timeout=20)
     assert "Traceback" not in err and os.path.exists(intake_db)
+
+
+def test_import_seals_field_submissions_into_the_intake_queue(cli_env: dict[str, str], tmp_path: Path) -> None:
+    export = tmp_path / "central.csv"
+    export.write_text("SubmissionDate,account,contact,KEY\n"
+                      "2024-05-03T10:00:00Z,В госпитале отказали в операции.,Signal,uuid:1\n", encoding="utf-8")
+    bare = {k: v for k, v in cli_env.items() if not k.startswith("DUTYCARE_")}
+    keyless = run("intake", "import", str(export), "--intake-db", str(tmp_path / "none" / "intake.db"), env=bare,
+                  check=False)
+    assert keyless.returncode == 1 and "no intake public key" in keyless.stderr
+    intake_db = str(tmp_path / "public" / "intake.db")
+    run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
+        env=cli_env)
+    done = run("intake", "import", str(export), "--intake-db", intake_db, env=bare)
+    assert "1 submission(s) sealed into the intake queue" in done.stdout
+    assert "отказали".encode() not in Path(intake_db).read_bytes()

@@ -16,7 +16,7 @@ ACCOUNT = ("Сына ранили в марте 2024 года, осколок в
 def test_suggest_prints_each_fact_with_the_words_it_came_from(tmp_path: Path) -> None:
     account = tmp_path / "account.txt"
     account.write_text(ACCOUNT, encoding="utf-8")
-    out = run("suggest", str(account), "--known-date", "2025-01-15", env=dict(os.environ)).stdout
+    out = run("suggest", str(account), "--known-date", "2025-01-15", "--lang", "ru", env=dict(os.environ)).stdout
     assert "Дата: март 2024" in out and "«марте 2024 года»" in out
     assert "Отказ в лечении: негласное указание, операция" in out
     assert "Дата: декабрь 2024" in out

@@ -87,6 +87,28 @@ def test_the_key_file_path_an_older_version_stored_is_removed(app: Dutycare) -> 
     open_dutycare(app.settings).close()
 
 
+def test_a_withdrawn_record_keeps_the_database_above_0010(app: Dutycare) -> None:
+    import pytest
+
+    from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
+    from dutycare.service_layer import accounts, staff_records
+    from dutycare.service_layer.access import Role
+
+    services.import_case_file(app.uow(), load_scenario())
+    now = datetime.now(UTC)
+    boss, _ = accounts.add_user(StaffSqlUnitOfWork.like(app.uow()), "boss", Role.COORDINATOR.value, now, by=None,
+                                password="correct horse battery staple")
+    source = staff_records.add_source(StaffSqlUnitOfWork.like(app.uow()), boss,
+                                      {"kind": "other", "title": "лишний", "reliability": "F"})
+    staff_records.withdraw_source(StaffSqlUnitOfWork.like(app.uow()), boss, source.id, "внесён по ошибке", now)
+    with pytest.raises(RuntimeError, match="withdrawn row"):
+        schema.downgrade(app.engine, "0008")
+    assert schema.current_revision(app.engine) == schema.head_revision()
+    with app.engine.connect() as conn:
+        assert conn.execute(select(t.sources.c.deleted_reason).where(t.sources.c.id == source.id)).scalar_one() \
+            == "внесён по ошибке"
+
+
 def test_the_search_postings_are_derived_from_the_words_an_older_version_indexed(app: Dutycare) -> None:
     from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
     from dutycare.adapters.storage.access_tables import search_postings

@@ -37,6 +37,8 @@ ADAPTERS = [
     ("dutycare.adapters.backup_archive:ArchiveWriter", "ArchiveSink"),
     ("dutycare.bootstrap:VaultFiles", "FileHasher"),
     ("dutycare.adapters.text_facts.natasha_suggester:NatashaFactSuggester", "FactSuggester"),
+    ("dutycare.adapters.crypto.intake_box:IntakeSealer", "SubmissionSealer"),
+    ("dutycare.service_layer.field_collection:SealingQueue", "IntakeQueue"),
 ]
 
 # Names other branches import from the interfaces' former modules; they must stay the very same objects.

@@ -112,6 +112,6 @@ class FieldSubmission:
 
     def document(self) -> dict[str, object]:
         """The account as the triage queue keeps it (the same document as the web form's)."""
-        return {"v": 1, "lang": self.lang, "account": self.account, "facts": dict(self.facts),
-                "attachments": [{"name": n, "pending": True} for n in self.attachments],
-                "collected": {"tool": "odk", "instance": self.instance_id, "on": self.submitted_on}}
+        return {"v": 1, "lang": self.lang, "account": self.account, "facts": dict(self.facts), "attachments": [],
+                "collected": {"tool": "odk", "instance": self.instance_id, "on": self.submitted_on,
+                              "photos": list(self.attachments)}}

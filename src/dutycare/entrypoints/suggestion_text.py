@@ -39,11 +39,6 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "ru" else pair[1]
 
 
-def date_text(when: PartialDate, lang: str) -> str:
-    """A recorded date as a person reads it: «март 2024», «15.03.2024»."""
-    return date_ru(when) if lang == "ru" else date_en(when)
-
-
 def _date(text: str, lang: str) -> str:
     try:
         when = PartialDate.parse(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -204,6 +204,7 @@ class DraftPage:
     complaint_findings: list[FindingRow]
     next_steps: list[NextStep]
     sent: Event | None = None
+    case_titles: dict[str, str] = field(default_factory=dict)
 
 
 def _timelines(uow: StaffUnitOfWork, vis: Visibility, case_ids: Iterable[str],
@@ -257,7 +258,7 @@ def read_draft(uow: StaffUnitOfWork, viewer: User, draft_id: str, at: datetime) 
         uow.commit()
     missing = cd.missing_requisites(draft) if draft.editable else []
     return DraftPage(draft, institutions, pseudonyms, findings, titles, evidence, missing, events[1:], due, about,
-                     steps, events[0] if events else None)
+                     steps, events[0] if events else None, {tl.case.id: tl.case.title for tl in timelines})
 
 
 @dataclass(frozen=True)
@@ -562,7 +563,9 @@ def _next_steps(draft: ComplaintDraft, events: list[Event], due: list[DueDate],
               else "the complaint went unanswered past its due date")
     out = [NextStep(cd.LetterTemplate.PROSECUTOR, f"Жалоба прокурору: {why_ru}.", f"To the prosecutor: {why_en}.",
                     of_type[v.InstitutionType.PROSECUTOR])]
-    rule = uow.rulebook.clock_book.rule_for("RU", ClockKind.FILING, v.InstitutionType.COURT)
+    # The КАС ст. 219 window is the court claim's own clock: asked for with that kind of complaint.
+    rule = uow.rulebook.clock_book.rule_for("RU", ClockKind.FILING, v.InstitutionType.COURT,
+                                            v.ComplaintKind.COURT_CLAIM)
     if rule is not None:
         last = uow.rulebook.clock_book.end(rule, learned)
         if today <= last:

@@ -24,9 +24,23 @@ def tombstone_record(event: Event, at: str, reason: str) -> dict[str, object]:
 
 
 def parse_event(uow: UnitOfWork, raw: Any, replacing: frozenset[str] = frozenset()) -> Event:
-    """One event in interchange form, validated against the open unit of work's records."""
+    """One event in interchange form, validated against the open unit of work's records; it may not name a
+    case, source, institution or person that was withdrawn."""
     case_file = parse_case_file(single_event_document(raw), known=uow.records, replacing=replacing)
-    return case_file.events[0]
+    event = case_file.events[0]
+    refs = [("cases", "case", c) for c in event.case_ids] + [("sources", "source", c.source_id)
+                                                             for c in event.citations]
+    if event.institution_id:
+        refs.append(("institution", "institution", event.institution_id))
+    for f in event.spec.fields:
+        if f.kind.value in ("institution", "institutions", "person", "people"):
+            kind = "institution" if f.kind.value.startswith("institution") else "person"
+            refs += [(f"details.{f.name}", kind, ref) for ref in event.refs(f.name)]
+    gone = [Problem(f"event (id {event.id})", name, f"refers to {kind} '{ref}', which was withdrawn")
+            for name, kind, ref in refs if uow.records.is_withdrawn(kind, ref)]
+    if gone:
+        raise InvalidInput(gone)
+    return event
 
 
 def add(uow: UnitOfWork, event: Event) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from dutycare.domain.errors import Problem
 from dutycare.domain.intake_form import FieldSubmission
-from dutycare.service_layer.ports import IntakeQueue
+from dutycare.service_layer import intake
+from dutycare.service_layer.intake import IntakeLimits
+from dutycare.service_layer.intake_records import PartKind, SealedPart, part_aad
+from dutycare.service_layer.ports import IntakeQueue, IntakeStore, ReceiptMaker, SubmissionSealer
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,33 @@ def queue_all(queue: IntakeQueue, submissions: Sequence[FieldSubmission],
                                       "queued")], queued)
         queued.append((sub.instance_id, queue_id))
     return Queued(queued, repeats)
+
+
+class SealingQueue(IntakeQueue):
+    """The intake database as field collection feeds it: each submission sealed to the intake public key, with a
+    receipt of its own, exactly as the public form stores one."""
+
+    def __init__(self, store: IntakeStore, receipts: ReceiptMaker, sealer: SubmissionSealer, today: date,
+                 limits: IntakeLimits | None = None) -> None:
+        self.store = store
+        self.receipts = receipts
+        self.sealer = sealer
+        self.today = today
+        self.limits = limits or IntakeLimits()
+        self.codes: dict[str, str] = {}  # queue id -> receipt code, to hand to the person through the field team
+
+    def _part(self, kind: PartKind, document: dict[str, object]) -> SealedPart:
+        uid = intake.new_part_uid()
+        payload = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        return SealedPart(uid, kind, self.sealer.seal(payload, part_aad(uid, kind)))
+
+    def add(self, submission: FieldSubmission) -> str | None:
+        """Seal and store one submission; its id in the queue, or None when the intake database is full."""
+        parts = [self._part(PartKind.ACCOUNT, submission.document())]
+        if submission.contact:
+            parts.append(self._part(PartKind.CONTACT, {"v": 1, "contact": submission.contact}))
+        outcome = intake.accept(self.store, self.receipts, parts, self.today, self.limits)
+        if not isinstance(outcome, intake.Accepted):
+            return None
+        self.codes[outcome.submission_id] = outcome.code
+        return outcome.submission_id

@@ -155,6 +155,7 @@ class SubmissionView:
     has_contact: bool
     replies: int
     suggestions: tuple[Suggestion, ...] = field(default=())
+    collected: str = ""  # the collection tool's instance id, for an account collected offline (it has no receipt)
 
 
 class IntakeLocked(DomainError):
@@ -233,8 +234,10 @@ def open_submission(uow: StaffUnitOfWork, user: User, store: IntakeStore, keyrin
     with uow:
         audit.note(uow, user, AuditAction.INTAKE_READ, "intake", submission_id, now)
         uow.commit()
+    collected = account.get("collected")
     return SubmissionView(row, str(account.get("lang", "")), text, facts, _attachments(account), tuple(additions),
-                          has_contact, len(store.replies(submission_id)), found)
+                          has_contact, len(store.replies(submission_id)), found,
+                          str(collected.get("instance", "")) if isinstance(collected, dict) else "")
 
 
 def read_contact(uow: StaffUnitOfWork, user: User, store: IntakeStore, keyring: IntakeKeyring,

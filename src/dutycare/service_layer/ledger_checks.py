@@ -87,8 +87,9 @@ def check_link_ordinals(ordinals: Mapping[tuple[str, str], list[object]], found:
 
 def _derived_problem(fact: RowFacts) -> str | None:
     """A derived column of one record that differs from what its covered fields give."""
-    if fact.entity == "event" and fact.derived["deleted_at"] is None and fact.derived["deleted_reason"] is not None:
-        return "a withdrawal reason is stored, but the event is not withdrawn: the row was altered"
+    if "deleted_at" in fact.derived and fact.derived["deleted_at"] is None \
+            and fact.derived.get("deleted_reason") is not None:
+        return f"a withdrawal reason is stored, but the {fact.entity} is not withdrawn: the row was altered"
     if fact.entity == "event":
         try:
             date = PartialDate.parse(str(fact.derived["date"]))

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from dutycare.domain.errors import InvalidInput, NotAllowed, NotFound, Problem
+from dutycare.domain.events import EVENT_SPECS
 from dutycare.domain.interchange import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -134,6 +135,15 @@ def _check_person_reference(vis: Visibility, raw: Any) -> None:
     person = raw.get("person") if isinstance(raw, Mapping) else None
     if isinstance(person, str) and vis.uow.records.has("person", person) and not _sees_person(vis, person):
         raise InvalidInput([Problem("case", "person", f"refers to person '{person}', which does not exist")])
+    if isinstance(person, str) and vis.uow.records.is_withdrawn("person", person):
+        raise InvalidInput([Problem("case", "person", f"refers to person '{person}', which was withdrawn")])
+
+
+def _check_parent(uow: StaffUnitOfWork, raw: Any) -> None:
+    parent = raw.get("parent") if isinstance(raw, Mapping) else None
+    if isinstance(parent, str) and uow.records.is_withdrawn("institution", parent):
+        raise InvalidInput([Problem("institution", "parent",
+                                    f"refers to institution '{parent}', which was withdrawn")])
 
 
 # -- cases -----------------------------------------------------------------------------------------------------
@@ -291,6 +301,7 @@ def add_institution(uow: StaffUnitOfWork, writer: User, raw: Any) -> Institution
     raw = _with_id("institution", raw)
     with uow:
         _writer(uow, writer)
+        _check_parent(uow, raw)
         cf = _parse(uow, institutions=[raw])
         uow.records.add_case_file(cf)
         apply_changes(uow, created(cf))
@@ -306,6 +317,7 @@ def update_institution(uow: StaffUnitOfWork, writer: User, institution_id: str,
         _writer(uow, writer)
         stored = uow.records.institution(institution_id)
         raw = _merged(institution_to_dict(stored), changes, institution_id)
+        _check_parent(uow, raw)
         inst = _parse(uow, frozenset({institution_id}), institutions=[raw]).institutions[0]
         if inst.parent_id == institution_id:
             raise InvalidInput([Problem("institution", "parent", "cannot be the institution itself")])
@@ -342,3 +354,92 @@ def _folded(text: str) -> str:
 def _prefixes(name: str) -> list[str]:
     folded = _folded(name)
     return [folded, *(folded[i + 1:] for i, ch in enumerate(folded) if not ch.isalnum())]
+
+
+# -- withdrawing -----------------------------------------------------------------------------------------------
+def _tombstone(kind: str, record: Mapping[str, Any], at: str, reason: str) -> dict[str, object]:
+    return {"id": record["id"], "tombstone": True, "at": at, "reason": reason, "withdrawn": dict(record)}
+
+
+def _withdraw(uow: StaffUnitOfWork, kind: str, record: Mapping[str, Any], at: datetime, reason: str,
+              still_used: list[Problem]) -> None:
+    """Withdraw one record nothing live refers to any more; it leaves every list and page, never the ledger."""
+    if not reason.strip():
+        still_used.insert(0, Problem(kind, "reason", "say why it is withdrawn"))
+    if still_used:
+        raise InvalidInput(still_used)
+    when = audit.iso(at)
+    record_id = str(record["id"])
+    uow.records.withdraw_record(kind, record_id, when, reason.strip())
+    apply_changes(uow, [Change(Action.TOMBSTONE, kind, record_id, _tombstone(kind, record, when, reason.strip()))])
+
+
+def withdraw_case(uow: StaffUnitOfWork, writer: User, case_id: str, reason: str, at: datetime) -> Case:
+    """Withdraw a case opened by mistake: it must have no live event left (withdraw or move those first)."""
+    with uow:
+        vis = _writer(uow, writer)
+        vis.require_case(case_id)
+        case = uow.records.case(case_id)
+        events = uow.records.events_by_case([case_id], facts_only=True).get(case_id, [])
+        used = [Problem("case", "events", f"the case still has {len(events)} event(s); withdraw them first")] \
+            if events else []
+        _withdraw(uow, "case", case_to_dict(case), at, reason, used)
+        uow.commit()
+    return case
+
+
+def withdraw_person(uow: StaffUnitOfWork, writer: User, person_id: str, reason: str, at: datetime) -> Person:
+    """Withdraw a person no live case is about."""
+    with uow:
+        vis = _writer(uow, writer)
+        person = _require_person(vis, person_id)
+        cases = uow.records.cases_of_person(person_id)
+        used = [Problem("person", "cases", f"{len(cases)} case(s) are about this person; withdraw them first")] \
+            if cases else []
+        if _named_in_details(uow, "person", person_id):
+            used.append(Problem("person", "events", "events name this person in their details; correct them first"))
+        _withdraw(uow, "person", person_to_dict(person), at, reason, used)
+        uow.commit()
+    return person
+
+
+def withdraw_source(uow: StaffUnitOfWork, writer: User, source_id: str, reason: str, at: datetime) -> Source:
+    """Withdraw a source no live event cites."""
+    with uow:
+        vis = _writer(uow, writer)
+        source = _require_source(vis, source_id)
+        cases = uow.records.cases_citing(source_id)
+        used = [Problem("source", "events", "events still cite this source; correct or withdraw them first")] \
+            if cases else []
+        _withdraw(uow, "source", source_to_dict(source), at, reason, used)
+        uow.commit()
+    return source
+
+
+def withdraw_institution(uow: StaffUnitOfWork, writer: User, institution_id: str, reason: str,
+                         at: datetime) -> Institution:
+    """Withdraw an institution no live event names and no other institution is part of."""
+    with uow:
+        _writer(uow, writer)
+        inst = uow.records.institution(institution_id)
+        used = []
+        if uow.records.event_facts_at_institutions([institution_id]):
+            used.append(Problem("institution", "events", "events still name this institution; correct them first"))
+        if _named_in_details(uow, "institution", institution_id):
+            used.append(Problem("institution", "events", "events name this institution in their details; correct "
+                                                         "them first"))
+        if any(i.parent_id == institution_id for i in uow.records.institutions_by_id().values()):
+            used.append(Problem("institution", "parent", "other institutions are part of this one"))
+        _withdraw(uow, "institution", institution_to_dict(inst), at, reason, used)
+        uow.commit()
+    return inst
+
+
+def _named_in_details(uow: StaffUnitOfWork, kind: str, record_id: str) -> bool:
+    """Whether a live event names a person or institution in a reference detail (an addressee, an applicant)."""
+    kinds = ("institution", "institutions") if kind == "institution" else ("person", "people")
+    types = [t.value for t, spec in EVENT_SPECS.items() if any(f.kind.value in kinds for f in spec.fields)]
+    for event in uow.records.events_of_types(types):
+        if any(record_id in event.refs(f.name) for f in event.spec.fields if f.kind.value in kinds):
+            return True
+    return False

@@ -8,6 +8,8 @@ from typing import Any
 
 from browser_kit import SHOTS, Served, sign_in
 
+from dutycare.service_layer import event_writes
+
 
 def test_findings_cite_events_by_name_with_links_that_work(serve: Callable[..., Served],
                                                           chromium: Callable[..., Any]) -> None:
@@ -32,7 +34,14 @@ def test_findings_cite_events_by_name_with_links_that_work(serve: Callable[..., 
     target = href.split("#", 1)[1]
     assert page.locator(f"li#{target}").count() == 1, "the link opens the cited event on its own case's page"
     page.screenshot(path=str(SHOTS / "russian-02-cited-event.png"))
+    # The joint appeal is a video message, which runs no statutory clock: a letter gives the table a row.
+    event_writes.record_event(served.dc.uow(), {
+        "id": "ev-letter", "type": "complaint", "date": "2024-04-01", "cases": ["case-a"],
+        "sources": [{"source": "s-05"}],
+        "details": {"addressees": ["i-prosecutor-general"], "applicants": ["p-01"], "channel": "letter",
+                    "subject": "Письменная копия обращения", "kind": "appeal"}})
     page.goto(f"{served.url}/deadlines")
+    assert page.locator("table tbody tr").count() >= 1
     assert "case-a" not in page.locator("table").inner_text()
     page.screenshot(path=str(SHOTS / "russian-03-deadlines.png"), full_page=True)
     page.goto(f"{served.url}/audit")

@@ -22,7 +22,7 @@ from dutycare.domain.errors import DomainError, InvalidInput
 from dutycare.domain.interchange import case_file_to_dict, parse_case_file
 from dutycare.scenario import load_scenario
 from dutycare.service_layer import bulk_import as bi
-from dutycare.service_layer import findings, services
+from dutycare.service_layer import findings, import_sources, services
 from dutycare.settings import Settings
 
 
@@ -106,7 +106,7 @@ def _import_counting(app: Dutycare, path: Path) -> tuple[bi.ImportResult, int]:
 
 def test_a_file_in_order_is_read_once_holding_batches_that_refer_a_little_ahead(
         app: Dutycare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bi, "BATCH_RECORDS", 30)
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 30)
     lines = synth_lines(80, seed=5)
     doc = as_case_file(lines)
     joint = [e for e in doc["events"] if len(e["cases"]) > 1]
@@ -120,7 +120,7 @@ def test_a_file_in_order_is_read_once_holding_batches_that_refer_a_little_ahead(
 
 def test_records_named_before_they_are_defined_are_written_parents_first(app: Dutycare, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bi, "BATCH_RECORDS", 50)
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 50)
     lines = synth_lines(40, seed=5)
     result, reads = _import_counting(app, write_lines(tmp_path / "reversed.jsonl", [lines[0], *reversed(lines[1:])]))
     assert reads == 4, "checked once, then written in three sweeps: parents, cases, events"
@@ -214,7 +214,7 @@ def test_spreadsheet_problems_name_row_and_column(app: Dutycare, tmp_path: Path)
 def test_a_write_that_races_the_import_stops_it_cleanly(app: Dutycare, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     # A file that refers forwards (across batches) is checked whole before it is written: a write may come between.
-    monkeypatch.setattr(bi, "BATCH_RECORDS", 50)
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 50)
     lines = synth_lines(30, seed=6)
     path = write_lines(tmp_path / "s.jsonl", [lines[0], *reversed(lines[1:])])
     original = bi.write_source
@@ -248,7 +248,7 @@ def test_findings_written_during_an_import_equal_a_full_re_evaluation(app: Dutyc
                                                                       layout: str) -> None:
     """Cases are evaluated from the events as they are written; cases touched again later, and cases stored before
     the import, are refreshed from the database. Either way the findings are those of evaluating everything anew."""
-    monkeypatch.setattr(bi, "BATCH_RECORDS", 40)  # many batches, so that most cases are evaluated mid-import
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 40)  # many batches: most cases are evaluated mid-import
     lines = synth_lines(150, seed=8)
     first_cases = [x for x in lines if '"record":"case"' in x][:40]
     early = {json.loads(x)["id"] for x in first_cases}

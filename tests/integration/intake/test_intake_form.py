@@ -48,6 +48,7 @@ def test_a_submission_is_sealed_on_arrival_and_its_receipt_shown_once(intake: In
     assert opened[PartKind.ATTACHMENT] == [JPEG]
     again = intake.client.get("/receipt")
     assert code not in again.text
+    assert 'href="/?lang=uk"' in answer.text  # a language link leads back to the form, not to /submit
 
 
 def _reachable(root: object, limit: int = 200_000) -> list[object]:
@@ -171,6 +172,8 @@ def test_a_form_sent_too_soon_or_twice_is_refused(intake: Intake) -> None:
     (b"account=hello", "application/x-www-form-urlencoded", 400, "Форма пришла повреждённой"),
     (b"--xyz\r\nContent-Disposition: attachment\r\n\r\nx\r\n--xyz--\r\n", "multipart/form-data; boundary=xyz",
      400, "Форма пришла повреждённой"),
+    (b"".join(b"--xyz\r\nContent-Disposition: form-data; name=\"f%d\"\r\n\r\nx\r\n" % i for i in range(60))
+     + b"--xyz--\r\n", "multipart/form-data; boundary=xyz", 400, "Форма пришла повреждённой"),
 ])
 def test_a_malformed_body_is_refused_whole(intake: Intake, body: bytes, content_type: str, status: int,
                                           message: str) -> None:
@@ -269,3 +272,18 @@ def test_an_unexpected_error_shows_a_fixed_page_and_logs_nothing(
     assert answer.headers["cache-control"] == "no-store"
     out, err = capfd.readouterr()
     assert "осколок" not in out + err + caplog.text and "RuntimeError" not in err + caplog.text
+
+
+def test_a_submission_takes_only_so_many_additions(db_target: str) -> None:
+    few = make_intake(db_target.replace("dutycare.db", "intake.db"), IntakeLimits(additions=2))
+    try:
+        code = receipt_code(few.submit({"account": ACCOUNT}).text)
+        for n in range(2):
+            added = few.client.post("/receipt/add", data={"code": code, "addition": f"дополнение {n}"},
+                                    files=[("files", ("", b""))])
+            assert added.status_code == 200
+        third = few.client.post("/receipt/add", data={"code": code, "addition": "ещё"}, files=[("files", ("", b""))])
+        assert third.status_code == 429 and "столько дополнений, сколько можно" in third.text
+        assert few.store.submissions(None, 10, 0)[0].additions == 2
+    finally:
+        few.store.close()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
-from web_helpers import Staff
+from web_helpers import Staff, as_user
 
 from dutycare.domain.events import EVENT_SPECS
 
@@ -160,3 +161,19 @@ def test_users_and_tokens(client: TestClient, staff: dict[str, Staff]) -> None:
     assert client.patch(f"/api/v1/users/{user_id}", headers=c, json={"active": False}).json()["active"] is False
     assert client.get("/api/v1/users", headers=c).status_code == 200
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+
+
+def test_a_search_counted_only_so_far_says_so_on_the_page_and_in_the_api(
+        client: TestClient, staff: dict[str, Staff], monkeypatch: pytest.MonkeyPatch) -> None:
+    from dutycare.adapters.storage import access_store
+    from dutycare.service_layer import case_views
+
+    whole = client.get("/api/v1/cases", params={"q": "лечение"}, headers=staff["lawyer"].bearer).json()
+    assert whole["total"] >= 2 and whole["total_exact"] is True
+    monkeypatch.setattr(access_store, "SEARCH_COUNT_LIMIT", 1)
+    monkeypatch.setattr(case_views, "SEARCH_COUNT_LIMIT", 1)
+    capped = client.get("/api/v1/cases", params={"q": "лечение"}, headers=staff["lawyer"].bearer).json()
+    assert capped["total"] == 2 and capped["total_exact"] is False and capped["cases"] == whole["cases"]
+    as_user(client, staff["lawyer"])
+    page = client.get("/cases", params={"q": "лечение"})
+    assert page.status_code == 200 and "Найдено более 1 дел" in page.text and "Страница" not in page.text

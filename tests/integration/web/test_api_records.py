@@ -188,3 +188,51 @@ def test_findings_follow_a_case_opened_through_the_api(client: TestClient, staff
     page = client.get(f"/api/v1/cases/{case_id}", headers=h).json()
     assert "R1" in {f["rule_id"] for f in page["findings"]}
     assert client.post("/api/v1/ledger/verify", headers=h).json()["ok"]
+
+
+def test_withdrawing_what_was_added_by_mistake(client: TestClient, staff: dict[str, Staff]) -> None:
+    h = staff["caseworker"].bearer
+    opened = client.post("/api/v1/cases", headers=h, json=NEW_CASE).json()
+    case_id, person_id = opened["case"]["id"], opened["person"]["id"]
+    source = client.post("/api/v1/sources", headers=h, json={"kind": "other", "title": "Ошибочный источник",
+                                                             "reliability": "F"}).json()["id"]
+    inst = client.post("/api/v1/institutions", headers=h, json={"name": "Лишний госпиталь",
+                                                                "type": "hospital"}).json()["id"]
+    event = client.post("/api/v1/events", headers=h, json={
+        "type": "medical_finding", "date": "2024-05-03", "cases": [case_id], "institution": inst,
+        "details": {"finding": "перелом"}, "sources": [{"source": source}]}).json()["id"]
+
+    def refused(path: str, reason: str = "ошибка") -> set[str]:
+        answer = client.delete(path, headers=h, params={"reason": reason})
+        assert answer.status_code == 422, answer.text
+        return {p["field"] for p in answer.json()["problems"]}
+
+    assert client.delete(f"/api/v1/cases/{case_id}", headers=h).status_code == 422  # no reason
+    assert refused(f"/api/v1/cases/{case_id}") == {"events"}
+    assert refused(f"/api/v1/people/{person_id}") == {"cases"}
+    assert refused(f"/api/v1/sources/{source}") == {"events"}
+    assert refused(f"/api/v1/institutions/{inst}") == {"events"}
+    assert client.delete(f"/api/v1/events/{event}", headers=h, params={"reason": "дубль"}).status_code == 200
+    gone = client.delete(f"/api/v1/cases/{case_id}", headers=h, params={"reason": "открыто по ошибке"})
+    assert gone.status_code == 200 and gone.json()["id"] == case_id
+    assert client.get(f"/api/v1/cases/{case_id}", headers=h).status_code == 404
+    assert case_id not in [c["id"] for c in client.get("/api/v1/cases", headers=h).json()["cases"]]
+    assert client.get("/api/v1/cases", params={"q": "ключицы"}, headers=h).json()["total"] == 0
+    assert client.delete(f"/api/v1/cases/{case_id}", headers=h, params={"reason": "x"}).status_code == 404
+    assert client.delete(f"/api/v1/people/{person_id}", headers=h, params={"reason": "x"}).status_code == 200
+    assert client.get(f"/api/v1/people/{person_id}", headers=h).status_code == 404
+    again = client.post("/api/v1/cases", headers=h, json={"title": "T", "person": person_id})
+    assert again.status_code == 422 and "withdrawn" in again.text
+    assert client.delete(f"/api/v1/sources/{source}", headers=h, params={"reason": "x"}).status_code == 200
+    assert source not in [s["id"] for s in client.get("/api/v1/sources", headers=h).json()]
+    cite = client.post("/api/v1/events", headers=h, json={
+        "type": "injury", "date": "2024-05-01", "cases": ["case-a"], "details": {"injury": "x"},
+        "sources": [{"source": source}]})
+    assert cite.status_code == 422 and cite.json()["problems"][0]["field"] == "sources"
+    assert client.delete(f"/api/v1/institutions/{inst}", headers=h, params={"reason": "x"}).status_code == 200
+    assert client.get("/api/v1/institutions/search", params={"q": "лишн"}, headers=h).json() == []
+    exported = client.get("/api/v1/export", headers=staff["coordinator"].bearer).json()
+    assert case_id not in {c["id"] for c in exported["cases"]}
+    assert source not in {s["id"] for s in exported["sources"]}
+    verified = client.post("/api/v1/ledger/verify", headers=h).json()
+    assert verified["ok"], verified["problems"]

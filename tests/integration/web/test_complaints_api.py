@@ -106,3 +106,20 @@ def test_the_pages_draft_refuse_and_finalise(client: TestClient, staff: dict[str
     assert "окончательное" in shown.text and "Записать отправку" in shown.text
     case = client.get("/cases/case-a")
     assert page_url in case.text and "Составить жалобу" in case.text
+
+
+def test_a_complaint_naming_a_hidden_case_does_not_exist_for_the_user(client: TestClient,
+                                                                      staff: dict[str, Staff]) -> None:
+    made = client.post("/api/v1/complaints", json=body("ул. Ленина, 3"), headers=staff["coordinator"].bearer)
+    cid = made.json()["id"]
+    restricted = client.put("/api/v1/cases/case-c/access", json={"restricted": True, "user_ids": []},
+                            headers=staff["coordinator"].bearer)
+    assert restricted.status_code == 200, restricted.text
+    lawyer = staff["lawyer"].bearer
+    assert client.get(f"/api/v1/complaints/{cid}", headers=lawyer).status_code == 404
+    assert client.get(f"/api/v1/complaints/{cid}/letters/i-prosecutor-general", headers=lawyer).status_code == 404
+    assert client.post(f"/api/v1/complaints/{cid}/finalise", headers=lawyer).status_code == 404
+    again = client.post("/api/v1/complaints", json=body("ул. Ленина, 3"), headers=lawyer)
+    assert again.status_code == 422 and again.json()["problems"][0]["field"] == "cases"
+    as_user(client, staff["lawyer"])
+    assert cid not in client.get("/cases/case-a").text

@@ -153,3 +153,22 @@ def test_triage_from_submission_to_case_and_reply(app: Dutycare, client: TestCli
     assert _post(client, staff["coordinator"], "/intake/lock", {}).status_code == 303
     as_user(client, staff["caseworker"])
     assert client.get(f"/intake/{row.id}").status_code == 303
+
+
+def test_a_field_submission_is_triaged_like_the_form_s_but_has_no_reply(
+        client: TestClient, staff: dict[str, Staff], intake: tuple[TestClient, SqlIntakeStore]) -> None:
+    from dutycare.adapters.intake_queue import SealedIntakeQueue
+    from dutycare.domain.intake_form import FieldSubmission
+
+    _, store = intake
+    public = store.public_key()
+    assert public is not None
+    queue = SealedIntakeQueue(store, ReceiptBook(KdfCost(1, 8192 * 1024)), public, 10**9, lambda: date(2026, 12, 1))
+    queued = queue.add(FieldSubmission("uuid:7", "2024-05-03", "ru", ACCOUNT, {}, "", ("снимок.jpg",)))
+    assert queued is not None
+    assert _post(client, staff["coordinator"], "/intake/unlock", {"passphrase": PASSPHRASE}).status_code == 303
+    page = client.get(f"/intake/{queued}")
+    assert page.status_code == 200
+    assert "Собрано без сети полевой командой (запись uuid:7)" in page.text
+    assert "снимок.jpg" in page.text and 'name="text"' not in page.text
+    assert '<mark class="fact fact-injury"' in page.text

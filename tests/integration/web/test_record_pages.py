@@ -108,3 +108,22 @@ def test_pages_of_a_hidden_case_and_its_records(web: FastAPI, client: TestClient
     posted = worker.post("/cases/case-c/edit", data={"csrf_token": staff["caseworker"].csrf, "title": "x"})
     assert posted.status_code == 404
     assert as_user(client, staff["analyst"]).get("/cases/new").status_code == 403
+
+
+def test_withdrawing_from_the_edit_pages(client: TestClient, staff: dict[str, Staff]) -> None:
+    worker = as_user(client, staff["caseworker"])
+    csrf = staff["caseworker"].csrf
+    opened = worker.post("/cases/new", data={"csrf_token": csrf, "title": "Дело по ошибке", "person.pseudonym": "X"})
+    case_url = opened.headers["location"]
+    edit = worker.get(f"{case_url}/edit").text
+    assert 'id="withdraw"' in edit
+    no_reason = worker.post(f"{case_url}/withdraw", data={"csrf_token": csrf, "reason": ""})
+    assert no_reason.status_code == 303 and "withdraw_error=" in no_reason.headers["location"]
+    assert "укажите причину" in worker.get(no_reason.headers["location"].split("#")[0]).text
+    done = worker.post(f"{case_url}/withdraw", data={"csrf_token": csrf, "reason": "открыто по ошибке"})
+    assert done.status_code == 303 and done.headers["location"] == "/cases"
+    assert worker.get(case_url).status_code == 404
+    assert "Дело по ошибке" not in worker.get("/cases").text
+    used = worker.post("/sources/s-01/withdraw?case=case-a", data={"csrf_token": csrf, "reason": "x"})
+    assert used.status_code == 303 and "withdraw_error=" in used.headers["location"]
+    assert "сначала исправьте или отзовите" in worker.get(used.headers["location"].split("#")[0]).text

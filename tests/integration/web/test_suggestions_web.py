@@ -37,6 +37,8 @@ def test_the_testimony_is_shown_with_its_facts_marked_and_nothing_is_written(
     page = shown.text
     assert 'class="fact fact-refusal"' in page and "указание сверху" in page
     assert "Отказ в лечении: негласное указание" in page
+    assert "<h2 id=\"text-h\">Свидетельство · март 2024</h2>" in page
+    assert "Дело В:" in page  # the case by its title, not its id
     (link,) = [x for x in _accept_links(page) if "treatment_refused" in x]
     query = parse_qs(urlsplit(link).query)
     assert urlsplit(link).path == "/cases/case-c/events/new"

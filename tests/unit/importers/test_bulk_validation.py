@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from records_helpers import INSTITUTION, ListSource, LookupStore, basics, event, rec
 
-import dutycare.service_layer.bulk_import as bi
+import dutycare.service_layer.import_sources as import_sources
 from dutycare.domain.errors import InvalidInput, Problem
 from dutycare.service_layer.bulk_import import NoProgress, RawRecord, check_source
 
@@ -26,7 +26,7 @@ def test_records_may_refer_forwards_and_are_then_written_parents_first(monkeypat
     items = [rec("event", 1, event("e-1")), *basics()]
     checker = check_source(ListSource(items), LookupStore(), NoProgress())
     assert not checker.k.forward_references(), "within one batch, parents are written first anyway"
-    monkeypatch.setattr(bi, "BATCH_RECORDS", 2)
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 2)
     checker = check_source(ListSource(items), LookupStore(), NoProgress())
     assert checker.k.forward_references()
 
@@ -58,7 +58,7 @@ def test_ids_used_twice_and_ids_in_the_database_are_reported() -> None:
 
 
 def test_duplicates_are_found_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bi, "BATCH_RECORDS", 2)
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 2)
     items = [*basics(), *(rec("event", 5 + i, event(f"e-{i % 3}")) for i in range(6))]
     found = _problems(items)
     assert found == [f"line {n}.id: 'e-{(n - 5) % 3}' is used twice in this file" for n in (8, 9, 10)]

@@ -261,3 +261,30 @@ def test_the_answer_due_day_follows_the_russian_calendar(registered_on: str, due
 def test_a_month_period_from_31_january_ends_on_the_last_day_of_february() -> None:
     c = event(T.COMPLAINT, "2025-01-31", addressees=["UA"], applicants=["p"], channel="letter", subject="x")
     assert answer(due_dates(c, UA_BODY, [], book(), today=d("2025-02-01"))).due == d("2025-02-28")
+
+
+# As of a day, and the coming week ---------------------------------------------------------------------------------
+
+def test_as_of_a_day_an_answer_that_came_later_has_not_come_yet() -> None:
+    from dutycare.jurisdictions.deadlines import known_on
+
+    c, lifecycle = registered("2024-01-10", "P")
+    answer_event = event(T.COMPLAINT_ANSWERED, "2024-03-01", "P", complaint=c.id, outcome="refused")
+    events = [c, *lifecycle, answer_event]
+    assert answer_event not in known_on(events, d("2024-02-20"))
+    as_then = answer(due_dates(c, PRES, known_on(events, d("2024-02-20"))[1:], book(), today=d("2024-02-20")))
+    assert as_then.status is DueStatus.OVERDUE and as_then.met_by is None
+    month = event(T.COMPLAINT_ANSWERED, "2024-02", "P", complaint=c.id, outcome="refused")
+    assert month in known_on([month], d("2024-02-01"))  # it may have happened by then
+
+
+def test_due_within_a_week_counts_today_and_leaves_out_met_and_certainly_overdue_clocks() -> None:
+    from dutycare.jurisdictions.deadlines import due_within
+
+    c, lifecycle = registered("2024-01-10", "P")  # registration met; answer due 09.02.2024
+    dues = due_dates(c, PRES, lifecycle, book(), today=d("2024-02-02"))
+    assert [x.kind for x in due_within(dues, d("2024-02-02"), 7)] == [ClockKind.RESPONSE]
+    assert due_within(dues, d("2024-02-01"), 7) == []  # 09.02 is the eighth day
+    assert [x.kind for x in due_within(dues, d("2024-02-09"), 0)] == [ClockKind.RESPONSE]  # the due day itself
+    late = due_dates(c, PRES, lifecycle, book(), today=d("2024-02-10"))
+    assert due_within(late, d("2024-02-10"), 7) == []

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dutycare.adapters.text_facts.natasha_suggester import NatashaFactSuggester
+from dutycare.domain.dates import PartialDate
 from dutycare.domain.events import EventType
 from dutycare.domain.suggested_facts import FactKind, Suggestion
 
@@ -76,3 +79,20 @@ def test_importing_the_composition_root_loads_no_language_model() -> None:
     code = "import sys, dutycare.bootstrap, dutycare.entrypoints.cli.main; print('natasha' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗ 0123456789.,:;!?—-/«»()\n\t№"
+WORDS = ["отказали", "в", "операции", "нет", "квот", "госпиталь", "ВВК", "годен", "категория", "Б", "14", "марта",
+         "2024", "через", "две", "недели", "назад", "осенью", "в/ч", "12345", "симулянт", "на", "фронт", ".", "\n"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(alphabet=ALPHABET, max_size=300),
+                 st.lists(st.sampled_from(WORDS), max_size=60).map(" ".join)),
+       st.one_of(st.none(), st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))))
+def test_any_text_gives_suggestions_whose_quotes_are_the_text(suggester: NatashaFactSuggester, text: str,
+                                                              known: date | None) -> None:
+    for s in suggester.suggest(text, known):
+        assert text[s.start:s.end] == s.quote and s.start < s.end
+        if s.kind == FactKind.DATE.value:
+            PartialDate.parse(str(s.value))

@@ -31,7 +31,7 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from dutycare.adapters.crypto.errors import CorruptCiphertext, WrongKey
 from dutycare.service_layer.intake_records import StoredReceipt
-from dutycare.service_layer.ports import IntakeKey, IntakeKeyLock, ReceiptMaker, ReplyReader
+from dutycare.service_layer.ports import IntakeKey, IntakeKeyLock, ReceiptMaker, ReplyReader, SubmissionSealer
 
 MAGIC = b"DCI1"
 CHUNK = 64 * 1024
@@ -75,7 +75,7 @@ class PartSealer:
         self._out.append(cipher)
 
 
-class IntakeSealer:
+class IntakeSealer(SubmissionSealer):
     """What the intake process holds: the public key, so it can seal and never open."""
 
     def __init__(self, public_key: bytes) -> None:

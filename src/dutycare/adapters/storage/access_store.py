@@ -3,6 +3,7 @@ and the staff case list (which joins the case record with restrictions, findings
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Self
 
@@ -294,6 +295,17 @@ class SqlCaseQueries(CaseQueries):
         total = int(self.conn.execute(count, values).scalar_one())
         rows = list(self.conn.execute(page, values).mappings())
         return self._rows(rows), total
+
+    def any_visible(self, viewer: User, query: CaseQuery) -> bool:
+        """Whether the viewer sees any case matching the query's filters (search words aside): the first row of the
+        list, without counting the rest."""
+        shaped = shape_of(viewer, replace(query, text=None), None, {})
+        if shaped is None:
+            return False  # a filter value storage cannot hold matches no case
+        shape, values = shaped
+        _, page = _list_statements(shape)
+        values |= {"limit": 1, "offset": 0}
+        return self.conn.execute(page, values).first() is not None
 
     def _rows(self, rows: list[Any]) -> list[CaseRow]:
         if not rows:

@@ -17,6 +17,8 @@ from dutycare.service_layer.queries import CaseQuery
 
 # Withdrawn events are few and have an index of their own, so leaving them out reads no event row.
 WITHDRAWN_EVENT_IDS = select(t.events.c.id).where(t.events.c.deleted_at.is_not(None))
+WITHDRAWN_CASE_IDS = select(t.cases.c.id).where(t.cases.c.deleted_at.is_not(None))
+"""Withdrawn cases (migration 0010): few, with an index of their own, so leaving them out reads no case row."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def filtered_cases(shape: ListShape, q: Any) -> Any:
     """A select over the cases table narrowed to what a viewer of the shape's scope sees and its filters match
     (values bound as viewer_id, status, region, institution_id, date_from, date_to, rule_id, term_n): the one
     place the case list and the pattern tables take their cases from."""
+    q = q.where(t.cases.c.id.not_in(WITHDRAWN_CASE_IDS))
     named = exists().where(a.case_access.c.case_id == t.cases.c.id,
                            a.case_access.c.user_id == bindparam("viewer_id"))
     if shape.scope is CaseScope.NAMED_ONLY:

@@ -8,11 +8,13 @@ versioned here (``SCHEMA_VERSION``), created on first use; it is not part of the
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import (
     Column,
+    Connection,
     Engine,
     ForeignKey,
     Integer,
@@ -118,16 +120,12 @@ class SqlIntakeStore(IntakeStore):
 
     def public_key(self) -> bytes | None:
         """The intake public key submissions are sealed to, if one was set."""
-        import base64
-
         with self.engine.connect() as conn:
             text = conn.execute(select(intake_meta.c.value).where(intake_meta.c.key == PUBLIC_KEY)).scalar()
         return base64.b64decode(text) if text else None
 
     def set_public_key(self, public_key: bytes) -> None:
         """Set (or replace) the public key new submissions are sealed to."""
-        import base64
-
         value = base64.b64encode(public_key).decode("ascii")
         with self.engine.begin() as conn:
             done = conn.execute(update(intake_meta).where(intake_meta.c.key == PUBLIC_KEY).values(value=value))
@@ -140,9 +138,9 @@ class SqlIntakeStore(IntakeStore):
             return self._stored(conn)
 
     @staticmethod
-    def _stored(conn: object) -> int:
-        parts = conn.execute(select(func.coalesce(func.sum(intake_parts.c.size), 0))).scalar()  # type: ignore[attr-defined]
-        replies = conn.execute(select(func.coalesce(func.sum(intake_replies.c.size), 0))).scalar()  # type: ignore[attr-defined]
+    def _stored(conn: Connection) -> int:
+        parts = conn.execute(select(func.coalesce(func.sum(intake_parts.c.size), 0))).scalar()
+        replies = conn.execute(select(func.coalesce(func.sum(intake_replies.c.size), 0))).scalar()
         return int(parts or 0) + int(replies or 0)
 
     def add_submission(self, submission_id: str, received_on: str, receipt: StoredReceipt,
@@ -163,9 +161,9 @@ class SqlIntakeStore(IntakeStore):
         return True
 
     @staticmethod
-    def _insert_parts(conn: object, submission_id: str, received_on: str, parts: Sequence[SealedPart]) -> None:
+    def _insert_parts(conn: Connection, submission_id: str, received_on: str, parts: Sequence[SealedPart]) -> None:
         if parts:
-            conn.execute(insert(intake_parts), [  # type: ignore[attr-defined]
+            conn.execute(insert(intake_parts), [
                 {"submission_id": submission_id, "uid": p.uid, "kind": p.kind.value, "received_on": received_on,
                  "size": len(p.sealed), "sealed": p.sealed} for p in parts])
 

@@ -40,10 +40,12 @@ EVENT_COLUMNS = tuple(c for c in t.events.c if c.name not in ("date_start", "dat
 
 # The reads of a case page, built once: building a statement costs SQLAlchemy more than SQLite spends running it
 # on an indexed key, and a statement object that is reused also keeps its cache key.
-_CASE = select(t.cases).where(t.cases.c.id == bindparam("id"))
-_PERSON = select(t.people).where(t.people.c.id == bindparam("id"))
-_ALL_INSTITUTIONS = select(t.institutions).order_by(t.institutions.c.position)
-_SOURCES = select(t.sources).where(t.sources.c.id.in_(bindparam("ids", expanding=True)))
+_CASE = select(t.cases).where(t.cases.c.id == bindparam("id"), t.cases.c.deleted_at.is_(None))
+_PERSON = select(t.people).where(t.people.c.id == bindparam("id"), t.people.c.deleted_at.is_(None))
+_ALL_INSTITUTIONS = (select(t.institutions).where(t.institutions.c.deleted_at.is_(None))
+                     .order_by(t.institutions.c.position))
+_SOURCES = select(t.sources).where(t.sources.c.id.in_(bindparam("ids", expanding=True)),
+                                   t.sources.c.deleted_at.is_(None))
 _CASE_EVENT_IDS = select(t.event_cases.c.event_id).where(t.event_cases.c.case_id == bindparam("case_id"))
 _CASE_EVENTS = (select(*EVENT_COLUMNS).where(t.events.c.id.in_(_CASE_EVENT_IDS), t.events.c.deleted_at.is_(None))
                 .order_by(t.events.c.position))
@@ -56,6 +58,10 @@ _CASE_EVIDENCE = (select(t.evidence).where(t.evidence.c.event_id.in_(_CASE_EVENT
 
 
 _DERIVED: dict[str, tuple[str, ...]] = {"event": ("date", "date_start", "date_end", "deleted_at", "deleted_reason"),
+                                        "person": ("deleted_at", "deleted_reason"),
+                                        "institution": ("deleted_at", "deleted_reason"),
+                                        "source": ("deleted_at", "deleted_reason"),
+                                        "case": ("deleted_at", "deleted_reason"),
                                         "evidence": ("stored_path",)}
 
 
@@ -64,6 +70,14 @@ def _state(entity: str, record_id: str, case_ids: tuple[str, ...], read: Any) ->
         return RecordState(entity, record_id, case_ids, read())
     except Exception as exc:  # a verifier reports every kind of damage instead of stopping at the first
         return RecordState(entity, record_id, case_ids, None, f"{type(exc).__name__}: {exc}")
+
+
+def _withdrawn(read: Any) -> Any:
+    """A reader of a withdrawn row's state as the ledger records it: a tombstone holding what it said."""
+    def tombstone(row: Any) -> dict[str, Any]:
+        return {"id": row["id"], "tombstone": True, "at": row["deleted_at"], "reason": row["deleted_reason"],
+                "withdrawn": read(row)}
+    return tombstone
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -160,6 +174,22 @@ class SqlRecords(Records):
         self.conn.execute(table.update().where(table.c.id == record.id).values(**values))
         return version
 
+    def withdraw_record(self, kind: str, record_id: str, at: str, reason: str) -> None:
+        """Mark a person, case, source or institution withdrawn (it stays stored; the ledger keeps its history)."""
+        table = KIND_TABLES[kind]
+        done = self.conn.execute(table.update().where(table.c.id == record_id, table.c.deleted_at.is_(None))
+                                 .values(deleted_at=at, deleted_reason=reason))
+        if not done.rowcount:
+            raise NotFound(f"There is no {kind} '{record_id}'.")
+
+    def is_withdrawn(self, kind: str, record_id: str) -> bool:
+        """Whether a stored record was withdrawn (its id stays taken; nothing new may refer to it)."""
+        if not storable_text(record_id):
+            return False
+        table = KIND_TABLES[kind]
+        q = select(table.c.id).where(table.c.id == record_id, table.c.deleted_at.is_not(None))
+        return self.conn.execute(q).first() is not None
+
     def tombstone_event(self, event_id: str, at: str, reason: str) -> Event:
         """Mark an event withdrawn (it stays stored, and the ledger keeps its history); return what it said."""
         event = self.event(event_id)
@@ -212,7 +242,8 @@ class SqlRecords(Records):
         """The ids of the cases a person is the subject of, in case order."""
         if not storable_text(person_id):
             return []
-        q = select(t.cases.c.id).where(t.cases.c.person_id == person_id).order_by(t.cases.c.position)
+        q = (select(t.cases.c.id).where(t.cases.c.person_id == person_id, t.cases.c.deleted_at.is_(None))
+             .order_by(t.cases.c.position))
         return list(self.conn.execute(q).scalars())
 
     def cases_citing(self, source_id: str) -> set[str]:
@@ -227,7 +258,8 @@ class SqlRecords(Records):
 
     def all_sources(self) -> list[Source]:
         """Every source, in the order added."""
-        rows = self.conn.execute(select(t.sources).order_by(t.sources.c.position)).mappings()
+        rows = self.conn.execute(select(t.sources).where(t.sources.c.deleted_at.is_(None))
+                                 .order_by(t.sources.c.position)).mappings()
         return [m.source_from_row(r, self.sealer) for r in rows]
 
     def event(self, event_id: str) -> Event:
@@ -299,7 +331,8 @@ class SqlRecords(Records):
 
     def all_case_ids(self) -> list[str]:
         """Every case id, in the order the cases were recorded."""
-        return [r[0] for r in self.conn.execute(select(t.cases.c.id).order_by(t.cases.c.position))]
+        q = select(t.cases.c.id).where(t.cases.c.deleted_at.is_(None)).order_by(t.cases.c.position)
+        return [r[0] for r in self.conn.execute(q)]
 
     def events_at_institutions(self, institution_ids: Iterable[str]) -> list[Event]:
         """Every event that names one of these institutions."""
@@ -339,7 +372,7 @@ class SqlRecords(Records):
 
     def list_cases(self, flt: CaseFilter, limit: int = 50, offset: int = 0) -> tuple[list[CaseRow], int]:
         """A page of cases matching the filter, and how many match in all."""
-        query = select(t.cases)
+        query = select(t.cases).where(t.cases.c.deleted_at.is_(None))
         if flt.status:
             query = query.where(t.cases.c.status == flt.status)
         if flt.region:
@@ -410,7 +443,8 @@ class SqlRecords(Records):
         ]
         for kind, table, read in readers:
             for row in self.conn.execute(select(table).order_by(table.c.position)).mappings():
-                yield _state(kind, row["id"], (row["id"],) if kind == "case" else (), lambda r=row, f=read: f(r))
+                reader = read if row.get("deleted_at") is None else _withdrawn(read)
+                yield _state(kind, row["id"], (row["id"],) if kind == "case" else (), lambda r=row, f=reader: f(r))
         yield from self._event_states()
         yield from SqlComplaintDrafts(self.conn, self.sealer).states()
         publications = SqlPublications(self.conn)
@@ -457,7 +491,8 @@ class SqlRecords(Records):
     def all_records(self) -> CaseFile:
         """Every record, in the order it was written."""
         def rows(table: Table) -> Iterator[Any]:
-            yield from self.conn.execute(select(table).order_by(table.c.position)).mappings()
+            yield from self.conn.execute(select(table).where(table.c.deleted_at.is_(None))
+                                         .order_by(table.c.position)).mappings()
 
         s = self.sealer
         return CaseFile(

@@ -16,9 +16,23 @@ import base64
 import hashlib
 import hmac
 import secrets
+import sqlite3
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, Connection, Insert, Select, delete, except_, func, insert, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Insert,
+    Select,
+    delete,
+    except_,
+    func,
+    insert,
+    literal_column,
+    select,
+    union,
+    union_all,
+)
 
 from dutycare.adapters.crypto.errors import CryptoError
 from dutycare.adapters.storage import meta_store
@@ -51,7 +65,8 @@ def posting_rows(kind: str, *where: ColumnElement[bool]) -> Select[tuple[str, in
         where = (*where, s.record_id.not_in(withdrawn))
     else:
         raise ValueError(f"no postings for {kind} records")
-    return select(s.term, c.position, c.id, s.kind, s.record_id).select_from(source).where(s.kind == kind, *where)
+    return (select(s.term, c.position, c.id.label("case_id"), s.kind, s.record_id).select_from(source)
+            .where(s.kind == kind, *where))
 
 
 def postings_from_terms(kind: str, *where: ColumnElement[bool]) -> Insert:
@@ -116,10 +131,29 @@ class SqlSearchIndex(SearchIndex):
             self.conn.execute(postings_from_terms("person", t.cases.c.id.in_(ids)))
 
     def rebuild_postings(self) -> None:
-        """Derive every posting again from the stored words and the links between records."""
+        """Derive every posting again from the stored words and the links between records.
+
+        Millions of rows after a first import: they go in in the table's key order (one sort) with the index by
+        record built afterwards (another), so that neither is filled at random places, which makes the database
+        read and write its pages over and over once they outgrow the page cache. The index is dropped and built
+        again only inside an open transaction (DDL is transactional on both back ends, so a kill leaves it as it
+        was); otherwise the rows go in with it in place."""
+        by_record = next(i for i in search_postings.indexes if i.name == "ix_search_postings_record")
+        rebuild_index = self._in_open_transaction()
+        if rebuild_index:
+            by_record.drop(self.conn)
         self.conn.execute(delete(search_postings))
-        for kind in ("case", "person", "event"):
-            self.conn.execute(postings_from_terms(kind))
+        rows = union_all(*(posting_rows(kind) for kind in ("case", "person", "event")))
+        ordered = rows.order_by(*(literal_column(name) for name in POSTING_COLUMNS))
+        self.conn.execute(insert(search_postings).from_select(list(POSTING_COLUMNS), ordered))
+        if rebuild_index:
+            by_record.create(self.conn)
+
+    def _in_open_transaction(self) -> bool:
+        raw = self.conn.connection.driver_connection
+        if isinstance(raw, sqlite3.Connection):
+            return raw.in_transaction  # the driver begins lazily, before the first change
+        return self.conn.dialect.name == "postgresql" and self.conn.in_transaction()
 
     def _unpost(self, kind: str, record_id: str) -> None:
         self.conn.execute(delete(search_postings).where(search_postings.c.kind == kind,

@@ -51,6 +51,8 @@ people = Table(
     Column("age_as_of", String(MAX_DATE_LENGTH)),
     Column("birth_year", Integer),
     Column("sealed", LargeBinary, nullable=False),
+    Column("deleted_at", String(40)),
+    Column("deleted_reason", Text),
 )
 
 institutions = Table(
@@ -63,6 +65,8 @@ institutions = Table(
     Column("region", String(MAX_REGION_LENGTH)),
     Column("parent_id", String(ID)),
     Column("jurisdiction", String(MAX_JURISDICTION_LENGTH), nullable=False),
+    Column("deleted_at", String(40)),
+    Column("deleted_reason", Text),
 )
 
 sources = Table(
@@ -75,6 +79,8 @@ sources = Table(
     Column("date", String(MAX_DATE_LENGTH)),
     Column("publisher", Text),
     Column("sealed", LargeBinary, nullable=False),
+    Column("deleted_at", String(40)),
+    Column("deleted_reason", Text),
 )
 
 cases = Table(
@@ -87,6 +93,8 @@ cases = Table(
     Column("region", String(MAX_REGION_LENGTH)),
     Column("opened", String(MAX_DATE_LENGTH)),
     Column("sealed", LargeBinary, nullable=False),
+    Column("deleted_at", String(40)),
+    Column("deleted_reason", Text),
     Index("ix_cases_person_id", "person_id"),
     # The staff case list filters by status and region and reads in case order; the id last lets it count the
     # cases a viewer may see from the index alone (migration 0005).
@@ -94,6 +102,9 @@ cases = Table(
     Index("ix_cases_status_position", "status", "position", "id"),
     Index("ix_cases_region_position", "region", "position", "id"),
     Index("ix_cases_region_status_position", "region", "status", "position", "id"),
+    # Withdrawn cases only (migration 0010): lists leave them out without reading every case.
+    Index("ix_cases_withdrawn", "id", sqlite_where=text("deleted_at IS NOT NULL"),
+          postgresql_where=text("deleted_at IS NOT NULL")),
 )
 
 events = Table(

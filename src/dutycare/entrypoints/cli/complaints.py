@@ -10,13 +10,14 @@ from typing import Annotated, Any
 
 import typer
 
-from dutycare.domain.complaint_drafts import ComplaintDraft, Step, draft_to_input
+from dutycare.domain.complaint_drafts import Step, draft_to_input
 from dutycare.domain.errors import InvalidInput, Problem
 from dutycare.entrypoints.cli.common import (
     ActorOption,
     DbOption,
     FormatOption,
     KeyFileOption,
+    LanguageOption,
     OutputFormat,
     PassphraseOption,
     VaultOption,
@@ -24,7 +25,10 @@ from dutycare.entrypoints.cli.common import (
     emit_json,
     staff_uow,
 )
+from dutycare.entrypoints.cli.speech import _, label, said, translator, use_language
+from dutycare.entrypoints.web.labels import CLOCK_LABELS, complaint_field_namer
 from dutycare.service_layer import complaints as service
+from dutycare.service_layer.complaints import DraftPage
 
 app = typer.Typer(help="Draft complaints from cases, make their letters final (PDF, DOCX), and record their sending, "
                        "registration, forwarding, extension and answer.", no_args_is_help=True)
@@ -48,17 +52,36 @@ def _read_input(path: Path | None) -> dict[str, Any]:
     return data
 
 
-def _show(draft: ComplaintDraft, fmt: OutputFormat, missing: list[Problem]) -> None:
+def _name(page: DraftPage, institution_id: str) -> str:
+    inst = page.institutions.get(institution_id)
+    return inst.name if inst else institution_id
+
+
+def _show(page: DraftPage, fmt: OutputFormat, details: bool = False) -> None:
+    draft = page.draft
     if fmt is OutputFormat.JSON:
         emit_json({"id": draft.id, "status": draft.status.value, **draft_to_input(draft),
-                   "missing": [{"field": p.field, "message": p.message} for p in missing],
+                   "missing": [{"field": p.field, "message": p.message} for p in page.missing],
                    "letters": [{"institution": x.institution_id, "sha256": x.sha256} for x in draft.letters],
-                   "complaint_event": draft.complaint_event_id})
+                   "complaint_event": draft.complaint_event_id,
+                   "due_dates": [{"kind": d.kind.value, "addressee": d.addressee_id, "due": d.due.isoformat(),
+                                  "status": d.status.value} for d in page.due_dates]})
         return
-    typer.echo(f"Complaint {draft.id} ({draft.status.value}), to "
-               f"{', '.join(a.institution_id for a in draft.addressees) or 'nobody yet'}.")
-    for p in missing:
-        typer.echo(f"  missing {p.field}: {p.message}")
+    tr = translator()
+    field = complaint_field_namer(tr.gettext)
+    to = "; ".join(_name(page, a.institution_id) for a in draft.addressees) or "—"
+    typer.echo(_("Complaint %(id)s (%(status)s), to: %(to)s.") % {"id": draft.id, "status": label(draft.status.value),
+                                                                  "to": to})
+    for p in page.missing:
+        typer.echo(_("  missing: %(field)s — %(message)s") % {"field": field(p.field), "message": said(p.message)})
+    if not details:
+        return
+    for d in page.due_dates:
+        kind = tr.gettext(CLOCK_LABELS[d.kind.value]) if d.kind.value in CLOCK_LABELS else d.kind.value
+        typer.echo(_("  %(kind)s, %(body)s: due %(day)s (%(status)s)") % {
+            "kind": kind, "body": _name(page, d.addressee_id), "day": tr.date(d.due), "status": label(d.status.value)})
+    for s in page.next_steps:
+        typer.echo(_("  next step: %(reason)s") % {"reason": s.reason_ru if tr.lang == "ru" else s.reason_en})
 
 
 @app.command("draft")
@@ -72,10 +95,12 @@ def draft(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Draft a complaint from cases: every finding, the cases' persons as applicants, the default requests; the
     --input file fills in or overrides any field. Prints the requisites still missing."""
+    use_language(lang)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         plain = [t.split(":", 1)[0] for t in to or []]
         raw = service.new_draft_input(staff_uow(dc), user, cases, plain)
@@ -85,7 +110,7 @@ def draft(
         raw.update(_read_input(input_file))
         made = service.draft_complaint(staff_uow(dc), user, raw)
         page = service.read_draft(staff_uow(dc), user, made.id, datetime.now(UTC))
-    _show(made, fmt, page.missing)
+    _show(page, fmt)
 
 
 @app.command("edit")
@@ -96,16 +121,17 @@ def edit(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Change a draft: the --input fields replace those stored (a final letter can no longer change)."""
+    use_language(lang)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         now = datetime.now(UTC)
         current = service.read_draft(staff_uow(dc), user, complaint_id, now).draft
-        changed = service.update_draft(staff_uow(dc), user, complaint_id,
-                                       {**draft_to_input(current), **_read_input(input_file)})
+        service.update_draft(staff_uow(dc), user, complaint_id, {**draft_to_input(current), **_read_input(input_file)})
         page = service.read_draft(staff_uow(dc), user, complaint_id, now)
-    _show(changed, fmt, page.missing)
+    _show(page, fmt)
 
 
 @app.command("show")
@@ -115,17 +141,14 @@ def show(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """A complaint: its status, missing requisites, due dates and the next steps it offers (the read is audited)."""
+    use_language(lang)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         page = service.read_draft(staff_uow(dc), user, complaint_id, datetime.now(UTC))
-    _show(page.draft, fmt, page.missing)
-    if fmt is OutputFormat.TEXT:
-        for d in page.due_dates:
-            typer.echo(f"  {d.kind.value} at {d.addressee_id}: due {d.due.isoformat()} ({d.status.value})")
-        for s in page.next_steps:
-            typer.echo(f"  next: {s.template.value} — {s.reason_en}")
+    _show(page, fmt, details=True)
 
 
 @app.command("finalise")
@@ -136,13 +159,17 @@ def finalise(
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
     vault: VaultOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Make the letters final: refused while a requisite of 59-ФЗ ст. 7 is missing; then one PDF per addressee is
     stored encrypted in the vault."""
+    use_language(lang)
     with acting(db, key_file, passphrase, vault, actor=actor) as (dc, user):
         final = service.finalise(staff_uow(dc), user, dc.vault(), dc.letters(), complaint_id)
+        page = service.read_draft(staff_uow(dc), user, complaint_id, datetime.now(UTC))
     for x in final.letters:
-        typer.echo(f"Letter to {x.institution_id}: {x.size} bytes, SHA-256 {x.sha256}.")
+        typer.echo(_("Letter to %(body)s: %(size)s bytes, SHA-256 %(sha)s.") % {
+            "body": _name(page, x.institution_id), "size": translator().number(x.size), "sha": x.sha256})
 
 
 @app.command("letter")
@@ -156,13 +183,15 @@ def letter(
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
     vault: VaultOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Write one addressee's letter: the stored final PDF (hash-checked) or a draft one, or DOCX; audited."""
+    use_language(lang)
     with acting(db, key_file, passphrase, vault, actor=actor) as (dc, user):
         made = service.letter_file(staff_uow(dc), user, dc.vault(), dc.letters(), complaint_id, institution,
                                    "docx" if as_docx else "pdf", datetime.now(UTC))
     out.write_bytes(made.content)
-    typer.echo(f"Wrote {out} ({len(made.content)} bytes).")
+    typer.echo(_("Wrote %(file)s (%(size)s bytes).") % {"file": out, "size": translator().number(len(made.content))})
 
 
 @app.command("record")
@@ -187,15 +216,18 @@ def record(
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
     vault: VaultOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Record that the complaint was sent, registered, forwarded, extended or answered; refused, naming the
     field, when the record contradicts it."""
+    use_language(lang)
     raw = {"step": step.value, "date": on, "institution": institution, "channel": channel, "number": number,
            "forwarded_to": forwarded_to, "days": days, "notice": notice, "outcome": outcome}
     with acting(db, key_file, passphrase, vault, actor=actor) as (dc, user):
         event = service.record_step(staff_uow(dc), user, complaint_id, raw, datetime.now(UTC), answer_file,
                                     dc.vault() if answer_file else None)
-    typer.echo(f"Recorded {step.value} as event {event.id}.")
+    typer.echo(_("Recorded: %(step)s, %(day)s.") % {"step": label(step.value), "day": translator().date(
+        event.date.earliest)})
 
 
 @app.command("next")
@@ -209,9 +241,12 @@ def next_(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Draft the next complaint from the same record (to the prosecutor, or the court claim while its window is
     open)."""
+    use_language(lang)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         made = service.draft_next(staff_uow(dc), user, complaint_id, template, institution, datetime.now(UTC))
-    typer.echo(f"Drafted complaint {made.id} to {institution}.")
+        page = service.read_draft(staff_uow(dc), user, made.id, datetime.now(UTC))
+    _show(page, OutputFormat.TEXT)

@@ -9,13 +9,19 @@ from typing import Annotated
 import typer
 
 from dutycare.adapters.importers.odk_export import read_export
+from dutycare.adapters.storage.ledger_store import utc_now
 from dutycare.adapters.xlsform import write_xlsform
+from dutycare.bootstrap import open_field_queue
 from dutycare.domain.errors import Problem
-from dutycare.domain.intake_form import FORM_ID, FORM_VERSION, QUESTIONS
+from dutycare.domain.intake_form import FORM_ID, FORM_VERSION, QUESTIONS, FieldSubmission
 from dutycare.entrypoints.cli.common import FormatOption, OutputFormat, emit_json, fail
 from dutycare.service_layer import field_collection
+from dutycare.settings import SETTINGS, Settings
 
 MAX_SHOWN = 50
+_INTAKE_HELP = next(s for s in SETTINGS if s.name == "intake_db").help
+IntakeDbOption = Annotated[str | None, typer.Option("--intake-db", help=f"{_INTAKE_HELP} [env: DUTYCARE_INTAKE_DB]",
+                                                    show_default=False)]
 
 
 def xlsform(
@@ -44,22 +50,56 @@ def import_export(
                                            "form's submissions: CSV or JSON.")],
     check: Annotated[bool, typer.Option("--check", help="Read and check the export, list what would be "
                                         "queued, and queue nothing.")] = False,
+    intake_db: IntakeDbOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """Bring accounts collected offline into the intake triage queue (sealed as the web form's are)."""
+    """Bring accounts collected offline into the intake triage queue, each sealed to the intake public key as
+    the web form's are; prints each one's receipt code, for the field team to give to the person."""
     read = read_export(source)
     problems = field_collection.check(read.submissions, read.problems)
     if problems:
         fail(_problems_text(problems))
-    if not check:
-        fail("the intake queue is not set up in this version; run with --check to verify the export.")
+    if check:
+        _list(read.submissions, fmt)
+        return
+    target = Settings.from_env(intake_db=intake_db).intake_target()
+    if target is None:
+        fail("Name the intake database: pass --intake-db or set DUTYCARE_INTAKE_DB.")
+    queue, side = open_field_queue(target, utc_now().date())
+    try:
+        outcome = field_collection.queue_all(queue, read.submissions)
+    finally:
+        side.close()
+    _report(outcome, queue.codes, fmt)
+
+
+def _report(outcome: field_collection.Queued | field_collection.NotQueued, codes: dict[str, str],
+            fmt: OutputFormat) -> None:
+    queued = outcome.queued
+    if fmt is OutputFormat.JSON:
+        emit_json({"queued": [{"instance": i, "submission": q, "receipt": codes.get(q)} for i, q in queued],
+                   "repeats": outcome.repeats if isinstance(outcome, field_collection.Queued) else [],
+                   "problems": [str(p) for p in outcome.problems]
+                   if isinstance(outcome, field_collection.NotQueued) else []})
+    else:
+        typer.echo(f"{len(queued)} submission(s) queued for triage. Receipt codes (each shown once; give it only "
+                   "to the person it belongs to):")
+        for instance, queue_id in queued:
+            typer.echo(f"  {instance}  {queue_id}  {codes.get(queue_id, '')}")
+        if isinstance(outcome, field_collection.Queued) and outcome.repeats:
+            typer.echo(f"{len(outcome.repeats)} repeated submission id(s) were queued once.")
+    if isinstance(outcome, field_collection.NotQueued):
+        fail("; ".join(str(p) for p in outcome.problems))
+
+
+def _list(read_submissions: list[FieldSubmission], fmt: OutputFormat) -> None:
     if fmt is OutputFormat.JSON:
         emit_json({"submissions": [{"instance": s.instance_id, "submitted_on": s.submitted_on, "lang": s.lang,
                                     "facts": sorted(s.facts), "contact": bool(s.contact),
-                                    "attachments": list(s.attachments)} for s in read.submissions]})
+                                    "attachments": list(s.attachments)} for s in read_submissions]})
         return
-    typer.echo(f"{len(read.submissions)} submission(s) can be queued:")
-    for s in read.submissions:
+    typer.echo(f"{len(read_submissions)} submission(s) can be queued:")
+    for s in read_submissions:
         extra = ", ".join(x for x in (s.submitted_on or "", f"{len(s.account):,} characters",
                                       "contact given" if s.contact else "", *s.attachments) if x)
         typer.echo(f"  {s.instance_id}  ({extra})")

@@ -31,7 +31,7 @@ app = typer.Typer(help="The public intake form's key: make it, show it, set it o
                   no_args_is_help=True)
 
 
-def _intake_target(db: str | None, intake_db: str | None) -> str:
+def intake_target(db: str | None, intake_db: str | None) -> str:
     target = Settings.from_env(db=db, intake_db=intake_db).intake_target()
     if target is None:
         fail("Name the intake database: pass --intake-db or set DUTYCARE_INTAKE_DB.")
@@ -78,7 +78,7 @@ def set_public_key(
         raw = parse_public_key(public_key)
     except ValueError:
         fail("That is not an intake public key: copy the whole 'dutycare-intake-pk:…' text 'intake keygen' printed.")
-    store = SqlIntakeStore.open(_intake_target(db, intake_db))
+    store = SqlIntakeStore.open(intake_target(db, intake_db))
     try:
         store.set_public_key(raw)
     finally:
@@ -89,7 +89,7 @@ def set_public_key(
 @app.command("public-key")
 def show_public_key(intake_db: IntakeDbOption = None, db: DbOption = None) -> None:
     """Print the public key an intake database seals submissions to."""
-    store = SqlIntakeStore.open(_intake_target(db, intake_db))
+    store = SqlIntakeStore.open(intake_target(db, intake_db))
     try:
         raw = store.public_key()
     finally:
@@ -123,7 +123,7 @@ def serve_intake(
 
     from dutycare.entrypoints.intake.app import create_intake_app
 
-    target = _intake_target(db, intake_db)
+    target = intake_target(db, intake_db)
     side = open_intake(target)
     limits = IntakeLimits(quota_bytes=quota_mb << 20)
     burst = max(10, per_hour // 6)

@@ -94,5 +94,7 @@ def record_kind(kind: str) -> str:
 
 
 def said(message: str) -> str:
-    """A message of the domain or the services (written in English) in this run's language where it is known."""
-    return problem_translator(translator().gettext)(message)
+    """A message of the domain or the services (written in English) in this run's language where it is known; in
+    English, word for word as they wrote it (scripts may match it)."""
+    tr = translator()
+    return message if tr.lang == "en" else problem_translator(tr.gettext)(message)

@@ -109,11 +109,18 @@ def _lang(request: Request, asked: str | None = None) -> str:
     return choose_language(asked or request.query_params.get("lang"), request.headers.get("accept-language", ""))
 
 
+def _page_of(request: Request) -> str:
+    """Where a language link goes: the page itself, or for an answer to a form, the page with that form."""
+    if request.method == "GET":
+        return request.url.path
+    return "/receipt" if request.url.path.startswith("/receipt") else "/"
+
+
 def _render(request: Request, name: str, lang: str, status: int = 200, **values: Any) -> HTMLResponse:
     ctx = _ctx(request)
     t = Texts(lang)
     html = ctx.templates.get_template(name).render(
-        t=t, lang=lang, languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], path=request.url.path,
+        t=t, lang=lang, languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES], path=_page_of(request),
         title=values.pop("title", t("title")), limits=ctx.limits, **values)
     return HTMLResponse(html, status_code=status)
 

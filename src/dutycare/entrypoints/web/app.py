@@ -34,7 +34,7 @@ from dutycare.entrypoints.web.deps import (
     utc_now,
 )
 from dutycare.entrypoints.web.i18n import Translator, load_translations
-from dutycare.entrypoints.web.labels import problem_translator
+from dutycare.entrypoints.web.labels import labeller, problem_translator
 from dutycare.entrypoints.web.render import make_templates, page
 from dutycare.service_layer.accounts import SessionPolicy
 
@@ -146,7 +146,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         _ = gettext(request).gettext
         said = problem_translator(_)
         first = exc.problems[0] if exc.problems else None
-        where = f"{first.location}.{first.field}" if first and first.field else (first.location if first else "")
+        where = labeller(_)(first.field) if first and first.field else (first.location if first else "")
         summary = _("%(num)s problem(s) found; nothing was written.") % {"num": exc.total}
         return _error_page(request, 422, _("The input was rejected"),
                            f"{summary} {where}: {said(first.message)}" if first else summary)

@@ -137,6 +137,11 @@ PROBLEM_MESSAGES: dict[str, str] = {
     EXAMPLE_REFUSED: N_("is the template's example row (event_id EXAMPLE-ПРИМЕР); delete it, or replace it with a "
                         "real event and a new id"),
     "choose at least one file": N_("choose at least one file"),
+    "say why it is withdrawn": N_("say why it is withdrawn"),
+    "events still cite this source; correct or withdraw them first":
+        N_("events still cite this source; correct or withdraw them first"),
+    "events still name this institution; correct them first": N_("events still name this institution; correct "
+                                                                  "them first"),
     "say why the copy was made (for example: names blacked out)":
         N_("say why the copy was made (for example: names blacked out)"),
     NUL_FAULT: N_("holds a NUL character, which cannot be stored"),
@@ -169,6 +174,12 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^There is no file at (?P<value>.*)\.$", N_("There is no file at %(value)s.")),
     (r"^There is no ledger entry (?P<value>\d+); the log holds (?P<size>\d+).*$",
      N_("There is no ledger entry %(value)s; the log holds %(size)s.")),
+    (r"^There is no complaint '(?P<value>.*)'\..*$", N_("There is no complaint '%(value)s'.")),
+    (r"^There is no publication '(?P<value>.*)'\..*$", N_("There is no publication '%(value)s'.")),
+    (r"^Event (?P<value>\S+) is not a testimony with a text; facts are suggested from those\.$",
+     N_("Event %(value)s is not a testimony with a text; facts are suggested from testimonies only.")),
+    (r"^must be '(?P<first>[^']*)' or '(?P<second>[^']*)'$", N_("must be '%(first)s' or '%(second)s'")),
+    (r"^There is no (?P<kind>[\w ]+) '(?P<value>.*)'\..*$", N_("Nothing is recorded under '%(value)s'.")),
     (r"^no such case: (?P<value>.*)$", N_("no such case: %(value)s")),
     (r"^an? (?P<kind>\w+) '(?P<value>.*)' already exists in the database$",
      N_("'%(value)s' already exists in the database")),
@@ -195,6 +206,11 @@ PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
      N_("holds no records (a header at most): there is nothing to import")),
     (r"^holds no records: there is nothing to import$", N_("holds no records: there is nothing to import")),
     (r"^(?P<name>.+): the file is empty$", N_("%(name)s: the file is empty")),
+    (r"^refers to (?P<kind>\w+) '(?P<value>.*)', which was withdrawn$", N_("'%(value)s' was withdrawn")),
+    (r"^the case still has (?P<count>\d+) event\(s\); withdraw them first$",
+     N_("the case still has events (%(count)s); withdraw them first")),
+    (r"^(?P<count>\d+) case\(s\) are about this person; withdraw them first$",
+     N_("cases about this person: %(count)s; withdraw them first")),
     (r"^(?P<name>.+): larger than the limit of (?P<size>\d+) MiB$",
      N_("%(name)s: larger than the limit of %(size)s MiB")),
 )
@@ -327,7 +343,8 @@ COMPLAINT_LABELS: dict[str, str] = {
     "prosecutor_check": N_("a check by the prosecutor"), "hold_accountable": N_("bring those responsible to account"),
     "appeal": N_("appeal (59-FZ)"), "crime_report": N_("crime report (CPC art. 144)"),
     "ombudsman_complaint": N_("complaint to an ombudsman"), "court_claim": N_("claim to a court"),
-    "draft": N_("draft"), "final": N_("final"), "sent": N_("sent"),
+    "draft": N_("draft"), "final": N_("final"), "sent": N_("sent"), "registered": N_("registered"),
+    "forwarded": N_("forwarded"), "extended": N_("extended"), "answered": N_("answered"),
 }
 
 COMPLAINT_FIELDS: dict[str, str] = {
@@ -381,6 +398,9 @@ COMPLAINT_PROBLEMS: dict[str, str] = {
 }
 
 COMPLAINT_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^There is no complaint '(?P<value>.*)'\.$", N_("There is no complaint '%(value)s'.")),
+    (r"^The complaint '(?P<value>.*)' has no addressee '(?P<body>.*)'\.$",
+     N_("The complaint '%(value)s' is not addressed to '%(body)s'.")),
     (r"^there is no (?:body|case|person|complaint|source|evidence file) '(?P<value>.*?)'.*$",
      N_("'%(value)s' does not exist")),
     (r"^the complaint was sent on (?P<day>[\d-]+); (?P<step>\w+) cannot come before it$",

@@ -37,6 +37,7 @@ from dutycare.service_layer import staff_records
 from dutycare.service_layer.access import Permission as P
 
 router = APIRouter(prefix="/api/v1", tags=["records"], responses=ERRORS, route_class=BoundedJsonRoute)
+Reason = Annotated[str, Query(min_length=1, max_length=2000, description="why the record is withdrawn")]
 
 
 # -- cases -----------------------------------------------------------------------------------------------------
@@ -54,6 +55,13 @@ def open_case(ctx: Ctx, user: CurrentUser, body: CaseCreate) -> CaseOpenedPublic
 def update_case(ctx: Ctx, user: CurrentUser, case_id: str, body: CaseChange) -> CasePublic:
     """Correct a case: the fields given change (null removes one); the ledger keeps every version."""
     case = staff_records.update_case(ctx.uow(user), user, case_id, body.changes())
+    return case_public(case, staff_records.read_person(ctx.uow(user), user, case.person_id))
+
+
+@router.delete("/cases/{case_id}", dependencies=[Needs(P.EVENT_WRITE)])
+def withdraw_case(ctx: Ctx, user: CurrentUser, case_id: str, reason: Reason) -> CasePublic:
+    """Withdraw a case opened by mistake (one with no live event left): it leaves every list, never the ledger."""
+    case = staff_records.withdraw_case(ctx.uow(user), user, case_id, reason, ctx.now())
     return case_public(case, staff_records.read_person(ctx.uow(user), user, case.person_id))
 
 
@@ -83,6 +91,12 @@ def update_person(ctx: Ctx, user: CurrentUser, person_id: str, body: PersonChang
     return PersonPublic.of(staff_records.update_person(ctx.uow(user), user, person_id, body.changes()))
 
 
+@router.delete("/people/{person_id}", dependencies=[Needs(P.EVENT_WRITE)])
+def withdraw_person(ctx: Ctx, user: CurrentUser, person_id: str, reason: Reason) -> PersonPublic:
+    """Withdraw a person no live case or event names."""
+    return PersonPublic.of(staff_records.withdraw_person(ctx.uow(user), user, person_id, reason, ctx.now()))
+
+
 # -- sources ---------------------------------------------------------------------------------------------------
 @router.get("/sources", dependencies=[Needs(P.CASE_READ)])
 def list_sources(ctx: Ctx, user: CurrentUser) -> list[SourceDetailPublic]:
@@ -106,6 +120,12 @@ def get_source(ctx: Ctx, user: CurrentUser, source_id: str) -> SourceDetailPubli
 def update_source(ctx: Ctx, user: CurrentUser, source_id: str, body: SourceChange) -> SourceDetailPublic:
     """Correct a source: the fields given change (null removes one); the ledger keeps every version."""
     return SourceDetailPublic.of(staff_records.update_source(ctx.uow(user), user, source_id, body.changes()))
+
+
+@router.delete("/sources/{source_id}", dependencies=[Needs(P.EVENT_WRITE)])
+def withdraw_source(ctx: Ctx, user: CurrentUser, source_id: str, reason: Reason) -> SourceDetailPublic:
+    """Withdraw a source no live event cites."""
+    return SourceDetailPublic.of(staff_records.withdraw_source(ctx.uow(user), user, source_id, reason, ctx.now()))
 
 
 # -- institutions ----------------------------------------------------------------------------------------------
@@ -136,3 +156,10 @@ def update_institution(ctx: Ctx, user: CurrentUser, institution_id: str,
     """Correct an institution: the fields given change (null removes one); its findings are evaluated again."""
     return institution_public(staff_records.update_institution(ctx.uow(user), user, institution_id,
                                                                body.changes()))
+
+
+@router.delete("/institutions/{institution_id}", dependencies=[Needs(P.EVENT_WRITE)])
+def withdraw_institution(ctx: Ctx, user: CurrentUser, institution_id: str, reason: Reason) -> InstitutionPublic:
+    """Withdraw an institution no live event names and no institution is part of."""
+    return institution_public(staff_records.withdraw_institution(ctx.uow(user), user, institution_id, reason,
+                                                                 ctx.now()))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 
 from dutycare.domain import complaint_drafts as cd
 from dutycare.domain import vocabulary as v
@@ -134,6 +135,8 @@ def finalise_complaint(request: Request, ctx: Ctx, user: CurrentUser, complaint_
 @router.get("/complaints/{complaint_id}/letters/{institution_id}.{fmt}", dependencies=[Needs(P.IDENTIFYING_READ)])
 def complaint_letter(ctx: Ctx, user: CurrentUser, complaint_id: str, institution_id: str, fmt: str) -> Response:
     """One addressee's letter as PDF (the stored final one once final) or DOCX; audited."""
+    if fmt not in ("pdf", "docx"):
+        raise HTTPException(404)
     made = service.letter_file(ctx.uow(user), user, ctx.dutycare.vault(), ctx.dutycare.letters(), complaint_id,
                                institution_id, fmt, ctx.now())
     return Response(made.content, media_type=made.media_type,

@@ -121,7 +121,7 @@ def _suggester(ctx: WebContext) -> FactSuggester:
 
 def _not_set_up(request: Request, status: int = 200) -> Response:
     return page(request, "intake_queue.html", status_code=status, store=False, items=[], unlocked=False,
-                status_filter="new", status_labels=STATUS_LABELS, problem="")
+                status_filter="new", status_labels=STATUS_LABELS, status_one=STATUS_ONE, problem="")
 
 
 @router.get("/intake", dependencies=[Needs(P.INTAKE_TRIAGE)])
@@ -134,7 +134,7 @@ def intake_queue(request: Request, ctx: Ctx, user: CurrentUser, status: str = "n
     items = triage.queue(ctx.uow(user), user, store, ctx.intake_keyring, ctx.now(), chosen)
     return page(request, "intake_queue.html", store=True, items=items,
                 unlocked=ctx.intake_keyring.current(ctx.now()) is not None, until=ctx.intake_keyring.until(),
-                status_filter=chosen.value, status_labels=STATUS_LABELS, problem=problem)
+                status_filter=chosen.value, status_labels=STATUS_LABELS, status_one=STATUS_ONE, problem=problem)
 
 
 @router.post("/intake/unlock", dependencies=[Needs(P.INTAKE_UNLOCK)])

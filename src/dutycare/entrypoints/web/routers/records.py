@@ -151,6 +151,25 @@ def _institution_extra(ctx: WebContext, user: User, query: str = "") -> dict[str
     return {"institutions": every, "found": found, "query": query}
 
 
+def _withdrawal(request: Request, action: str) -> dict[str, Any]:
+    return {"withdraw_action": action, "withdraw_error": request.query_params.get("withdraw_error", "")[:500]}
+
+
+async def _withdraw(request: Request, ctx: WebContext, user: User, kind: str, record_id: str, edit: str,
+                    done: str) -> Response:
+    """Withdraw a record with the reason given; a refusal comes back to its edit page, said there."""
+    reason = (await _posted(request)).get("reason", "")
+    steps = {"case": staff_records.withdraw_case, "person": staff_records.withdraw_person,
+             "source": staff_records.withdraw_source, "institution": staff_records.withdraw_institution}
+    try:
+        await run_in_threadpool(steps[kind], ctx.uow(user), user, record_id, reason, ctx.now())
+    except InvalidInput as exc:
+        message = "; ".join(p.message for p in exc.problems)
+        joiner = "&" if "?" in edit else "?"
+        return RedirectResponse(f"{edit}{joiner}withdraw_error={quote(message)}#withdraw", status_code=303)
+    return RedirectResponse(done, status_code=303)
+
+
 # -- cases -----------------------------------------------------------------------------------------------------
 NEW_CASE_SECTIONS = [Section(N_("The case"), CASE_INPUTS), Section(N_("The person"), PERSON_INPUTS, "person.")]
 
@@ -185,7 +204,7 @@ def edit_case(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Re
     case = staff_records.read_case(ctx.uow(user), user, case_id)
     return _form(request, heading=N_("Edit case"), action=f"/cases/{quote(case_id)}/edit",
                  sections=[Section(N_("The case"), CASE_INPUTS)], values=_shown(case_to_dict(case), CASE_INPUTS),
-                 back=f"/cases/{quote(case_id)}")
+                 back=f"/cases/{quote(case_id)}", extra=_withdrawal(request, f"/cases/{quote(case_id)}/withdraw"))
 
 
 @router.post("/cases/{case_id}/edit", dependencies=[Needs(P.EVENT_WRITE)])
@@ -210,7 +229,9 @@ def edit_person(request: Request, ctx: Ctx, user: CurrentUser, person_id: str, c
     back = f"/cases/{quote(case)}" if case else "/cases"
     return _form(request, heading=N_("Edit person"), action=f"/people/{quote(person_id)}/edit?case={quote(case)}",
                  sections=[Section(N_("The person"), PERSON_INPUTS)],
-                 values=_shown(person_to_dict(person), PERSON_INPUTS), back=back, extra={"audited": True})
+                 values=_shown(person_to_dict(person), PERSON_INPUTS), back=back,
+                 extra={"audited": True}
+                 | _withdrawal(request, f"/people/{quote(person_id)}/withdraw?case={quote(case)}"))
 
 
 @router.post("/people/{person_id}/edit", dependencies=[Needs(P.EVENT_WRITE)])
@@ -265,7 +286,8 @@ def edit_source(request: Request, ctx: Ctx, user: CurrentUser, source_id: str, c
     back = f"/cases/{quote(case)}" if case else "/cases"
     return _form(request, heading=N_("Edit source"), action=f"/sources/{quote(source_id)}/edit?case={quote(case)}",
                  sections=[Section(N_("The source"), SOURCE_INPUTS)],
-                 values=_shown(source_to_dict(source), SOURCE_INPUTS), back=back)
+                 values=_shown(source_to_dict(source), SOURCE_INPUTS), back=back,
+                 extra=_withdrawal(request, f"/sources/{quote(source_id)}/withdraw?case={quote(case)}"))
 
 
 @router.post("/sources/{source_id}/edit", dependencies=[Needs(P.EVENT_WRITE)])
@@ -319,7 +341,8 @@ def edit_institution(request: Request, ctx: Ctx, user: CurrentUser, institution_
     return _form(request, heading=N_("Edit institution"), action=f"/institutions/{quote(institution_id)}/edit",
                  sections=[Section(N_("The institution"), INSTITUTION_INPUTS)],
                  values=_shown(institution_to_dict(inst), INSTITUTION_INPUTS), back="/institutions",
-                 extra=_institution_extra(ctx, user))
+                 extra=_institution_extra(ctx, user) | _withdrawal(request,
+                                                                   f"/institutions/{quote(institution_id)}/withdraw"))
 
 
 @router.post("/institutions/{institution_id}/edit", dependencies=[Needs(P.EVENT_WRITE)])
@@ -336,3 +359,31 @@ async def update_institution(request: Request, ctx: Ctx, user: CurrentUser, inst
                      sections=[Section(N_("The institution"), INSTITUTION_INPUTS)], values=values,
                      back="/institutions", problems=exc.problems, status=422, extra=extra)
     return RedirectResponse("/institutions", status_code=303)
+
+
+@router.post("/cases/{case_id}/withdraw", dependencies=[Needs(P.EVENT_WRITE)])
+async def withdraw_case(request: Request, ctx: Ctx, user: CurrentUser, case_id: str) -> Response:
+    """Withdraw a case with no live event left; it leaves the lists, never the ledger."""
+    return await _withdraw(request, ctx, user, "case", case_id, f"/cases/{quote(case_id)}/edit", "/cases")
+
+
+@router.post("/people/{person_id}/withdraw", dependencies=[Needs(P.EVENT_WRITE)])
+async def withdraw_person(request: Request, ctx: Ctx, user: CurrentUser, person_id: str, case: str = "") -> Response:
+    """Withdraw a person no live case or event names."""
+    return await _withdraw(request, ctx, user, "person", person_id,
+                           f"/people/{quote(person_id)}/edit?case={quote(case)}", "/cases")
+
+
+@router.post("/sources/{source_id}/withdraw", dependencies=[Needs(P.EVENT_WRITE)])
+async def withdraw_source(request: Request, ctx: Ctx, user: CurrentUser, source_id: str, case: str = "") -> Response:
+    """Withdraw a source no live event cites."""
+    return await _withdraw(request, ctx, user, "source", source_id,
+                           f"/sources/{quote(source_id)}/edit?case={quote(case)}",
+                           f"/cases/{quote(case)}" if case else "/cases")
+
+
+@router.post("/institutions/{institution_id}/withdraw", dependencies=[Needs(P.EVENT_WRITE)])
+async def withdraw_institution(request: Request, ctx: Ctx, user: CurrentUser, institution_id: str) -> Response:
+    """Withdraw an institution no live event names."""
+    return await _withdraw(request, ctx, user, "institution", institution_id,
+                           f"/institutions/{quote(institution_id)}/edit", "/institutions")

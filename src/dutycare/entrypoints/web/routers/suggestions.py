@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from dutycare.domain.suggested_facts import FactKind, Suggestion
-from dutycare.entrypoints.suggestion_text import date_text, describe, segments
+from dutycare.entrypoints.suggestion_text import describe, segments
 from dutycare.entrypoints.web.deps import Ctx, CurrentUser, Needs, language
 from dutycare.entrypoints.web.render import page
 from dutycare.service_layer import suggestions
@@ -30,6 +30,8 @@ def accept_link(found: EventSuggestions, s: Suggestion) -> str | None:
     params: list[tuple[str, str]] = [("type", s.event_type.value)]
     if (when := suggestions.nearest_date(found.suggestions, s)) is not None:
         params.append(("date", when))
+    if (institution := suggestions.institution_for(found, s)) is not None:
+        params.append(("institution", institution))
     params.append(("summary", s.quote[:MAX_PREFILL]))
     params += [(f"details.{k}", v[:MAX_PREFILL]) for k, v in s.details().items()]
     params += [("source", c.source_id) for c in found.event.citations]
@@ -43,5 +45,5 @@ async def event_suggestions(request: Request, ctx: Ctx, user: CurrentUser, event
                                     ctx.dutycare.fact_suggester)
     lang = language(request)
     items = [(i, s, describe(s, lang), accept_link(found, s)) for i, s in enumerate(found.suggestions)]
-    return page(request, "suggestions.html", found=found, items=items, when=date_text(found.event.date, lang),
+    return page(request, "suggestions.html", found=found, items=items,
                 segments=segments(found.text, found.suggestions))

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Integer, bindparam, case, cast, extract, func
 from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.case_filter import filtered_cases, shape_of
 from dutycare.domain.events import EventType
-from dutycare.service_layer.access import User
+from dutycare.service_layer.access import CaseScope, User
 from dutycare.service_layer.ports import PatternQueries, Publications
 from dutycare.service_layer.queries import CaseQuery, GroupCount
 
@@ -27,6 +27,11 @@ def _refused_cases() -> Any:
             .where(t.events.c.type == REFUSED, t.events.c.deleted_at.is_(None)))
 
 
+def _among(column: Any, ids: Any) -> tuple[Any, ...]:
+    """The condition that a case id is one of ``ids`` (none when ids is None: every case counts)."""
+    return () if ids is None else (column.in_(ids),)
+
+
 class SqlPatternQueries(PatternQueries):
     """Pattern counts on the unit of work's connection."""
 
@@ -41,14 +46,18 @@ class SqlPatternQueries(PatternQueries):
             return []
         shape, values = shaped
         values |= {"measure_rule": rule_id, "institution_type": institution_type}
-        ids = filtered_cases(shape, select(t.cases.c.id))
+        # Every case, as a coordinator without filters sees them: no need to check each link against the list.
+        everything = shape.scope is CaseScope.EVERY_CASE and not (
+            shape.status or shape.region or shape.institution or shape.date_from or shape.date_to or shape.rule
+            or shape.terms)
+        ids = None if everything else filtered_cases(shape, select(t.cases.c.id))
         if institution_type is not None:
             statement = self._by_institution(ids, rule_id)
         elif grouping == "rule":
             statement = (select(t.findings.c.rule_id, func.count(func.distinct(t.finding_cases.c.case_id)),
                                 func.count(func.distinct(t.finding_cases.c.case_id)))
                          .join(t.findings, t.findings.c.key == t.finding_cases.c.finding_key)
-                         .where(t.finding_cases.c.case_id.in_(ids)).group_by(t.findings.c.rule_id))
+                         .where(*_among(t.finding_cases.c.case_id, ids)).group_by(t.findings.c.rule_id))
         elif grouping == "region":
             statement = self._by_region(ids, rule_id)
         else:
@@ -63,7 +72,7 @@ class SqlPatternQueries(PatternQueries):
         joined = (ec.join(e, e.c.id == ec.c.event_id)
                   .join(t.institutions, t.institutions.c.id == e.c.institution_id))
         live_here = (e.c.deleted_at.is_(None), t.institutions.c.type == bindparam("institution_type"),
-                     ec.c.case_id.in_(ids))
+                     *_among(ec.c.case_id, ids))
         if rule_id is None:  # one pass: distinct cases per institution, and those refused there
             refused_case = case((e.c.type == REFUSED, ec.c.case_id), else_=None)
             return (select(e.c.institution_id, func.count(func.distinct(ec.c.case_id)),
@@ -74,7 +83,7 @@ class SqlPatternQueries(PatternQueries):
                  .select_from(ec.join(e, e.c.id == ec.c.event_id)
                               .join(t.institutions, t.institutions.c.id == e.c.institution_id))
                  .where(e.c.deleted_at.is_(None), t.institutions.c.type == bindparam("institution_type"),
-                        ec.c.case_id.in_(ids))
+                        *_among(ec.c.case_id, ids))
                  .group_by(ec.c.case_id, e.c.institution_id).subquery())
         hit = pairs.c.hit if rule_id is None else case((pairs.c.case_id.in_(_rule_cases()), 1), else_=0)
         return select(pairs.c.key, func.count(), func.sum(hit)).group_by(pairs.c.key).order_by(pairs.c.key)
@@ -84,14 +93,15 @@ class SqlPatternQueries(PatternQueries):
         c = t.cases.c
         measured = _rule_cases() if rule_id is not None else _refused_cases()
         hit = case((c.id.in_(measured), 1), else_=0)
-        return select(c.region, func.count(), func.sum(hit)).where(c.id.in_(ids)).group_by(c.region).order_by(c.region)
+        return (select(c.region, func.count(), func.sum(hit)).where(*_among(c.id, ids))
+                .group_by(c.region).order_by(c.region))
 
     @staticmethod
     def _by_month(ids: Any, rule_id: str | None) -> Any:
         measured = _rule_cases() if rule_id is not None else _refused_cases()
         e, ec = t.events, t.event_cases
         first = (select(ec.c.case_id, func.min(e.c.date_start).label("first"))
-                 .join(e, e.c.id == ec.c.event_id).where(e.c.deleted_at.is_(None), ec.c.case_id.in_(ids))
+                 .join(e, e.c.id == ec.c.event_id).where(e.c.deleted_at.is_(None), *_among(ec.c.case_id, ids))
                  .group_by(ec.c.case_id).subquery())
         hit = case((first.c.case_id.in_(measured), 1), else_=0)
         year = cast(extract("year", first.c.first), Integer)

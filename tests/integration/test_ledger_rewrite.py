@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from dutycare.adapters.crypto.signing import new_witness_key, witness_signer
 from dutycare.adapters.storage import tables as t
-from dutycare.adapters.storage.access_tables import search_terms
+from dutycare.adapters.storage.access_tables import search_postings, search_terms
 from dutycare.bootstrap import Dutycare
 from dutycare.domain.errors import DomainError, SearchIndexDamaged
 from dutycare.entrypoints.cli.main import build_app
@@ -58,6 +58,7 @@ def rewrite_history(app: Dutycare, event_id: str) -> None:
         conn.execute(update(t.events).where(t.events.c.position > position)
                      .values(position=t.events.c.position - 1))
         conn.execute(delete(search_terms).where(search_terms.c.record_id == event_id))
+        conn.execute(delete(search_postings).where(search_postings.c.record_id == event_id))
         kept = [decode_entry(bytes(e)) for e in conn.execute(select(ld.c.entry).order_by(ld.c.seq)).scalars()]
         kept = [e for e in kept if e.id != event_id]
         conn.execute(delete(ld))

@@ -43,7 +43,7 @@ def test_synthetic_data_imports_from_the_command_line_and_verifies(cli_env: dict
     imported = json.loads(proc.stdout)
     assert imported["imported"]["cases"] == 150 and imported["ledger_size"] == sum(imported["imported"].values())
     assert "dutycare import: checking and writing…" in proc.stderr
-    assert "dutycare import: checking and writing: 2,247 records" in proc.stderr
+    assert "dutycare import: checking and writing: 2,274 records" in proc.stderr
     run("ledger", "verify", env=cli_env)
 
 

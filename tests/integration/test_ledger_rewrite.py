@@ -221,7 +221,7 @@ def test_the_cli_and_the_standalone_checker_catch_the_rewrite(app: Dutycare, tmp
     assert _cli(app, "ledger", "cosign", str(lawyer_copy), "--witness-key", str(witness)).exit_code == 0
     good = _cli(app, "ledger", "verify", "--checkpoint", str(lawyer_copy), DUTYCARE_WITNESSES=public)
     assert good.exit_code == 0, good.output
-    assert "2 checkpoint(s) kept outside the database and 1 witness signature(s) verified" in good.stdout
+    assert "2 checkpoints kept outside the database and 1 witness signatures verified" in good.stdout
     rewrite_history(app, VICTIM)
     failed = _cli(app, "ledger", "verify")
     assert failed.exit_code == 1 and "kept outside the database" in failed.output, failed.output

@@ -35,13 +35,18 @@ _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,60}/[a-z0-9][a-z0-9!#$&^_
 
 def attach_evidence(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, event_id: str, path: Path,
                     source_id: str | None = None, description: str | None = None,
-                    derived_from: str | None = None, media_type: str | None = None) -> EvidenceFile:
-    """Store a file encrypted in the vault and record it, with a ledger entry, against an event of a case."""
+                    derived_from: str | None = None, media_type: str | None = None,
+                    writer: User | None = None) -> EvidenceFile:
+    """Store a file encrypted in the vault and record it, with a ledger entry, against an event of a case.
+
+    With ``writer`` (a staff account; ``uow`` then a staff unit of work), the writer's role must allow writing
+    events and the case must be one they see, checked inside the write's own transaction: a case hidden from
+    them does not exist."""
     if not path.is_file():
         raise DomainError(f"There is no file at {path}.")
     kind = media_type or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return _attach(uow, store, path, path.name, kind, case_id=case_id, event_id=event_id, source_id=source_id,
-                   description=description, derived_from=derived_from)
+                   description=description, derived_from=derived_from, writer=writer)
 
 
 def attach_received_file(uow: UnitOfWork, store: EvidenceStore, *, case_id: str, event_id: str, content: BinaryIO,
@@ -53,8 +58,15 @@ def attach_received_file(uow: UnitOfWork, store: EvidenceStore, *, case_id: str,
 
 
 def _attach(uow: UnitOfWork, store: EvidenceStore, content: BinaryIO | Path, name: str, kind: str, *, case_id: str,
-            event_id: str, source_id: str | None, description: str | None, derived_from: str | None) -> EvidenceFile:
+            event_id: str, source_id: str | None, description: str | None, derived_from: str | None,
+            writer: User | None = None) -> EvidenceFile:
+    if writer is not None and not allows(writer.role, Permission.EVENT_WRITE):
+        raise NotAllowed("Your role may not add evidence.")
     with uow:
+        if writer is not None:
+            if not isinstance(uow, StaffUnitOfWork):
+                raise TypeError("a writer's evidence is attached through a staff unit of work")
+            Visibility(uow, writer).require_case(case_id)
         event = uow.records.event(event_id)
         problems = []
         if case_id not in event.case_ids:
@@ -105,9 +117,16 @@ def export_evidence(uow: StaffUnitOfWork, store: EvidenceStore, evidence_id: str
 
 
 def list_evidence(uow: UnitOfWork, case_id: str) -> list[EvidenceFile]:
-    """Every evidence file of a case."""
+    """Every evidence file of a case (for internal use: staff reads go through `case_evidence`)."""
     with uow:
         uow.records.case(case_id)
+        return uow.records.evidence_of_case(case_id)
+
+
+def case_evidence(uow: StaffUnitOfWork, viewer: User, case_id: str) -> list[EvidenceFile]:
+    """The evidence files of a case the viewer sees; a case hidden from them does not exist (NotFound)."""
+    with uow:
+        Visibility(uow, viewer).require_case(case_id)
         return uow.records.evidence_of_case(case_id)
 
 

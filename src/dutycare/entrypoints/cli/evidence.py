@@ -44,9 +44,10 @@ def add(
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Attach a file to an event: it is encrypted in the vault, hashed, and entered in the ledger."""
-    with acting(db, key_file, passphrase, vault, actor=actor) as (dc, _actor):
-        ev = service.attach_evidence(dc.uow(), dc.vault(), case_id=case_id, event_id=event_id, path=file,
-                                     source_id=source, description=description, derived_from=derived_from)
+    with acting(db, key_file, passphrase, vault, actor=actor) as (dc, user):
+        ev = service.attach_evidence(staff_uow(dc), dc.vault(), case_id=case_id, event_id=event_id, path=file,
+                                     source_id=source, description=description, derived_from=derived_from,
+                                     writer=user)
     if fmt is OutputFormat.JSON:
         emit_json(ev.to_record())
         return
@@ -83,8 +84,8 @@ def list_(
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """List the evidence files of a case with their chain of custody."""
-    with acting(db, key_file, passphrase, actor=actor) as (dc, _actor):
-        files = service.list_evidence(dc.uow(), case_id)
+    with acting(db, key_file, passphrase, actor=actor) as (dc, user):
+        files = service.case_evidence(staff_uow(dc), user, case_id)
     if fmt is OutputFormat.JSON:
         emit_json([f.to_record() for f in files])
         return

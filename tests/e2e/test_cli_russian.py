@@ -62,8 +62,7 @@ class Runs:
 OWED = frozenset({
     "complaints draft", "complaints edit", "complaints finalise", "complaints letter", "complaints next",
     "complaints record", "complaints show", "intake import", "intake keygen", "intake public-key",
-    "intake set-public-key", "intake xlsform", "patterns", "publications approve", "publications build",
-    "publications download", "publications verify", "serve-intake"})
+    "intake set-public-key", "intake xlsform", "serve-intake"})
 """Commands that landed from other branches on 2026-12-01 and still print English (e.g. 'patterns': «Fewer than 10
 cases match these filters…», 'complaints draft': «Complaint … to nobody yet»): each owes its Russian and a run
 here. A command added later and not listed fails this test; a listed one that is gone fails it too."""
@@ -148,6 +147,16 @@ def test_every_command_speaks_russian(db_target: str, tmp_path: Path) -> None:
     run("export", "--out", str(tmp_path / "export.json"))
     run("synth", "--cases", "1", "--seed", "1", "--out", str(tmp_path / "synth.jsonl"))
     run("publications", "list")
+    run("patterns")
+    run("patterns", "--by", "month", "--from", "2024-13-01", ok=False)
+    run("patterns", "--by", "month", "--out", str(tmp_path / "patterns.txt"), DUTYCARE_DISCLOSURE_THRESHOLD="1")
+    run("patterns", "--by", "quarter", DUTYCARE_DISCLOSURE_THRESHOLD="1")
+    built = run("publications", "build", "--title", "Отказы в лечении", DUTYCARE_DISCLOSURE_THRESHOLD="1")
+    publication = built.split()[0]
+    run("publications", "approve", publication)
+    run("publications", "list")
+    run("publications", "download", publication, "tables.json", "--out", str(tmp_path / "tables.json"))
+    run("publications", "verify", publication, "--file", str(tmp_path / "tables.json"))
     account = tmp_path / "account.txt"
     account.write_text("В марте 2024 года в госпитале Волгограда Максиму отказали в операции.", encoding="utf-8")
     assert "Отказ в лечении" in run("suggest", str(account))

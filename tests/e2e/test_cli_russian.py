@@ -60,7 +60,7 @@ class Runs:
 
 
 OWED = frozenset({
-    "intake import", "intake xlsform"})
+    "intake import"})
 """Commands that landed from other branches on 2026-12-01 and still print English (e.g. 'patterns': «Fewer than 10
 cases match these filters…», 'complaints draft': «Complaint … to nobody yet»): each owes its Russian and a run
 here. A command added later and not listed fails this test; a listed one that is gone fails it too."""
@@ -188,6 +188,8 @@ def test_every_command_speaks_russian(db_target: str, tmp_path: Path) -> None:
     run("intake", "set-public-key", public, "--intake-db", other)
     run("intake", "public-key", "--intake-db", str(tmp_path / "keyless" / "intake.db"), ok=False)
     run("serve-intake", "--intake-db", str(tmp_path / "keyless" / "intake.db"), ok=False)
+    run("intake", "xlsform", str(tmp_path / "form.txt"), ok=False)
+    run("intake", "xlsform", str(tmp_path / "form.xlsx"))
     run("complaints", "next", complaint, "prosecutor", "i-prosecutor-general", ok=False)
     account = tmp_path / "account.txt"
     account.write_text("В марте 2024 года в госпитале Волгограда Максиму отказали в операции.", encoding="utf-8")

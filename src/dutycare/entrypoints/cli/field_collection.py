@@ -14,7 +14,8 @@ from dutycare.adapters.xlsform import write_xlsform
 from dutycare.bootstrap import open_field_queue
 from dutycare.domain.errors import Problem
 from dutycare.domain.intake_form import FORM_ID, FORM_VERSION, QUESTIONS, FieldSubmission
-from dutycare.entrypoints.cli.common import FormatOption, OutputFormat, emit_json, fail
+from dutycare.entrypoints.cli.common import FormatOption, LanguageOption, OutputFormat, emit_json, fail
+from dutycare.entrypoints.cli.speech import _, ngettext, use_language
 from dutycare.service_layer import field_collection
 from dutycare.settings import SETTINGS, Settings
 
@@ -26,17 +27,22 @@ IntakeDbOption = Annotated[str | None, typer.Option("--intake-db", help=f"{_INTA
 
 def xlsform(
     out: Annotated[Path, typer.Argument(metavar="OUT.xlsx", help="Where to write the form (an .xlsx workbook).")],
+    lang: LanguageOption = None,
 ) -> None:
     """Write the intake form as an XLSForm, to publish on ODK Central or KoboToolbox and collect offline."""
+    use_language(lang)
     if out.suffix.lower() != ".xlsx":
-        fail(f"OUT.xlsx: '{out.name}' must end in .xlsx (ODK Central and KoboToolbox take XLSForms as .xlsx).")
+        fail(_("OUT.xlsx: '%(name)s' must end in .xlsx (ODK Central and KoboToolbox take XLSForms as .xlsx).")
+             % {"name": out.name})
     if out.is_dir():
-        fail(f"OUT.xlsx: {out} is a folder; name the file to write.")
+        fail(_("OUT.xlsx: %(file)s is a folder; name the file to write.") % {"file": out})
     try:
         write_xlsform(out)
     except OSError as exc:
-        fail(f"OUT.xlsx: cannot write {out}: {exc.strerror or exc}")
-    typer.echo(f"Wrote the intake form ({FORM_ID}, version {FORM_VERSION}, {len(QUESTIONS)} questions) to {out}.")
+        fail(_("OUT.xlsx: cannot write %(file)s: %(reason)s") % {"file": out, "reason": exc.strerror or exc})
+    questions = ngettext("%(num)s question", "%(num)s questions", len(QUESTIONS)) % {"num": len(QUESTIONS)}
+    typer.echo(_("Wrote the intake form (%(form)s, version %(version)s, %(questions)s) to %(file)s.")
+               % {"form": FORM_ID, "version": FORM_VERSION, "questions": questions, "file": out})
 
 
 def _problems_text(problems: list[Problem]) -> str:

@@ -113,6 +113,7 @@ CLOCK_LABELS: dict[str, str] = {
 }
 
 PROBLEM_MESSAGES: dict[str, str] = {
+    "is empty: every submission needs the account itself": N_("is empty: every submission needs the account itself"),
     "is required": N_("is required"),
     "must be a non-empty text": N_("must be a non-empty text"),
     "must be a whole number, 0 or more": N_("must be a whole number, 0 or more"),

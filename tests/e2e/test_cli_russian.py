@@ -59,14 +59,9 @@ class Runs:
                 for text in texts for line in text.splitlines() for word in english_in(line)]
 
 
-OWED = frozenset({
-    "complaints draft", "complaints edit", "complaints finalise", "complaints letter", "complaints next",
-    "complaints record", "complaints show", "intake import", "intake keygen", "intake public-key",
-    "intake set-public-key", "intake xlsform", "patterns", "publications approve", "publications build",
-    "publications download", "publications verify", "serve-intake"})
-"""Commands that landed from other branches on 2026-12-01 and still print English (e.g. 'patterns': «Fewer than 10
-cases match these filters…», 'complaints draft': «Complaint … to nobody yet»): each owes its Russian and a run
-here. A command added later and not listed fails this test; a listed one that is gone fails it too."""
+OWED: frozenset[str] = frozenset()
+"""Commands that still print English and owe their Russian and a run here (none now). A command added later and not
+run here fails this test; a listed one that is gone fails it too."""
 
 
 def _phrases(text: str) -> list[str]:
@@ -148,6 +143,60 @@ def test_every_command_speaks_russian(db_target: str, tmp_path: Path) -> None:
     run("export", "--out", str(tmp_path / "export.json"))
     run("synth", "--cases", "1", "--seed", "1", "--out", str(tmp_path / "synth.jsonl"))
     run("publications", "list")
+    run("patterns")
+    run("patterns", "--by", "month", "--from", "2024-13-01", ok=False)
+    run("patterns", "--by", "month", "--out", str(tmp_path / "patterns.txt"), DUTYCARE_DISCLOSURE_THRESHOLD="1")
+    run("patterns", "--by", "quarter", DUTYCARE_DISCLOSURE_THRESHOLD="1")
+    built = run("publications", "build", "--title", "Отказы в лечении", DUTYCARE_DISCLOSURE_THRESHOLD="1")
+    publication = built.split()[0]
+    run("publications", "approve", publication)
+    run("publications", "list")
+    run("publications", "download", publication, "tables.json", "--out", str(tmp_path / "tables.json"))
+    run("publications", "verify", publication, "--file", str(tmp_path / "tables.json"))
+    run("complaints", "draft", "case-a", "--to", "i-prosecutor-general")
+    details = tmp_path / "draft.json"
+    applicants = [{"person": "p-01", "full_name": "Максимов Максим Игоревич", "address": ""}]
+    details.write_text(json.dumps({"applicants": applicants, "letter_date": "2026-12-01", "will_sign": True}),
+                       encoding="utf-8")
+    drafted = CliRunner().invoke(build_app(), ["complaints", "draft", "case-a", "--to", "i-prosecutor-general",
+                                               "--input", str(details), "--format", "json"], env=env).stdout
+    complaint = json.loads(drafted)["id"]
+    run("complaints", "finalise", complaint, ok=False)
+    applicants[0]["address"] = "г. Волгоград, ул. Мира, 1"
+    details.write_text(json.dumps({"applicants": applicants}), encoding="utf-8")
+    run("complaints", "edit", complaint, "--input", str(details))
+    run("complaints", "finalise", complaint)
+    run("complaints", "letter", complaint, "i-prosecutor-general", "--out", str(tmp_path / "letter.pdf"))
+    run("complaints", "record", complaint, "registered", "--date", "2026-12-03", "--institution",
+        "i-prosecutor-general", ok=False)
+    run("complaints", "record", complaint, "sent", "--date", "2026-12-02", "--channel", "letter")
+    run("complaints", "record", complaint, "registered", "--date", "2026-12-03", "--institution",
+        "i-prosecutor-general", "--number", "ОГ-1")
+    run("complaints", "record", complaint, "answered", "--date", "2026-12-20", "--institution",
+        "i-prosecutor-general", "--outcome", "refused")
+    run("complaints", "show", complaint)
+    intake_db = str(tmp_path / "public" / "intake.db")
+    run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "short", ok=False)
+    run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
+        "--public-key-file", str(tmp_path / "intake.pk"))
+    run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase", ok=False)
+    public = run("intake", "public-key", "--intake-db", intake_db).strip()
+    other = str(tmp_path / "elsewhere" / "intake.db")
+    run("intake", "set-public-key", "ssh-ed25519 AAAA", "--intake-db", other, ok=False)
+    run("intake", "set-public-key", public, "--intake-db", other)
+    run("intake", "public-key", "--intake-db", str(tmp_path / "keyless" / "intake.db"), ok=False)
+    run("serve-intake", "--intake-db", str(tmp_path / "keyless" / "intake.db"), ok=False)
+    run("intake", "xlsform", str(tmp_path / "form.txt"), ok=False)
+    run("intake", "xlsform", str(tmp_path / "form.xlsx"))
+    export = tmp_path / "central.csv"
+    export.write_text("SubmissionDate,account,contact,KEY\n2024-05-03T10:00:00Z,Отказали в операции.,Signal,uuid:1\n",
+                      encoding="utf-8")
+    run("intake", "import", str(export), "--check")
+    run("intake", "import", str(export), "--intake-db", intake_db)
+    run("intake", "import", str(export), "--intake-db", intake_db)
+    (tmp_path / "bad.csv").write_text("account,KEY\n,uuid:2\n", encoding="utf-8")
+    run("intake", "import", str(tmp_path / "bad.csv"), "--check", ok=False)
+    run("complaints", "next", complaint, "prosecutor", "i-prosecutor-general", ok=False)
     account = tmp_path / "account.txt"
     account.write_text("В марте 2024 года в госпитале Волгограда Максиму отказали в операции.", encoding="utf-8")
     assert "Отказ в лечении" in run("suggest", str(account))

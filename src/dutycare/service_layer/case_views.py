@@ -217,6 +217,12 @@ def findings_as_of(uow: StaffUnitOfWork, vis: Visibility, case_ids: list[str], d
     return [*out.values(), *(r for r in kept if r.key not in out)]
 
 
+def display_names(uow: StaffUnitOfWork, names: set[str]) -> dict[str, str]:
+    """The display names of these accounts (an account without one, or gone, keeps its name)."""
+    with uow:
+        return {who: shown if (shown := _adders(uow, {who})[who]) else who for who in names}
+
+
 def _adders(uow: StaffUnitOfWork, recorded: set[str]) -> dict[str, str]:
     """Display names for the accounts evidence records name ("web:NAME", "cli:NAME"); others stay as recorded."""
     out = {}

@@ -17,7 +17,8 @@ from dutycare.adapters.crypto.errors import CryptoError
 from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
 from dutycare.bootstrap import Dutycare, open_dutycare
 from dutycare.domain.errors import DomainError, InvalidInput, Problem
-from dutycare.entrypoints.cli.speech import _, ngettext, said
+from dutycare.entrypoints.cli.speech import _, ngettext, said, translator
+from dutycare.entrypoints.web.labels import complaint_field_namer
 from dutycare.service_layer import accounts
 from dutycare.service_layer.accounts import User
 from dutycare.settings import SETTINGS, Settings
@@ -66,6 +67,9 @@ def fail(message: str) -> NoReturn:
 def problem_line(problem: Problem) -> str:
     """One problem of a rejected input, located, in the run's language."""
     where = f"{problem.location}.{problem.field}" if problem.field else problem.location
+    tr = translator()
+    if tr.lang != "en" and problem.location == "complaint" and problem.field:
+        where = _("complaint, %(field)s") % {"field": complaint_field_namer(tr.gettext)(problem.field)}
     return f"{where}: {said(problem.message)}"
 
 

@@ -3,6 +3,7 @@ submissions brought into the triage queue."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,15 @@ from dutycare.adapters.xlsform import write_xlsform
 from dutycare.bootstrap import open_field_queue
 from dutycare.domain.errors import Problem
 from dutycare.domain.intake_form import FORM_ID, FORM_VERSION, QUESTIONS, FieldSubmission
-from dutycare.entrypoints.cli.common import FormatOption, OutputFormat, emit_json, fail
+from dutycare.entrypoints.cli.common import (
+    FormatOption,
+    LanguageOption,
+    OutputFormat,
+    emit_json,
+    fail,
+    problem_line,
+)
+from dutycare.entrypoints.cli.speech import _, ngettext, translator, use_language
 from dutycare.service_layer import field_collection
 from dutycare.settings import SETTINGS, Settings
 
@@ -26,22 +35,36 @@ IntakeDbOption = Annotated[str | None, typer.Option("--intake-db", help=f"{_INTA
 
 def xlsform(
     out: Annotated[Path, typer.Argument(metavar="OUT.xlsx", help="Where to write the form (an .xlsx workbook).")],
+    lang: LanguageOption = None,
 ) -> None:
     """Write the intake form as an XLSForm, to publish on ODK Central or KoboToolbox and collect offline."""
+    use_language(lang)
     if out.suffix.lower() != ".xlsx":
-        fail(f"OUT.xlsx: '{out.name}' must end in .xlsx (ODK Central and KoboToolbox take XLSForms as .xlsx).")
+        fail(_("OUT.xlsx: '%(name)s' must end in .xlsx (ODK Central and KoboToolbox take XLSForms as .xlsx).")
+             % {"name": out.name})
     if out.is_dir():
-        fail(f"OUT.xlsx: {out} is a folder; name the file to write.")
+        fail(_("OUT.xlsx: %(file)s is a folder; name the file to write.") % {"file": out})
     try:
         write_xlsform(out)
     except OSError as exc:
-        fail(f"OUT.xlsx: cannot write {out}: {exc.strerror or exc}")
-    typer.echo(f"Wrote the intake form ({FORM_ID}, version {FORM_VERSION}, {len(QUESTIONS)} questions) to {out}.")
+        fail(_("OUT.xlsx: cannot write %(file)s: %(reason)s") % {"file": out, "reason": exc.strerror or exc})
+    questions = ngettext("%(num)s question", "%(num)s questions", len(QUESTIONS)) % {"num": len(QUESTIONS)}
+    typer.echo(_("Wrote the intake form (%(form)s, version %(version)s, %(questions)s) to %(file)s.")
+               % {"form": FORM_ID, "version": FORM_VERSION, "questions": questions, "file": out})
+
+
+def _problem(p: Problem) -> str:
+    """One problem of an export: as the services wrote it in English, located and in the reader's words else."""
+    if translator().lang == "en":
+        return str(p)
+    return problem_line(p).replace("submission ", _("submission") + " ", 1)
 
 
 def _problems_text(problems: list[Problem]) -> str:
-    lines = [f"the export was not imported; nothing was queued ({len(problems)} problem(s)):"]
-    lines += [f"  - {p}" for p in problems[:MAX_SHOWN]]
+    lines = [ngettext("the export was not imported; nothing was queued (%(num)s problem(s)):",
+                      "the export was not imported; nothing was queued (%(num)s problem(s)):", len(problems))
+             % {"num": len(problems)}]
+    lines += [f"  - {_problem(p)}" for p in problems[:MAX_SHOWN]]
     return "\n".join(lines)
 
 
@@ -51,10 +74,12 @@ def import_export(
     check: Annotated[bool, typer.Option("--check", help="Read and check the export, list what would be "
                                         "queued, and queue nothing.")] = False,
     intake_db: IntakeDbOption = None,
+    lang: LanguageOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """Bring accounts collected offline into the intake triage queue, each sealed to the intake public key as
     the web form's are; prints each one's receipt code, for the field team to give to the person."""
+    use_language(lang)
     read = read_export(source)
     problems = field_collection.check(read.submissions, read.problems)
     if problems:
@@ -64,7 +89,7 @@ def import_export(
         return
     target = Settings.from_env(intake_db=intake_db).intake_target()
     if target is None:
-        fail("Name the intake database: pass --intake-db or set DUTYCARE_INTAKE_DB.")
+        fail(_("Name the intake database: pass --intake-db or set DUTYCARE_INTAKE_DB."))
     queue, side = open_field_queue(target, utc_now().date())
     try:
         outcome = field_collection.queue_all(queue, read.submissions)
@@ -82,14 +107,18 @@ def _report(outcome: field_collection.Queued | field_collection.NotQueued, codes
                    "problems": [str(p) for p in outcome.problems]
                    if isinstance(outcome, field_collection.NotQueued) else []})
     else:
-        typer.echo(f"{len(queued)} submission(s) queued for triage. Receipt codes (each shown once; give it only "
-                   "to the person it belongs to):")
+        typer.echo(ngettext("%(num)s submission(s) queued for triage. Receipt codes (each shown once; give it "
+                            "only to the person it belongs to):",
+                            "%(num)s submission(s) queued for triage. Receipt codes (each shown once; give it "
+                            "only to the person it belongs to):", len(queued)) % {"num": len(queued)})
         for instance, queue_id in queued:
             typer.echo(f"  {instance}  {queue_id}  {codes.get(queue_id, '')}")
         if isinstance(outcome, field_collection.Queued) and outcome.repeats:
-            typer.echo(f"{len(outcome.repeats)} repeated submission id(s) were queued once.")
+            typer.echo(ngettext("%(num)s repeated submission id(s) were queued once.",
+                                "%(num)s repeated submission id(s) were queued once.", len(outcome.repeats))
+                       % {"num": len(outcome.repeats)})
     if isinstance(outcome, field_collection.NotQueued):
-        fail("; ".join(str(p) for p in outcome.problems))
+        fail("; ".join(_problem(p) for p in outcome.problems))
 
 
 def _list(read_submissions: list[FieldSubmission], fmt: OutputFormat) -> None:
@@ -98,10 +127,15 @@ def _list(read_submissions: list[FieldSubmission], fmt: OutputFormat) -> None:
                                     "facts": sorted(s.facts), "contact": bool(s.contact),
                                     "attachments": list(s.attachments)} for s in read_submissions]})
         return
-    typer.echo(f"{len(read_submissions)} submission(s) can be queued:")
+    typer.echo(ngettext("%(num)s submission(s) can be queued:", "%(num)s submission(s) can be queued:",
+                        len(read_submissions)) % {"num": len(read_submissions)})
+    tr = translator()
     for s in read_submissions:
-        extra = ", ".join(x for x in (s.submitted_on or "", f"{len(s.account):,} characters",
-                                      "contact given" if s.contact else "", *s.attachments) if x)
+        day = (s.submitted_on or "") if tr.lang == "en" or not s.submitted_on else tr.date(
+            date.fromisoformat(s.submitted_on))
+        size = f"{len(s.account):,} characters" if tr.lang == "en" else ngettext(
+            "%(num)s character", "%(num)s characters", len(s.account)) % {"num": tr.number(len(s.account))}
+        extra = ", ".join(x for x in (day, size, _("contact given") if s.contact else "", *s.attachments) if x)
         typer.echo(f"  {s.instance_id}  ({extra})")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from enum import StrEnum
@@ -15,15 +16,19 @@ from dutycare.entrypoints.cli.common import (
     ActorOption,
     DbOption,
     KeyFileOption,
+    LanguageOption,
     PassphraseOption,
     acting,
     emit_json,
     fail,
     staff_uow,
 )
+from dutycare.entrypoints.cli.speech import _, label, ngettext, quoted, translator, use_language
 from dutycare.service_layer import patterns as service
 from dutycare.service_layer.patterns import PatternRequest, PatternTable
 from dutycare.service_layer.queries import CaseQuery
+
+_PERIOD = re.compile(r"^\d{4}(?:-\d{2}|-Q\d)?$")
 
 
 class TableFormat(StrEnum):
@@ -40,7 +45,8 @@ def _day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        fail(f"{option} must be a date such as 2024-03-01, not {text!r}")
+        fail(_("%(option)s must be a date such as 2024-03-01, not %(value)s") % {"option": option,
+                                                                                 "value": quoted(text)})
 
 
 def _cell(value: object, digits: int = 0) -> str:
@@ -51,20 +57,40 @@ def _cell(value: object, digits: int = 0) -> str:
     return str(value)
 
 
+def _group(key: str | None, name: str | None) -> str:
+    """A row's name: the institution's or rule's name; a month, quarter or year as the language writes it."""
+    if not name:
+        return key or _("all cases")
+    if translator().lang != "en" and name == key and _PERIOD.match(name):
+        year, _dash, rest = name.partition("-")
+        if rest.startswith("Q"):
+            return _("Q%(quarter)s %(year)s") % {"quarter": rest[1:], "year": year}
+        return translator().partial_date(name)
+    return name
+
+
 def _text(table: PatternTable) -> str:
+    tr = translator()
     if table.too_few:
-        return (f"Fewer than {table.threshold} cases match these filters: nothing can be shown without risking "
-                "that someone is recognised. Widen the filters.")
+        return (_("Fewer than %(n)s cases match these filters: nothing can be shown without risking that someone is "
+                  "recognised. Widen the filters.") % {"n": tr.number(table.threshold)})
     if not table.possible:
-        return "These counts cannot be shown without revealing a small cell; widen the filters."
-    lines = [f"{'group':<48} {'cases':>6} {'with':>6} {'rate':>6} {'95% interval':>15} {'q (country)':>11} flag"]
+        return _("These counts cannot be shown without revealing a small cell; widen the filters.")
+    head = (_("group"), _("cases"), _("with"), _("rate"), _("95% interval"), _("q (country)"), _("flag"))
+    lines = [f"{head[0]:<48} {head[1]:>6} {head[2]:>6} {head[3]:>6} {head[4]:>15} {head[5]:>11} {head[6]}"]
     for r in [*table.rows, *([table.total] if table.total else [])]:
         interval = f"{r.low:.2f}–{r.high:.2f}" if r.low is not None and r.high is not None else "—"
-        lines.append(f"{(r.label or r.key or 'all cases')[:48]:<48} {_cell(r.cases):>6} {_cell(r.with_measure):>6} "
-                     f"{_cell(r.rate, 2):>6} {interval:>15} {_cell(r.q_country):>11} {r.flag or ''}")
-    lines.append(f"— suppressed (fewer than {table.threshold}, or would reveal such a count): "
-                 f"{table.suppressed_cells} cell(s). Rates: Wilson 95 % intervals; q: Fisher's exact test against "
-                 f"the rest of the country, Benjamini–Hochberg across {table.tested} institution(s) tested.")
+        flag = (label(f"flag_{r.flag}") if tr.lang != "en" else r.flag) if r.flag else ""
+        lines.append(f"{_group(r.key, r.label)[:48]:<48} {_cell(r.cases):>6} {_cell(r.with_measure):>6} "
+                     f"{_cell(r.rate, 2):>6} {interval:>15} {_cell(r.q_country):>11} {flag}")
+    lines.append(_("— suppressed (fewer than %(n)s, or would reveal such a count): %(cells)s. Rates: Wilson 95 %% "
+                   "intervals; q: Fisher's exact test against the rest of the country, Benjamini–Hochberg across "
+                   "%(tested)s.") % {
+        "n": table.threshold,
+        "cells": ngettext("%(num)s cell(s)", "%(num)s cell(s)", table.suppressed_cells)
+        % {"num": table.suppressed_cells},
+        "tested": ngettext("%(num)s institution(s) tested", "%(num)s institution(s) tested", table.tested)
+        % {"num": table.tested}})
     return "\n".join(lines)
 
 
@@ -94,8 +120,10 @@ def patterns(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Counts and rates across the cases you may see, with intervals and tests; small counts are suppressed."""
+    use_language(lang)
     query = CaseQuery(status, region, institution, rule, _day(date_from, "--from"), _day(date_to, "--to"), text)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         table = service.pattern_table(staff_uow(dc), user, PatternRequest(query, by, measure),
@@ -111,4 +139,4 @@ def patterns(
         sys.stdout.write(body)
     else:
         out.write_text(body, encoding="utf-8")
-        typer.echo(f"Wrote {out}.", err=True)
+        typer.echo(_("Wrote %(file)s.") % {"file": out}, err=True)

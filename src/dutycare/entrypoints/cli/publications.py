@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,6 +13,7 @@ from dutycare.entrypoints.cli.common import (
     DbOption,
     FormatOption,
     KeyFileOption,
+    LanguageOption,
     OutputFormat,
     PassphraseOption,
     acting,
@@ -20,7 +21,10 @@ from dutycare.entrypoints.cli.common import (
     fail,
     staff_uow,
 )
+from dutycare.entrypoints.cli.speech import _, label, ngettext, quoted, said, translator, use_language
+from dutycare.service_layer import case_views
 from dutycare.service_layer import publications as service
+from dutycare.service_layer.ports import StaffUnitOfWork
 from dutycare.service_layer.publications import PublicationRequest
 from dutycare.service_layer.queries import CaseQuery
 
@@ -34,14 +38,28 @@ def _day(text: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        fail(f"{option} must be a date such as 2024-03-01, not {text!r}")
+        fail(_("%(option)s must be a date such as 2024-03-01, not %(value)s") % {"option": option,
+                                                                                 "value": quoted(text)})
 
 
-def _show(record: dict[str, object]) -> str:
-    files = ", ".join(f"{f['name']} {f['sha256'][:16]}…" for f in record["files"])  # type: ignore[attr-defined]
-    approved = f" · approved by {record['approved_by']}" if record["approved_by"] else ""
-    return (f"{record['id']}  {record['status']}  «{record['title']}»  {record['population_size']} cases  "
-            f"by {record['created_by']}{approved}\n    {files}")
+def _people(uow: StaffUnitOfWork, records: list[dict[str, Any]]) -> dict[str, str]:
+    """The display names of the accounts that made and approved these publications."""
+    return case_views.display_names(uow, {r[k] for r in records for k in ("created_by", "approved_by") if r.get(k)})
+
+
+def _show(record: dict[str, Any], people: dict[str, str] | None = None) -> str:
+    files = ", ".join(f"{f['name']} {f['sha256'][:16]}…" for f in record["files"])
+    if translator().lang == "en":
+        approved = f" · approved by {record['approved_by']}" if record["approved_by"] else ""
+        return (f"{record['id']}  {record['status']}  «{record['title']}»  {record['population_size']} cases  "
+                f"by {record['created_by']}{approved}\n    {files}")
+    names = people or {}
+    who = {"who": names.get(record["created_by"], record["created_by"])}
+    approved = (" · " + _("approved by %(who)s") % {"who": names.get(record["approved_by"], record["approved_by"])}
+                if record["approved_by"] else "")
+    size = ngettext("%(num)s case", "%(num)s cases", record["population_size"]) % {"num": record["population_size"]}
+    return (f"{record['id']}  {label('publication_' + record['status'])}  «{record['title']}»  {size}  "
+            f"{_('made by %(who)s') % who}{approved}\n    {files}")
 
 
 @app.command("build")
@@ -68,7 +86,8 @@ def build(
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         record = service.build_publication(staff_uow(dc), user, PublicationRequest(
             query, title, lang, tuple(summarise or ())), dc.reports(), dc.clock(), dc.settings.disclosure_threshold)
-    typer.echo(_show(record))
+        people = _people(staff_uow(dc), [record])
+    typer.echo(_show(record, people))
 
 
 @app.command("approve")
@@ -78,11 +97,14 @@ def approve(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Approve a draft (coordinators only): partners see it from now on."""
+    use_language(lang)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         record = service.approve(staff_uow(dc), user, publication_id, dc.clock())
-    typer.echo(_show(record))
+        people = _people(staff_uow(dc), [record])
+    typer.echo(_show(record, people))
 
 
 @app.command("list")
@@ -91,18 +113,21 @@ def list_(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
     fmt: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """The publications you may see (a partner: approved ones only)."""
+    use_language(lang)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
         records = service.list_publications(staff_uow(dc), user)
+        people = _people(staff_uow(dc), records)
     if fmt is OutputFormat.JSON:
         emit_json(records)
         return
     for r in records:
-        typer.echo(_show(r))
+        typer.echo(_show(r, people))
     if not records:
-        typer.echo("No publications.")
+        typer.echo(_("No publications."))
 
 
 @app.command("download")
@@ -114,12 +139,15 @@ def download(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Write one file of a publication you may see."""
+    use_language(lang)
     with acting(db, key_file, passphrase, actor=actor) as (dc, user):
-        body, _ = service.publication_file(staff_uow(dc), user, publication_id, name)
+        body, _type = service.publication_file(staff_uow(dc), user, publication_id, name)
     out.write_bytes(body)
-    typer.echo(f"Wrote {out} ({len(body)} bytes).", err=True)
+    size = ngettext("%(num)s byte", "%(num)s bytes", len(body)) % {"num": len(body)}
+    typer.echo(_("Wrote %(file)s (%(size)s).") % {"file": out, "size": size}, err=True)
 
 
 @app.command("verify")
@@ -133,17 +161,23 @@ def verify(
     key_file: KeyFileOption = None,
     passphrase: PassphraseOption = None,
     actor: ActorOption = None,
+    lang: LanguageOption = None,
 ) -> None:
     """Check a publication's record against the ledger and each file against its recorded SHA-256."""
-    with acting(db, key_file, passphrase, actor=actor) as (dc, _):
+    use_language(lang)
+    with acting(db, key_file, passphrase, actor=actor) as (dc, _user):
         check = service.verify_publication(staff_uow(dc), publication_id)
         held = service.verify_file(staff_uow(dc), publication_id, name or file.name, file.read_bytes()) \
             if file else None
     for p in check.problems:
-        typer.echo(f"  - {p}", err=True)
+        typer.echo(f"  - {said(p)}", err=True)
     if held is not None:
-        verdict = "matches" if held else "DOES NOT match"
-        typer.echo(f"{file}: {verdict} the published {name or (file.name if file else '')}")
+        published = name or (file.name if file else "")
+        verdict = (_("%(file)s: matches the published %(name)s") if held
+                   else _("%(file)s: DOES NOT match the published %(name)s"))
+        typer.echo(verdict % {"file": file, "name": published})
     if not check.ok or held is False:
-        fail(f"publication {publication_id} does not verify")
-    typer.echo(f"Publication {publication_id}: {check.files_checked} file(s) match the ledgered SHA-256.")
+        fail(_("publication %(id)s does not verify") % {"id": publication_id})
+    typer.echo(ngettext("Publication %(id)s: %(num)s file(s) match the ledgered SHA-256.",
+                        "Publication %(id)s: %(num)s file(s) match the ledgered SHA-256.", check.files_checked)
+               % {"id": publication_id, "num": check.files_checked})

@@ -98,3 +98,9 @@ def said(message: str) -> str:
     English, word for word as they wrote it (scripts may match it)."""
     tr = translator()
     return message if tr.lang == "en" else problem_translator(tr.gettext)(message)
+
+
+def quoted(text: str) -> str:
+    """A reader's own input quoted as this run's language quotes it: 'so' in English (as scripts saw it), «так» in
+    Russian."""
+    return repr(text) if translator().lang == "en" else f"«{text}»"

@@ -113,6 +113,7 @@ CLOCK_LABELS: dict[str, str] = {
 }
 
 PROBLEM_MESSAGES: dict[str, str] = {
+    "is empty: every submission needs the account itself": N_("is empty: every submission needs the account itself"),
     "is required": N_("is required"),
     "must be a non-empty text": N_("must be a non-empty text"),
     "must be a whole number, 0 or more": N_("must be a whole number, 0 or more"),
@@ -150,6 +151,14 @@ PROBLEM_MESSAGES: dict[str, str] = {
 
 # Validation messages with values in them: (pattern of the domain's English message, translatable template).
 PROBLEM_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^The intake key's passphrase must be at least (?P<num>\d+) characters long\.$",
+     N_("The intake key's passphrase must be at least %(num)s characters long.")),
+    (r"^This database already has an intake key; nothing was changed .*$",
+     N_("This database already has an intake key; nothing was changed (a new key would make every submission "
+        "sealed to the old one unreadable).")),
+    (r"^The intake database (?P<target>.+) has no intake public key yet: .*$",
+     N_("The intake database %(target)s has no intake public key yet: a coordinator runs 'dutycare intake keygen' "
+        "(or 'dutycare intake set-public-key' on a separate server).")),
     (r"^is required for a (?P<type>\w+) event$", N_("is required for this type of event")),
     (r"^'(?P<value>.*)' is not one of: (?P<allowed>.*)$", N_("'%(value)s' is not one of: %(allowed)s")),
     (r"^'(?P<value>.*)' is not a fitness category; use .*$",

@@ -589,6 +589,9 @@ def draft_next(uow: StaffUnitOfWork, writer: User, draft_id: str, template: str,
         due = [d for d in deadlines(events, institutions, today=at.date(), clock_book=uow.rulebook.clock_book)
                if d.subject_id == base.complaint_event_id]
         offered = {s.template.value: s for s in _next_steps(base, events, due, institutions, uow, at.date())}
+        # Findings move as the record grows (an answer recorded since, say): the next letter rests on those the
+        # first one cited that still stand, and on none that have gone.
+        standing = {f.key for f in _visible_findings(uow, vis, base.case_ids)}
     if template not in offered:
         raise InvalidInput([Problem(cd.LOCATION, "template", "this complaint offers no such next step")])
     if institution_id not in institutions:
@@ -598,6 +601,8 @@ def draft_next(uow: StaffUnitOfWork, writer: User, draft_id: str, template: str,
     when = w.of_ru(events[0].date) if events else ""
     intro = (f"Жалоба {when}, направленная: {sent_to}, — {offered[template].reason_ru.split(': ', 1)[-1]}")
     raw = cd.draft_to_input(base)
+    if isinstance(raw.get("findings"), list):
+        raw["findings"] = [k for k in raw["findings"] if k in standing]
     kind = cd.TEMPLATE_KIND[cd.LetterTemplate(template)]
     raw.update(addressees=[{"institution": institution_id, "template": template}], follows=base.id, kind=kind,
                substance=f"{intro}\n\n{base.substance}".strip(), letter_date=None, will_sign=False)

@@ -35,7 +35,7 @@ def test_deadlines_as_of_within_a_week_as_a_calendar_and_findings_as_of(cli_env:
     assert [(d["kind"], d["due"]) for d in soon] == [("response", "2024-05-02")]
     out = tmp_path / "due.ics"
     told = run("deadlines", "--as-of", "2024-04-03", "--case", "case-a", "--ics", str(out), env=cli_env).stdout
-    assert "2 deadline(s)" in told
+    assert "2 deadlines written to" in told
     events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert len(events) == 2 and all("Генеральная прокуратура" in str(e["summary"]) for e in events)
     before = json.loads(run("findings", "case-a", "--as-of", "2024-04-20", "--format", "json", env=cli_env).stdout)

@@ -7,6 +7,7 @@ while once too many pile up, whether or not the name exists.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -69,7 +70,13 @@ class TooManyAttempts(LoginRefused):
 
 
 _HASHER = PasswordHasher()  # Argon2id with the library's current recommended cost; stateless.
-_DUMMY_HASH = _HASHER.hash("dutycare: equalises the time of a sign-in with an unknown name")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check an unknown name's password against, so such a sign-in takes as long as a real one (made on
+    first use, not when the module is imported)."""
+    return _HASHER.hash("dutycare: equalises the time of a sign-in with an unknown name")
 
 
 def digest(secret: str) -> str:
@@ -261,7 +268,7 @@ def sign_in(uow: StaffUnitOfWork, name: str, password: str, client: str, at: dat
     with uow:
         _refuse_if_throttled(uow, keys, iso(at - policy.window))
         found = uow.access.user_by_name(name.strip().lower())
-        ok = _password_matches(found[1] if found else _DUMMY_HASH, password) and found is not None
+        ok = _password_matches(found[1] if found else _dummy_hash(), password) and found is not None
         if not ok or found is None or not found[0].active:
             for key, _ in keys:
                 uow.access.add_failure(key, iso(at))

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
 
 DEFAULT_THRESHOLD = 10
 CellKey = Any
@@ -81,6 +80,8 @@ def _exactly_determined(s: _System, hidden: list[int]) -> list[int]:
 def _bounded(s: _System, hidden: list[int]) -> list[int]:
     """Hidden cells whose smallest and largest values consistent with everything shown (counts are never
     negative) coincide: what an attacker solving the linear programme would learn."""
+    from scipy.optimize import linprog  # imported here: SciPy takes seconds to load, and most commands never solve
+
     if not hidden:
         return []
     shown = [i for i in range(len(s.keys)) if i not in set(hidden)]

@@ -15,10 +15,6 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from scipy.stats import fisher_exact
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
-
 from dutycare.domain.errors import InvalidInput, NotAllowed, Problem
 from dutycare.service_layer import disclosure
 from dutycare.service_layer.access import Permission, User, allows
@@ -113,7 +109,11 @@ def build_cells(grouping: Grouping, rows: dict[str, list[int]], population: int)
     return values, relations
 
 
+# SciPy and statsmodels are imported where they are used: loading them takes seconds and about 150 MiB, which
+# every command and every import would otherwise pay for tables it does not make.
 def _wilson(hits: int, cases: int) -> tuple[float, float]:
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(hits, cases, alpha=1 - CONFIDENCE, method="wilson")
     return float(low), float(high)
 
@@ -121,6 +121,8 @@ def _wilson(hits: int, cases: int) -> tuple[float, float]:
 def _fisher(hits: int, cases: int, rest_hits: int, rest_cases: int) -> float | None:
     if rest_cases <= 0 or cases <= 0:
         return None
+    from scipy.stats import fisher_exact
+
     table = [[hits, cases - hits], [rest_hits, rest_cases - rest_hits]]
     return float(fisher_exact(table, alternative="two-sided").pvalue)
 
@@ -128,6 +130,8 @@ def _fisher(hits: int, cases: int, rest_hits: int, rest_cases: int) -> float | N
 def _bh(pvalues: dict[str, float]) -> dict[str, float]:
     if not pvalues:
         return {}
+    from statsmodels.stats.multitest import multipletests
+
     keys = sorted(pvalues)
     _, adjusted, _, _ = multipletests([pvalues[k] for k in keys], alpha=FDR, method="fdr_bh")
     return {k: float(q) for k, q in zip(keys, adjusted, strict=True)}

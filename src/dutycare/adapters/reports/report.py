@@ -9,7 +9,6 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dutycare.adapters.reports import charts
 from dutycare.adapters.reports import wording as w
 from dutycare.service_layer import patterns
 from dutycare.service_layer.pattern_model import ReportContent
@@ -31,6 +30,8 @@ class HtmlPdfReports(ReportRenderer):
 
     def html(self, content: ReportContent, chart_format: str = "svg") -> str:
         """The report as one HTML document, its charts inside it as data."""
+        from dutycare.adapters.reports import charts  # matplotlib loads only when a report is drawn
+
         lang = content.lang
         media = "image/svg+xml" if chart_format == "svg" else "image/png"
         drawn = {"rates": _data_uri(charts.rate_chart(content.facilities, lang, chart_format), media),

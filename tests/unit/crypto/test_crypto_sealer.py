@@ -80,3 +80,21 @@ def test_bad_versions_are_refused(key: OrgKey) -> None:
 
 def test_repr_hides_key(key: OrgKey) -> None:
     assert key._material.hex() not in repr(RecordSealer(key))
+
+
+@pytest.mark.parametrize("fields", [
+    {"full_name": "Иванов Иван Иванович", "contacts": "+7 900 123-45-67", "notes": None},
+    {"b": True, "a": False, "n": 0, "big": 2**63 - 1, "neg": -(2**63)},
+    {"text": "кавычки \" и \\ обратная черта, \x00 \x1f \u2028 \u2029 \ud7ff \U0001f600", "empty": ""},
+    {"given_by": ["p-1", "p-2"], "nested": [[1, "a"], [], [None, True]]},
+    {"huge": 2**64 + 1, "ratio": 0.5},  # past msgspec: the standard encoder writes these
+    {},
+])
+def test_the_fast_encoder_writes_exactly_canonical_json(key: OrgKey, fields: dict[str, object]) -> None:
+    """The sealer's plaintext is canonical JSON byte for byte, whichever encoder wrote it."""
+    assert RecordSealer(key).encode(fields) == canonical_json(fields)
+
+
+def test_nan_is_still_refused(key: OrgKey) -> None:
+    with pytest.raises(ValueError):
+        RecordSealer(key).seal("person", "p-1", 1, {"x": [float("nan")]})

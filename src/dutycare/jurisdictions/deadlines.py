@@ -256,7 +256,8 @@ class ComplaintTrail:
             counted, unknown, ignored = extensions, [], ()
         due = self._due(ClockKind.RESPONSE, rule, start, addressee, met, book, today, _extension_days(counted),
                         _extension_days(unknown))
-        due = replace(due, extensions_ignored=ignored, extension_notice_unknown=bool(unknown))
+        if ignored or unknown:  # both default to none: copying the due date would change nothing
+            due = replace(due, extensions_ignored=ignored, extension_notice_unknown=bool(unknown))
         if due.status is DueStatus.OVERDUE and met is None and self.answered_elsewhere():
             return _downgrade(due)
         return due

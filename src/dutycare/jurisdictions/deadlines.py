@@ -246,7 +246,8 @@ class ComplaintTrail:
         start = registered if from_registration else receipt
         met = _first([*self.answered.get(addressee.id, ()), *self.forwarded_by.get(addressee.id, ())])
         extensions = sorted(self.extended.get(addressee.id, []), key=timeline_key)
-        start = _Start(start.lo, start.hi, start.assumed, start.evidence + tuple(e.id for e in extensions))
+        if extensions:
+            start = _Start(start.lo, start.hi, start.assumed, start.evidence + tuple(e.id for e in extensions))
         if rule.extension_needs_notice:
             notice = [e.details.get("notice_given") for e in extensions]
             counted = [e for e, n in zip(extensions, notice, strict=True) if n is True]
@@ -269,11 +270,12 @@ class ComplaintTrail:
         status = judge(earliest, latest, met, today)
         ck, inferred = self.kind_at(addressee)
         standing = channel_standing(rule.channels, self.complaint.details.get("channel"), self.complaint.date)
-        result = DueDate(kind, latest, earliest, rule, addressee.id, self.complaint.id, status,
-                         met.date if met else None, met.id if met else None, start.evidence, start.assumed,
-                         self.complaint.case_ids, ck, inferred, standing)
         doubtful = start.assumed or rule.start_interpreted or standing is not ChannelStanding.RUNS
-        return _downgrade(result) if doubtful and status is DueStatus.OVERDUE else result
+        if doubtful and status is DueStatus.OVERDUE:
+            status = DueStatus.POSSIBLY_OVERDUE
+        return DueDate(kind, latest, earliest, rule, addressee.id, self.complaint.id, status,
+                       met.date if met else None, met.id if met else None, start.evidence, start.assumed,
+                       self.complaint.case_ids, ck, inferred, standing)
 
 
 def _extension_days(extensions: list[Event]) -> int:

@@ -79,16 +79,18 @@ def evaluate_all(timelines: Iterable[Timeline], *, rules: Sequence[Rule], today:
     """
     timelines = list(timelines)
     ctx = EvalContext(today, clock_book)
-    per_case = [r for r in rules if r.scope in PER_CASE]
     inputs = InstitutionInputs([r for r in rules if r.scope is Scope.INSTITUTION])
+    # Each rule with whether institution rules use its findings, so that the question is asked once, not per hit.
+    per_case = [(r, r.id in inputs.used) for r in rules if r.scope in PER_CASE]
     found: dict[str, Finding] = {}
     for timeline in timelines:
         view = CaseView.of_timeline(timeline)
-        for rule in per_case:
+        for rule, used in per_case:
             for hit in rule.check(view, ctx):
                 finding = rule.finding(hit)
                 found.setdefault(finding.key, finding)
-                inputs.add_finding(finding, hit.events)
+                if used:
+                    inputs.add_finding(finding, hit.events)
         inputs.add_case(view)
     if inputs.rules:
         _unique(inputs.evaluate(_institutions(timelines, institutions), today), found)

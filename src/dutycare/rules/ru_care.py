@@ -9,7 +9,7 @@ from dutycare.domain.vocabulary import CausalLink, RefusalReason
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
-from dutycare.rules.views import CaseView, category, declined_formally, documents_injury, precedes, standing_at
+from dutycare.rules.views import CaseView, category, documents_injury, precedes, standing_at
 
 T = EventType
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
@@ -28,10 +28,7 @@ def outstanding(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
     """Recommendations that still stood at ``moment``: recommended before it, neither provided nor declined by the
     patient (323-FZ art. 20) in between; a refusal recorded without the informed-refusal form leaves it possible."""
     out = []
-    for treatment, recommendations in view.recommended.items():
-        declined = view.declined.get(treatment, ())
-        closed = [*view.provided.get(treatment, ()), *(d for d in declined if declined_formally(d))]
-        weak = [d for d in declined if not declined_formally(d)]
+    for recommendations, closed, weak in view.closures:
         for rec in recommendations:
             state = standing_at(rec, moment, closed, weak)
             if state is not None:

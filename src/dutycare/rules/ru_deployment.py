@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dutycare.domain.events import Event, EventType
-from dutycare.domain.vocabulary import DischargeCondition
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
@@ -20,18 +19,17 @@ def unrecovered(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
 
     A later fit decision ends either; a later discharge as recovered also ends a not-recovered discharge.
     """
-    fit = [d for d in view.of(T.FITNESS_DECISION) if (cat := category(d)) is not None and cat.is_fit]
-    recovered = [d for d in view.of(T.DISCHARGED) if d.details.get("condition") == DischargeCondition.RECOVERED]
+    fit = view.fit_decisions
+    recovered, not_recovered = view.discharges
     out: list[tuple[Certainty, Event]] = []
-    for decision in view.of(T.FITNESS_DECISION):
-        cat = category(decision)
-        if cat is not None and not cat.is_fit and (state := standing_at(decision, moment, fit)) is not None:
+    for decision, _ in view.unfit_decisions:
+        if (state := standing_at(decision, moment, fit)) is not None:
             out.append((state, decision))
-    for discharge in view.of(T.DISCHARGED):
-        if discharge.details.get("condition") != DischargeCondition.NOT_RECOVERED:
-            continue
-        if (state := standing_at(discharge, moment, [*fit, *recovered])) is not None:
-            out.append((state, discharge))
+    if not_recovered:
+        ended = [*fit, *recovered]
+        for discharge in not_recovered:
+            if (state := standing_at(discharge, moment, ended)) is not None:
+                out.append((state, discharge))
     return out
 
 

@@ -13,7 +13,8 @@ from dutycare.rules.views import CaseView, category, documents_injury, precedes,
 
 T = EventType
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
-_UNWRITTEN, _MALINGERING, _NOT_STATED = RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.MALINGERING, CausalLink.NOT_STATED
+_UNWRITTEN, _MALINGERING = RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.MALINGERING
+_NOT_STATED = CausalLink.NOT_STATED
 """Enum members read in loops, as module names (on Python 3.11 reading one off its class is slow)."""
 
 

@@ -3,7 +3,7 @@ and R10 (medical records not provided within 30 days)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from dutycare.domain.events import Event, EventType, timeline_key
@@ -221,7 +221,7 @@ def respondents(view: CaseView, complaint: Event) -> dict[str, list[tuple[Certai
 
 
 def _relation(target: str, found: dict[str, list[tuple[Certainty, Event]]],
-              institutions: dict[str, Institution]) -> tuple[str, Certainty, list[tuple[Certainty, Event]]] | None:
+              institutions: Mapping[str, Institution]) -> tuple[str, Certainty, list[tuple[Certainty, Event]]] | None:
     """How a forwarding target relates to the respondents: itself, a sub-unit, or the parent of one."""
     if target in found:
         return "self", Certainty.ESTABLISHED, found[target]
@@ -240,7 +240,9 @@ RELATION_EN = {"self": "the very body complained about", "child": "a unit of the
 
 def check_r7(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A complaint forwarded to the body whose acts it complains about (or to a unit or parent of it)."""
-    institutions = dict(view.institutions)
+    if not view.has(T.COMPLAINT_FORWARDED):
+        return
+    institutions = view.institutions
     for trail in view.trails:
         forwards = sorted((f for fs in trail.forwarded_by.values() for f in fs), key=timeline_key)
         found = respondents(view, trail.complaint) if forwards else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import attrgetter
 
 from dutycare.domain.events import Event, EventType
 from dutycare.domain.vocabulary import CausalLink, RefusalReason
@@ -12,6 +13,8 @@ from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Sever
 from dutycare.rules.views import CaseView, category, documents_injury, precedes, standing_at
 
 T = EventType
+_order = attrgetter("date.earliest", "date.latest", "id")
+"""By date, then id, as a C-level key."""
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
 _UNWRITTEN, _MALINGERING = RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.MALINGERING
 _NOT_STATED = CausalLink.NOT_STATED
@@ -118,7 +121,7 @@ def _labels(view: CaseView) -> list[list[Event]]:
     """Malingering labels, grouped when recorded for the same dates at the same institution (one act, two records)."""
     refusals = [e for e in view.of(T.TREATMENT_REFUSED) if e.details.get("reason_kind") == _MALINGERING]
     groups: dict[tuple[object, ...], list[Event]] = {}
-    for label in sorted([*view.of(T.MALINGERING_LABEL), *refusals], key=lambda e: (e.date.sort_key(), e.id)):
+    for label in sorted([*view.of(T.MALINGERING_LABEL), *refusals], key=_order):
         groups.setdefault((*label.date.bounds(), label.institution_id), []).append(label)
     return list(groups.values())
 

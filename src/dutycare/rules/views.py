@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from operator import attrgetter
 
-from dutycare.domain.events import Event, EventType, timeline_key
+from dutycare.domain.events import Event, EventType
 from dutycare.domain.model import Institution, Timeline
 from dutycare.domain.vocabulary import DischargeCondition, FitnessCategory
 from dutycare.jurisdictions.deadlines import ComplaintTrail
@@ -215,7 +215,7 @@ class CaseView:
         """Injuries and medical findings that document an injury, in timeline order."""
         if self._injury_evidence is None:
             found = [*self.of(T.INJURY), *(e for e in self.of(T.MEDICAL_FINDING) if documents_injury(e))]
-            self._injury_evidence = sorted(found, key=timeline_key)
+            self._injury_evidence = sorted(found, key=_by_date)
         return self._injury_evidence
 
     @property
@@ -232,6 +232,8 @@ class CaseView:
 
 _order = attrgetter("date.earliest", "date.latest", "id")
 """The order of ``timeline_key`` as a C-level key: the per-case sort dominates indexing."""
+_by_date = attrgetter("date.earliest", "date.latest")
+"""``timeline_key`` itself (equal dates keep their order) as a C-level key."""
 
 
 def _by_treatment(events: Iterable[Event]) -> dict[str, list[Event]]:

@@ -114,6 +114,11 @@ def _first(events: list[Event] | None) -> Event | None:
 
 
 _KINDS = {k.value: k for k in ComplaintKind}
+_APPEAL, _CRIME_REPORT, _OMBUDSMAN, _COURT_CLAIM = (ComplaintKind.APPEAL, ComplaintKind.CRIME_REPORT,
+                                                   ComplaintKind.OMBUDSMAN, ComplaintKind.COURT_CLAIM)
+_COMMITTEE, _OMBUDSMAN_BODY, _COURT = (InstitutionType.INVESTIGATIVE_COMMITTEE, InstitutionType.OMBUDSMAN,
+                                       InstitutionType.COURT)
+"""Enum members as module names: asked for every clock, and on Python 3.11 reading one off its class is slow."""
 
 
 def effective_kind(declared: object, institution_type: InstitutionType) -> tuple[ComplaintKind, bool]:
@@ -124,14 +129,14 @@ def effective_kind(declared: object, institution_type: InstitutionType) -> tuple
     """
     kind = _KINDS.get(declared) if isinstance(declared, str) else None
     inferred = kind is None
-    if institution_type is InstitutionType.INVESTIGATIVE_COMMITTEE:
-        crime = kind is None or kind is ComplaintKind.CRIME_REPORT
-        return (ComplaintKind.CRIME_REPORT if crime else ComplaintKind.APPEAL), inferred
-    if institution_type is InstitutionType.OMBUDSMAN:
-        return ComplaintKind.OMBUDSMAN, inferred
-    if institution_type is InstitutionType.COURT:
-        return ComplaintKind.COURT_CLAIM, inferred
-    return ComplaintKind.APPEAL, inferred
+    if institution_type is _COMMITTEE:
+        crime = kind is None or kind is _CRIME_REPORT
+        return (_CRIME_REPORT if crime else _APPEAL), inferred
+    if institution_type is _OMBUDSMAN_BODY:
+        return _OMBUDSMAN, inferred
+    if institution_type is _COURT:
+        return _COURT_CLAIM, inferred
+    return _APPEAL, inferred
 
 
 @dataclass

@@ -3,7 +3,10 @@
 Cases are generated in memory with a fixed seed: about ten events each, mixing every event type, some partial
 or approximate dates, some complaints with lifecycle events, records requests and public statements. The
 baseline, measured in the same run, only sorts each case's events and groups them by type (the indexing any
-evaluator must do), so the ratio shows what the rules themselves cost on top of reading the record.
+evaluator must do), so the ratio shows what the rules themselves cost on top of reading the record. The target
+is the issue's: all rules within 20 times the baseline. Modules the clocks import on first use (the holiday
+tables) are loaded before timing, as a running process has them; each timed evaluation still gets a fresh clock
+book, whose holiday table and memos start empty.
 
     python benchmarks/bench_rules.py [--cases 100000] [--seed 7]
 """
@@ -32,7 +35,8 @@ from dutycare.rules.registry import load_rules
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report as bench_report
 
-TARGET_CASES_PER_S = 10_000
+TARGET_RATIO = 20
+"""All rules from scratch within this many times the baseline (sort + group every case's events by type)."""
 
 T = EventType
 TODAY = date(2025, 6, 1)
@@ -166,13 +170,16 @@ def main() -> None:
     base = baseline(timelines)
     print(f"baseline (sort + group by type): {args.cases / base:,.0f} cases/s")
     rules = load_rules(entry_points=False)
+    start = time.perf_counter()
+    default_clock_book().calendar("RU").is_working_day(TODAY)  # imports the holiday tables; this book is dropped
+    print(f"first-use imports of the clocks (holiday tables), before timing: {time.perf_counter() - start:.2f} s")
     findings, elapsed = evaluate(timelines, rules)
     report("rules R1–R10 from scratch, cyclic GC as is", args.cases, events, elapsed, base)
     wall = elapsed[0]
     bench_report(f"all rules from scratch over {args.cases:,} cases", round(args.cases / wall), "cases/s",
                  baseline=round(args.cases / base), baseline_label="sort + group every case's events by type",
-                 ratio=round(wall / base, 1), target=f">= {TARGET_CASES_PER_S:,} cases/s",
-                 met=args.cases / wall >= TARGET_CASES_PER_S, events_per_s=round(events / wall))
+                 ratio=round(wall / base, 1), target=f"<= {TARGET_RATIO}x sort + group",
+                 met=wall / base <= TARGET_RATIO, events_per_s=round(events / wall))
     # A worker that loads a data set once and evaluates it keeps the loaded records out of the cyclic GC.
     gc.freeze()
     findings, elapsed = evaluate(timelines, rules)

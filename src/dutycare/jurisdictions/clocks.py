@@ -92,18 +92,25 @@ class ChannelStanding(StrEnum):
     VIDEO = "video"  # a recorded video message
 
 
+_ANY, _WRITTEN_APPEAL = ChannelRule.ANY, ChannelRule.WRITTEN_APPEAL
+_VIDEO_MESSAGE, _EMAIL = Channel.VIDEO_MESSAGE, Channel.EMAIL
+_RUNS, _VIDEO, _E_MAIL, _E_MAIL_MAYBE = (ChannelStanding.RUNS, ChannelStanding.VIDEO, ChannelStanding.E_MAIL,
+                                         ChannelStanding.E_MAIL_MAYBE)
+"""Enum members as module names: asked for every clock, and on Python 3.11 reading one off its class is slow."""
+
+
 def channel_standing(rule: ChannelRule, channel: object, sent: PartialDate) -> ChannelStanding:
     """Whether a complaint sent this way on this date makes a period under ``rule`` run."""
-    if rule is ChannelRule.ANY:
-        return ChannelStanding.RUNS
-    if channel == Channel.VIDEO_MESSAGE:
-        return ChannelStanding.VIDEO
-    if rule is ChannelRule.WRITTEN_APPEAL and channel == Channel.EMAIL:
+    if rule is _ANY:
+        return _RUNS
+    if channel == _VIDEO_MESSAGE:
+        return _VIDEO
+    if rule is _WRITTEN_APPEAL and channel == _EMAIL:
         lo, hi = sent.bounds()
         if hi < E_MAIL_CUTOFF:
-            return ChannelStanding.RUNS
-        return ChannelStanding.E_MAIL if lo >= E_MAIL_CUTOFF else ChannelStanding.E_MAIL_MAYBE
-    return ChannelStanding.RUNS
+            return _RUNS
+        return _E_MAIL if lo >= E_MAIL_CUTOFF else _E_MAIL_MAYBE
+    return _RUNS
 
 
 NO_PERIOD = frozenset({ChannelStanding.E_MAIL, ChannelStanding.VIDEO})
@@ -217,12 +224,17 @@ class DuplicateClockRule(ValueError):
     """Two clock rules claim the same jurisdiction, kind and institution type."""
 
 
+_ENDS_KEPT = 100_000
+"""How many period ends a clock book remembers before it starts afresh (a bound, not a tuning knob)."""
+
+
 class ClockBook:
     """Every clock rule known, indexed by jurisdiction, kind and institution type, with a calendar per country."""
 
     def __init__(self, rules: Iterable[ClockRule], calendars: Mapping[str, WorkingCalendar]) -> None:
         self.rules: tuple[ClockRule, ...] = tuple(rules)
         self._calendars = dict(calendars)
+        self._ends: dict[tuple[int, date, int], tuple[ClockRule, date]] = {}
         self._index: dict[tuple[str, ClockKind, InstitutionType, ComplaintKind], ClockRule] = {}
         for rule in self.rules:
             for kind in rule.applies_to:
@@ -243,8 +255,20 @@ class ClockBook:
         return self._calendars.get(jurisdiction) or WeekendCalendar()
 
     def end(self, rule: ClockRule, start: date, extension_days: int = 0) -> date:
-        """The last day of a period under ``rule`` opened on ``start``."""
-        return period_end(rule, start, self.calendar(rule.jurisdiction), extension_days)
+        """The last day of a period under ``rule`` opened on ``start``.
+
+        Remembered per rule object, start and extension: the arithmetic is pure (the calendars are fixed when the
+        book is made), and many complaints and requests open their periods on the same days.
+        """
+        key = (id(rule), start, extension_days)
+        known = self._ends.get(key)
+        if known is not None and known[0] is rule:
+            return known[1]
+        end = period_end(rule, start, self.calendar(rule.jurisdiction), extension_days)
+        if len(self._ends) >= _ENDS_KEPT:
+            self._ends.clear()
+        self._ends[key] = (rule, end)
+        return end
 
 
 def default_clock_book() -> ClockBook:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
+from operator import attrgetter
 
 from dutycare.domain.dates import PartialDate
 from dutycare.domain.events import Event, EventType, timeline_key
@@ -104,11 +105,20 @@ def judge(earliest_due: date, due: date, met: Event | None, today: date) -> DueS
     return DueStatus.POSSIBLY_OVERDUE if today > earliest_due else DueStatus.PENDING
 
 
+_by_date = attrgetter("date.earliest", "date.latest")
+"""``timeline_key`` as a C-level key."""
+
+
 def _first(events: list[Event] | None) -> Event | None:
-    return min(events, key=timeline_key) if events else None
+    return min(events, key=_by_date) if events else None
 
 
 _KINDS = {k.value: k for k in ComplaintKind}
+_APPEAL, _CRIME_REPORT, _OMBUDSMAN, _COURT_CLAIM = (ComplaintKind.APPEAL, ComplaintKind.CRIME_REPORT,
+                                                   ComplaintKind.OMBUDSMAN, ComplaintKind.COURT_CLAIM)
+_COMMITTEE, _OMBUDSMAN_BODY, _COURT = (InstitutionType.INVESTIGATIVE_COMMITTEE, InstitutionType.OMBUDSMAN,
+                                       InstitutionType.COURT)
+"""Enum members as module names: asked for every clock, and on Python 3.11 reading one off its class is slow."""
 
 
 def effective_kind(declared: object, institution_type: InstitutionType) -> tuple[ComplaintKind, bool]:
@@ -119,14 +129,14 @@ def effective_kind(declared: object, institution_type: InstitutionType) -> tuple
     """
     kind = _KINDS.get(declared) if isinstance(declared, str) else None
     inferred = kind is None
-    if institution_type is InstitutionType.INVESTIGATIVE_COMMITTEE:
-        crime = kind is None or kind is ComplaintKind.CRIME_REPORT
-        return (ComplaintKind.CRIME_REPORT if crime else ComplaintKind.APPEAL), inferred
-    if institution_type is InstitutionType.OMBUDSMAN:
-        return ComplaintKind.OMBUDSMAN, inferred
-    if institution_type is InstitutionType.COURT:
-        return ComplaintKind.COURT_CLAIM, inferred
-    return ComplaintKind.APPEAL, inferred
+    if institution_type is _COMMITTEE:
+        crime = kind is None or kind is _CRIME_REPORT
+        return (_CRIME_REPORT if crime else _APPEAL), inferred
+    if institution_type is _OMBUDSMAN_BODY:
+        return _OMBUDSMAN, inferred
+    if institution_type is _COURT:
+        return _COURT_CLAIM, inferred
+    return _APPEAL, inferred
 
 
 @dataclass
@@ -246,7 +256,8 @@ class ComplaintTrail:
         start = registered if from_registration else receipt
         met = _first([*self.answered.get(addressee.id, ()), *self.forwarded_by.get(addressee.id, ())])
         extensions = sorted(self.extended.get(addressee.id, []), key=timeline_key)
-        start = _Start(start.lo, start.hi, start.assumed, start.evidence + tuple(e.id for e in extensions))
+        if extensions:
+            start = _Start(start.lo, start.hi, start.assumed, start.evidence + tuple(e.id for e in extensions))
         if rule.extension_needs_notice:
             notice = [e.details.get("notice_given") for e in extensions]
             counted = [e for e, n in zip(extensions, notice, strict=True) if n is True]
@@ -256,7 +267,8 @@ class ComplaintTrail:
             counted, unknown, ignored = extensions, [], ()
         due = self._due(ClockKind.RESPONSE, rule, start, addressee, met, book, today, _extension_days(counted),
                         _extension_days(unknown))
-        due = replace(due, extensions_ignored=ignored, extension_notice_unknown=bool(unknown))
+        if ignored or unknown:  # both default to none: copying the due date would change nothing
+            due = replace(due, extensions_ignored=ignored, extension_notice_unknown=bool(unknown))
         if due.status is DueStatus.OVERDUE and met is None and self.answered_elsewhere():
             return _downgrade(due)
         return due
@@ -268,11 +280,12 @@ class ComplaintTrail:
         status = judge(earliest, latest, met, today)
         ck, inferred = self.kind_at(addressee)
         standing = channel_standing(rule.channels, self.complaint.details.get("channel"), self.complaint.date)
-        result = DueDate(kind, latest, earliest, rule, addressee.id, self.complaint.id, status,
-                         met.date if met else None, met.id if met else None, start.evidence, start.assumed,
-                         self.complaint.case_ids, ck, inferred, standing)
         doubtful = start.assumed or rule.start_interpreted or standing is not ChannelStanding.RUNS
-        return _downgrade(result) if doubtful and status is DueStatus.OVERDUE else result
+        if doubtful and status is DueStatus.OVERDUE:
+            status = DueStatus.POSSIBLY_OVERDUE
+        return DueDate(kind, latest, earliest, rule, addressee.id, self.complaint.id, status,
+                       met.date if met else None, met.id if met else None, start.evidence, start.assumed,
+                       self.complaint.case_ids, ck, inferred, standing)
 
 
 def _extension_days(extensions: list[Event]) -> int:

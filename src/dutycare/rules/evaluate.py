@@ -79,16 +79,18 @@ def evaluate_all(timelines: Iterable[Timeline], *, rules: Sequence[Rule], today:
     """
     timelines = list(timelines)
     ctx = EvalContext(today, clock_book)
-    per_case = [r for r in rules if r.scope in PER_CASE]
     inputs = InstitutionInputs([r for r in rules if r.scope is Scope.INSTITUTION])
+    # Each rule with whether institution rules use its findings, so that the question is asked once, not per hit.
+    per_case = [(r, r.id in inputs.used) for r in rules if r.scope in PER_CASE]
     found: dict[str, Finding] = {}
     for timeline in timelines:
         view = CaseView.of_timeline(timeline)
-        for rule in per_case:
+        for rule, used in per_case:
             for hit in rule.check(view, ctx):
                 finding = rule.finding(hit)
                 found.setdefault(finding.key, finding)
-                inputs.add_finding(finding, hit.events)
+                if used:
+                    inputs.add_finding(finding, hit.events)
         inputs.add_case(view)
     if inputs.rules:
         _unique(inputs.evaluate(_institutions(timelines, institutions), today), found)
@@ -139,20 +141,25 @@ class InstitutionInputs:
 
     def evaluate(self, institutions: Mapping[str, Institution], today: date) -> list[Finding]:
         """Institution findings for every institution with a public statement."""
+        statement = EventType.PUBLIC_STATEMENT
+        speakers = {e.institution_id for e in self.events.values()
+                    if e.type is statement and e.institution_id is not None and e.institution_id in institutions}
+        families = {speaker: family_of(speaker, institutions) for speaker in speakers}
+        members = frozenset(member for family in families.values() for member in family)
+        # Only events at a speaker's family, and the findings resting on them, can reach an institution rule.
         at: dict[str, list[Event]] = {}
-        speakers: set[str] = set()
         for event in self.events.values():
-            if event.institution_id is not None:
-                at.setdefault(event.institution_id, []).append(event)
-                if event.type is EventType.PUBLIC_STATEMENT and event.institution_id in institutions:
-                    speakers.add(event.institution_id)
+            if (where := event.institution_id) is not None and where in members:
+                at.setdefault(where, []).append(event)
+        wanted = {e.id for events in at.values() for e in events}
         by_event: dict[str, list[Finding]] = {}
         for finding in self.findings.values():
             for event_id in finding.event_ids:
-                by_event.setdefault(event_id, []).append(finding)
+                if event_id in wanted:
+                    by_event.setdefault(event_id, []).append(finding)
         out: list[Finding] = []
         for speaker in sorted(speakers):
-            events = [e for member in sorted(family_of(speaker, institutions)) for e in at.get(member, ())]
+            events = [e for member in sorted(families[speaker]) for e in at.get(member, ())]
             relevant = list({f.key: f for e in events for f in by_event.get(e.id, ())}.values())
             out.extend(evaluate_institution(institutions[speaker], events, institutions, rules=self.rules,
                                             today=today, case_findings=relevant))

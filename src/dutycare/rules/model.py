@@ -65,11 +65,18 @@ def finding_key(rule_id: str, event_ids: Iterable[str], case_ids: Iterable[str],
 
     The institution tells apart findings that rest on the same events, e.g. one complaint late at two addressees.
     """
-    parts = [rule_id, "\x1e".join(sorted(event_ids)), "\x1e".join(sorted(case_ids))]
+    parts = [rule_id, _joined(event_ids), _joined(case_ids)]
     if institution_id is not None:
         parts.append(institution_id)
     text = "\x1f".join(parts)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _joined(ids: Iterable[str]) -> str:
+    """The ids sorted and joined with the record separator (a lone id in a tuple needs neither)."""
+    if isinstance(ids, tuple) and len(ids) == 1:
+        return ids[0]
+    return "\x1e".join(sorted(ids))
 
 
 @dataclass(frozen=True)
@@ -121,10 +128,13 @@ class Rule:
 
     def finding(self, hit: Hit) -> Finding:
         """Stamp one hit with this rule; events are listed in timeline order and cases in sorted order."""
-        events = sorted({e.id: e for e in hit.events}.values(), key=_order)
+        if len(hit.events) == 1:
+            event_ids: tuple[str, ...] = (hit.events[0].id,)
+        else:
+            event_ids = tuple(e.id for e in sorted({e.id: e for e in hit.events}.values(), key=_order))
         cases = hit.case_ids if len(hit.case_ids) == 1 else tuple(sorted(set(hit.case_ids)))
-        return Finding(self.id, self.severity, hit.certainty, cases, tuple(e.id for e in events),
-                       hit.explanation_ru, hit.explanation_en, hit.institution_id, self.legal_basis)
+        return Finding(self.id, self.severity, hit.certainty, cases, event_ids, hit.explanation_ru,
+                       hit.explanation_en, hit.institution_id, self.legal_basis)
 
 
 _order = attrgetter("date.earliest", "date.latest", "id")

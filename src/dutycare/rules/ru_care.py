@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from operator import attrgetter
 
 from dutycare.domain.events import Event, EventType
 from dutycare.domain.vocabulary import CausalLink, RefusalReason
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
-from dutycare.rules.views import CaseView, category, declined_formally, documents_injury, precedes, standing_at
+from dutycare.rules.views import CaseView, category, documents_injury, precedes, standing_at
 
 T = EventType
+_order = attrgetter("date.earliest", "date.latest", "id")
+"""By date, then id, as a C-level key."""
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
+_UNWRITTEN, _MALINGERING = RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.MALINGERING
+_NOT_STATED = CausalLink.NOT_STATED
+"""Enum members read in loops, as module names (on Python 3.11 reading one off its class is slow)."""
 
 
 def pick(graded: list[tuple[Certainty, Event]]) -> tuple[Certainty, list[Event]] | None:
@@ -28,10 +34,7 @@ def outstanding(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
     """Recommendations that still stood at ``moment``: recommended before it, neither provided nor declined by the
     patient (323-FZ art. 20) in between; a refusal recorded without the informed-refusal form leaves it possible."""
     out = []
-    for treatment, recommendations in view.recommended.items():
-        declined = view.declined.get(treatment, ())
-        closed = [*view.provided.get(treatment, ()), *(d for d in declined if declined_formally(d))]
-        weak = [d for d in declined if not declined_formally(d)]
+    for recommendations, closed, weak in view.closures:
         for rec in recommendations:
             state = standing_at(rec, moment, closed, weak)
             if state is not None:
@@ -98,7 +101,7 @@ def check_r3(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A refusal whose stated reason is an unnamed or unwritten directive (not one that names a dated written
     order: that order is recorded, and whether it was published is for a lawyer to judge)."""
     for refusal in view.of(T.TREATMENT_REFUSED):
-        if refusal.details.get("reason_kind") != RefusalReason.UNWRITTEN_DIRECTIVE or _names_an_order(refusal):
+        if refusal.details.get("reason_kind") != _UNWRITTEN or _names_an_order(refusal):
             continue
         treatment = refusal.text("treatment").strip()
         where_ru, where_en = w.name(refusal.institution_id, view.institutions), w.name(
@@ -116,9 +119,9 @@ def _names_an_order(refusal: Event) -> bool:
 
 def _labels(view: CaseView) -> list[list[Event]]:
     """Malingering labels, grouped when recorded for the same dates at the same institution (one act, two records)."""
-    refusals = [e for e in view.of(T.TREATMENT_REFUSED) if e.details.get("reason_kind") == RefusalReason.MALINGERING]
+    refusals = [e for e in view.of(T.TREATMENT_REFUSED) if e.details.get("reason_kind") == _MALINGERING]
     groups: dict[tuple[object, ...], list[Event]] = {}
-    for label in sorted([*view.of(T.MALINGERING_LABEL), *refusals], key=lambda e: (e.date.sort_key(), e.id)):
+    for label in sorted([*view.of(T.MALINGERING_LABEL), *refusals], key=_order):
         groups.setdefault((*label.date.bounds(), label.institution_id), []).append(label)
     return list(groups.values())
 
@@ -149,7 +152,7 @@ def check_r9(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     recorded injury."""
     for decision in view.of(T.FITNESS_DECISION):
         link = decision.details.get("causal_link")
-        if link is not None and link != CausalLink.NOT_STATED:
+        if link is not None and link != _NOT_STATED:
             continue
         cat = category(decision)
         unfit = cat is not None and not cat.is_fit
@@ -157,7 +160,7 @@ def check_r9(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         if not injury and not unfit:
             continue
         # "not_stated" is what the conclusion says; a missing value may only mean it was not entered.
-        certainty = E if link == CausalLink.NOT_STATED and (unfit or E in injury) else P
+        certainty = E if link == _NOT_STATED and (unfit or E in injury) else P
         who_ru, who_en = w.name(decision.institution_id, view.institutions), w.name(
             decision.institution_id, view.institutions, ru=False)
         state_ru = "не содержит" if link else "по записи не содержит (проверьте текст заключения)"

@@ -3,7 +3,7 @@ and R10 (medical records not provided within 30 days)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
 from dutycare.domain.events import Event, EventType, timeline_key
@@ -174,19 +174,23 @@ def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
             inst = view.institutions.get(inst_id)
             if inst is None:
                 continue
-            who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
-            heads = (f"Жалоба {w.of_ru(complaint.date)}, адресат — {who_ru}",
-                     f"The complaint of {w.date_en(complaint.date)} to {who_en}")
             due = trail.answer_due(inst, ctx.clock_book, ctx.today)
             if due is not None:
                 if due.status in LATE:
-                    yield _late_hit(view, complaint, due, heads, ctx)
+                    yield _late_hit(view, complaint, due, _r6_heads(view, complaint, inst_id), ctx)
                 continue
             would = trail.answer_due(inst, ctx.clock_book, ctx.today, ignore_channel=True)
             if (would is None or would.channel not in NO_PERIOD or would.met_by is not None
                     or would.status not in LATE or _has_copy(view, complaint, inst_id, would.rule)):
                 continue
-            yield _no_period_hit(view, trail, would, heads, ctx)
+            yield _no_period_hit(view, trail, would, _r6_heads(view, complaint, inst_id), ctx)
+
+
+def _r6_heads(view: CaseView, complaint: Event, inst_id: str) -> tuple[str, str]:
+    """How an R6 explanation opens, in ru and en: the complaint and the addressee (worded only for a hit)."""
+    who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
+    return (f"Жалоба {w.of_ru(complaint.date)}, адресат — {who_ru}",
+            f"The complaint of {w.date_en(complaint.date)} to {who_en}")
 
 
 GRIEVANCE_TYPES = (T.TREATMENT_REFUSED, T.FITNESS_DECISION, T.MALINGERING_LABEL, T.DEPLOYED, T.DISCHARGED)
@@ -217,7 +221,7 @@ def respondents(view: CaseView, complaint: Event) -> dict[str, list[tuple[Certai
 
 
 def _relation(target: str, found: dict[str, list[tuple[Certainty, Event]]],
-              institutions: dict[str, Institution]) -> tuple[str, Certainty, list[tuple[Certainty, Event]]] | None:
+              institutions: Mapping[str, Institution]) -> tuple[str, Certainty, list[tuple[Certainty, Event]]] | None:
     """How a forwarding target relates to the respondents: itself, a sub-unit, or the parent of one."""
     if target in found:
         return "self", Certainty.ESTABLISHED, found[target]
@@ -236,7 +240,9 @@ RELATION_EN = {"self": "the very body complained about", "child": "a unit of the
 
 def check_r7(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A complaint forwarded to the body whose acts it complains about (or to a unit or parent of it)."""
-    institutions = dict(view.institutions)
+    if not view.has(T.COMPLAINT_FORWARDED):
+        return
+    institutions = view.institutions
     for trail in view.trails:
         forwards = sorted((f for fs in trail.forwarded_by.values() for f in fs), key=timeline_key)
         found = respondents(view, trail.complaint) if forwards else {}

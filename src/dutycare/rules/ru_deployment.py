@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dutycare.domain.events import Event, EventType
-from dutycare.domain.vocabulary import DischargeCondition
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
@@ -13,6 +12,9 @@ from dutycare.rules.ru_care import outstanding, pick
 from dutycare.rules.views import CaseView, category, precedes, standing_at
 
 T = EventType
+_RECOMMENDED, _DECISION = T.TREATMENT_RECOMMENDED, T.FITNESS_DECISION
+E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
+"""Enum members read per event, as module names (on Python 3.11 reading one off its class is slow)."""
 
 
 def unrecovered(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
@@ -20,34 +22,33 @@ def unrecovered(view: CaseView, moment: Event) -> list[tuple[Certainty, Event]]:
 
     A later fit decision ends either; a later discharge as recovered also ends a not-recovered discharge.
     """
-    fit = [d for d in view.of(T.FITNESS_DECISION) if (cat := category(d)) is not None and cat.is_fit]
-    recovered = [d for d in view.of(T.DISCHARGED) if d.details.get("condition") == DischargeCondition.RECOVERED]
+    fit = view.fit_decisions
+    recovered, not_recovered = view.discharges
     out: list[tuple[Certainty, Event]] = []
-    for decision in view.of(T.FITNESS_DECISION):
-        cat = category(decision)
-        if cat is not None and not cat.is_fit and (state := standing_at(decision, moment, fit)) is not None:
+    for decision, _ in view.unfit_decisions:
+        if (state := standing_at(decision, moment, fit)) is not None:
             out.append((state, decision))
-    for discharge in view.of(T.DISCHARGED):
-        if discharge.details.get("condition") != DischargeCondition.NOT_RECOVERED:
-            continue
-        if (state := standing_at(discharge, moment, [*fit, *recovered])) is not None:
-            out.append((state, discharge))
+    if not_recovered:
+        ended = [*fit, *recovered]
+        for discharge in not_recovered:
+            if (state := standing_at(discharge, moment, ended)) is not None:
+                out.append((state, discharge))
     return out
 
 
 def _reason_ru(event: Event) -> str:
-    if event.type is T.TREATMENT_RECOMMENDED:
+    if event.type is _RECOMMENDED:
         return f"не проведено лечение «{event.text('treatment').strip()}», рекомендованное {w.on_ru(event.date)}"
-    if event.type is T.FITNESS_DECISION:
+    if event.type is _DECISION:
         return f"действовало заключение ВВК {w.of_ru(event.date)} (категория {category(event)})"
     return f"при выписке ({w.date_ru(event.date)}) выздоровление не наступило"
 
 
 def _reason_en(event: Event) -> str:
-    if event.type is T.TREATMENT_RECOMMENDED:
+    if event.type is _RECOMMENDED:
         return (f"treatment “{event.text('treatment').strip()}” recommended {w.on_en(event.date)} had not been "
                 "provided")
-    if event.type is T.FITNESS_DECISION:
+    if event.type is _DECISION:
         return f"the commission's decision of {w.date_en(event.date)} (category {category(event)}) stood"
     return f"on discharge ({w.date_en(event.date)}) the service member had not recovered"
 
@@ -61,7 +62,7 @@ def check_r5(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         reasons = pick(outstanding(view, deployment) + unrecovered(view, deployment)) if injured else None
         if injured is None or reasons is None:
             continue
-        certain = injured[0] is Certainty.ESTABLISHED and reasons[0] is Certainty.ESTABLISHED
+        certain = injured[0] is E and reasons[0] is E
         where_ru = w.name(deployment.institution_id, view.institutions) if deployment.institution_id else ""
         where_en = w.name(deployment.institution_id, view.institutions, ru=False) if deployment.institution_id else ""
         ru = (f"{w.cap(w.on_ru(deployment.date))} военнослужащий после ранения ({w.date_ru(injured[1][0].date)}) снова "
@@ -70,7 +71,7 @@ def check_r5(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         en = (f"{w.cap(w.on_en(deployment.date))}, after the injury ({w.date_en(injured[1][0].date)}), the service "
               f"member was deployed again{' (' + where_en + ')' if where_en else ''} although "
               f"{'; '.join(_reason_en(e) for e in reasons[1])}.")
-        yield Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE,
+        yield Hit(E if certain else P,
                   (injured[1][0], *reasons[1], deployment), (view.case_id,), w.possibly_ru(ru, certain),
                   w.possibly_en(en, certain), deployment.institution_id)
 

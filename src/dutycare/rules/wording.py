@@ -15,14 +15,30 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
              "November", "December")
 
 
+_DAYS_KEPT = 20_000
+"""How many days' wordings each of ``day_ru`` and ``day_en`` remembers (explanations quote the same days often)."""
+_DAY_RU: dict[date, str] = {}
+_DAY_EN: dict[date, str] = {}
+
+
 def day_ru(day: date) -> str:
     """An exact day as Russian documents write it: 15.03.2024."""
-    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+    text = _DAY_RU.get(day)
+    if text is None:
+        if len(_DAY_RU) >= _DAYS_KEPT:
+            _DAY_RU.clear()
+        text = _DAY_RU[day] = f"{day.day:02d}.{day.month:02d}.{day.year}"
+    return text
 
 
 def day_en(day: date) -> str:
     """An exact day in English: 15 March 2024."""
-    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    text = _DAY_EN.get(day)
+    if text is None:
+        if len(_DAY_EN) >= _DAYS_KEPT:
+            _DAY_EN.clear()
+        text = _DAY_EN[day] = f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    return text
 
 
 MONTHS_RU_PREP = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре",
@@ -30,19 +46,21 @@ MONTHS_RU_PREP = ("январе", "феврале", "марте", "апреле"
 MONTHS_RU_GEN = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
                  "ноября", "декабря")
 _RU_FORMS = {"nom": MONTHS_RU, "prep": MONTHS_RU_PREP, "gen": MONTHS_RU_GEN}
+_DAY, _MONTH, _YEAR, _RANGE = Precision.DAY, Precision.MONTH, Precision.YEAR, Precision.RANGE
+"""Precisions as module names: on Python 3.11 reading an enum member off its class takes ten times as long."""
 
 
 def _point(point: PartialDate, form: str) -> str:
-    if point.precision is Precision.DAY:
+    if point.precision is _DAY:
         return day_en(point.earliest) if form == "en" else day_ru(point.earliest)
-    if point.precision is Precision.MONTH:
+    if point.precision is _MONTH:
         months = MONTHS_EN if form == "en" else _RU_FORMS[form]
         return f"{months[point.earliest.month - 1]} {point.earliest.year}"
     return str(point.earliest.year)
 
 
 def _ends(when: PartialDate, form: str) -> list[str]:
-    if when.precision is not Precision.RANGE:
+    if when.precision is not _RANGE:
         return [_point(when, form)]
     # A range keeps the precision of each end as recorded ("2024-02/2024-04"), which only its text holds.
     try:
@@ -59,44 +77,44 @@ def _approx(text: str, when: PartialDate, ru: bool) -> str:
 
 def date_ru(when: PartialDate) -> str:
     """A date as recorded, in Russian: 15.03.2024, март 2024, 2024, февраль 2024 – апрель 2024."""
-    if when.precision is Precision.DAY and not when.approximate:
+    if when.precision is _DAY and not when.approximate:
         return day_ru(when.earliest)
     return _approx(" – ".join(_ends(when, "nom")), when, True)
 
 
 def date_en(when: PartialDate) -> str:
     """A date as recorded, in English: 15 March 2024, March 2024, 2024, February 2024 – April 2024."""
-    if when.precision is Precision.DAY and not when.approximate:
+    if when.precision is _DAY and not when.approximate:
         return day_en(when.earliest)
     return _approx(" – ".join(_ends(when, "en")), when, False)
 
 
 def on_ru(when: PartialDate) -> str:
     """When something happened, in Russian: '15.03.2024', 'в марте 2024', 'в 2024 году', 'в период ...'."""
-    if when.precision is Precision.DAY and not when.approximate:
+    if when.precision is _DAY and not when.approximate:
         return day_ru(when.earliest)
     ends = _ends(when, "prep")
     if len(ends) > 1:
         return f"в период: {date_ru(when)}"
-    if when.precision is Precision.DAY:
+    if when.precision is _DAY:
         return _approx(ends[0], when, True)
-    return _approx(f"в {ends[0]}" + (" году" if when.precision is Precision.YEAR else ""), when, True)
+    return _approx(f"в {ends[0]}" + (" году" if when.precision is _YEAR else ""), when, True)
 
 
 def on_en(when: PartialDate) -> str:
     """When something happened, in English: 'on 15 March 2024', 'in March 2024', 'between X and Y'."""
-    if when.precision is Precision.DAY and not when.approximate:
+    if when.precision is _DAY and not when.approximate:
         return "on " + day_en(when.earliest)
     ends = _ends(when, "en")
     if len(ends) > 1:
         return _approx(f"between {ends[0]} and {ends[1]}", when, False)
-    return _approx(("on " if when.precision is Precision.DAY else "in ") + ends[0], when, False)
+    return _approx(("on " if when.precision is _DAY else "in ") + ends[0], when, False)
 
 
 def of_ru(when: PartialDate) -> str:
     """A date after «от» (a document's date), in Russian: 'от 15.03.2024', 'от марта 2024', 'от 2024 года'."""
     ends = _ends(when, "gen")
-    tail = " года" if when.precision is Precision.YEAR else ""
+    tail = " года" if when.precision is _YEAR else ""
     return _approx("от " + " – ".join(ends) + tail, when, True)
 
 

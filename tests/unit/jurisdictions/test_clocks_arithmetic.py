@@ -118,3 +118,19 @@ def test_two_rules_for_one_slot_are_rejected() -> None:
 def test_unknown_jurisdiction_falls_back_to_weekends_only() -> None:
     assert book().calendar("XX").is_working_day(d("2024-05-09"))
     assert not book().calendar("RU").is_working_day(d("2024-05-09"))
+
+
+def test_a_clock_book_remembers_ends_without_mixing_rules_that_share_an_id() -> None:
+    """The book's memo gives what the arithmetic gives, for every rule, start and extension, asked twice; a
+    different rule object under the same id (here without the carry) is worked out afresh, not taken from memory."""
+    clocks = book()
+    starts = [d("2024-12-20"), d("2024-12-28"), d("2025-01-03"), d("2025-02-21"), d("2025-05-01")]
+    for _ in range(2):
+        for rule in ru.CLOCK_RULES:
+            for start in starts:
+                for extension in (0, 5, 30):
+                    expected = period_end(rule, start, clocks.calendar(rule.jurisdiction), extension)
+                    assert clocks.end(rule, start, extension) == expected
+    uncarried = replace(ANSWER, carry=Carry.NONE)
+    assert clocks.end(ANSWER, d("2025-05-01")) == d("2025-06-02")  # 31 May 2025 is a Saturday
+    assert clocks.end(uncarried, d("2025-05-01")) == d("2025-05-31")

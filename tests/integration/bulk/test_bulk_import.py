@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from bulk_helpers import as_case_file, bulk_import, snapshot, synth_lines, verified, write_lines
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from dutycare.adapters.importers import open_source
 from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.access_tables import search_terms
-from dutycare.adapters.storage.bulk_writer import SqlBulkStore
+from dutycare.adapters.storage.bulk_writer import WRITTEN_TABLES, SqlBulkStore
 from dutycare.bootstrap import Dutycare, initialise
 from dutycare.domain.dates import DateParseError, PartialDate
 from dutycare.domain.errors import DomainError, InvalidInput
@@ -268,3 +268,17 @@ def test_findings_written_during_an_import_equal_a_full_re_evaluation(app: Dutyc
     assert {row[0] for row in imported.values()} >= {"R1", "R8"}
     findings.refresh_all(app.uow())
     assert _finding_rows(app) == imported
+
+
+def test_postgresql_has_statistics_of_the_tables_a_bulk_import_filled(app: Dutycare, tmp_path: Path) -> None:
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's planner is left to its own estimates")
+    bulk_import(app, write_lines(tmp_path / "synth.jsonl", synth_lines(40, seed=5)))
+    with app.engine.connect() as conn:
+        for table in WRITTEN_TABLES:
+            rows = conn.execute(select(func.count()).select_from(table)).scalar_one()
+            # reltuples is -1 until a table is first analysed (or vacuumed); ANALYZE sets it to the rows it saw
+            estimate = conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)"),
+                                    {"name": table.name}).scalar_one()
+            assert (table.name, estimate) == (table.name, rows)
+            assert rows > 0 or table.name in ("findings", "finding_cases")

@@ -20,11 +20,11 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import BigInteger, Connection, Date, Integer, LargeBinary, Table, func, select
+from sqlalchemy import BigInteger, Connection, Date, Integer, LargeBinary, Table, func, select, text
 
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
-from dutycare.adapters.storage.access_tables import search_terms
+from dutycare.adapters.storage.access_tables import search_postings, search_terms
 from dutycare.adapters.storage.ledger_store import Clock, SqlLedger
 from dutycare.adapters.storage.repository import KIND_TABLES
 from dutycare.adapters.storage.search_store import SqlSearchIndex
@@ -261,6 +261,22 @@ SEARCH_COLUMNS = ("kind", "record_id", "term")
 FINDING_COLUMNS = ("key", "rule_id", "scope", "severity", "certainty", "institution_id", "event_ids",
                    "explanation_ru", "explanation_en", "evaluated_at")
 FINDING_CASE_COLUMNS = ("finding_key", "case_id")
+WRITTEN_TABLES = (t.people, t.institutions, t.sources, t.cases, t.events, t.event_cases, t.event_sources,
+                  t.ledger_entries, search_terms, search_postings, t.findings, t.finding_cases)
+"""The tables a bulk import fills (analysed at its end on PostgreSQL)."""
+
+
+def analyse_written_tables(conn: Connection) -> None:
+    """Give PostgreSQL's planner statistics of the tables an import has just filled, in its own transaction.
+
+    Without them a freshly filled schema is planned as if empty until autovacuum comes round, and every case
+    list took 1.5–2.3 s instead of a tenth of that. ANALYZE reads a fixed-size sample of each table, and inside
+    the import's transaction it counts the rows that transaction wrote. SQLite's planner is left to its own
+    estimates: the case-list statements are written for the indexes they use, and its ANALYZE reads every row.
+    """
+    if conn.dialect.name == "postgresql":
+        quote = conn.dialect.identifier_preparer.quote
+        conn.execute(text("ANALYZE " + ", ".join(quote(table.name) for table in WRITTEN_TABLES)))
 
 
 class SqlBulkStore(BulkStore):
@@ -399,6 +415,7 @@ class SqlBulkStore(BulkStore):
                 self.index.post_cases(chunk)
             for chunk in _chunks(self.new_events):
                 self.index.post("event", chunk)
+        analyse_written_tables(self.conn)
         return self.seq
 
     def close(self, failed: bool = False) -> None:

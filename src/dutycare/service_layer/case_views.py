@@ -119,8 +119,7 @@ def filter_choices(uow: StaffUnitOfWork, viewer: User) -> FilterChoices:
         choices = uow.views.filter_choices()
         if CASE_SCOPE[viewer.role] is CaseScope.EVERY_CASE:
             return choices
-        regions = tuple(r for r in choices.regions if uow.views.any_visible(viewer, CaseQuery(region=r)))
-        return replace(choices, regions=regions)
+        return replace(choices, regions=uow.views.visible_regions(viewer))
 
 
 def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[FindingView]:

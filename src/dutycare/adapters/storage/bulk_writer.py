@@ -20,7 +20,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import BigInteger, Connection, Date, Integer, LargeBinary, Table, func, select, text
+from sqlalchemy import BigInteger, Connection, Date, Integer, LargeBinary, Table, func, select
+from sqlalchemy import text as sql_text
 
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
@@ -276,7 +277,7 @@ def analyse_written_tables(conn: Connection) -> None:
     """
     if conn.dialect.name == "postgresql":
         quote = conn.dialect.identifier_preparer.quote
-        conn.execute(text("ANALYZE " + ", ".join(quote(table.name) for table in WRITTEN_TABLES)))
+        conn.execute(sql_text("ANALYZE " + ", ".join(quote(table.name) for table in WRITTEN_TABLES)))
 
 
 class SqlBulkStore(BulkStore):

@@ -25,7 +25,7 @@ from sqlalchemy import text as sql_text
 
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
-from dutycare.adapters.storage.access_tables import search_postings, search_terms
+from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.adapters.storage.ledger_store import Clock, SqlLedger
 from dutycare.adapters.storage.repository import KIND_TABLES
 from dutycare.adapters.storage.search_store import SqlSearchIndex
@@ -262,22 +262,31 @@ SEARCH_COLUMNS = ("kind", "record_id", "term")
 FINDING_COLUMNS = ("key", "rule_id", "scope", "severity", "certainty", "institution_id", "event_ids",
                    "explanation_ru", "explanation_en", "evaluated_at")
 FINDING_CASE_COLUMNS = ("finding_key", "case_id")
-WRITTEN_TABLES = (t.people, t.institutions, t.sources, t.cases, t.events, t.event_cases, t.event_sources,
-                  t.ledger_entries, search_terms, search_postings, t.findings, t.finding_cases)
-"""The tables a bulk import fills (analysed at its end on PostgreSQL)."""
+STALE_TABLES = sql_text("""
+    SELECT x.relname FROM pg_stat_xact_user_tables x JOIN pg_class c ON c.oid = x.relid
+    WHERE x.schemaname = current_schema()
+      AND x.n_tup_ins + x.n_tup_upd + x.n_tup_del > current_setting('autovacuum_analyze_threshold')::float8
+          + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0)
+    ORDER BY x.relname""")
+"""The tables this transaction has changed by more than autovacuum waits for before it analyses one."""
 
 
-def analyse_written_tables(conn: Connection) -> None:
-    """Give PostgreSQL's planner statistics of the tables an import has just filled, in its own transaction.
+def analyse_written_tables(conn: Connection) -> list[str]:
+    """Give PostgreSQL's planner statistics of the tables an import has filled, before it commits; return them.
 
-    Without them a freshly filled schema is planned as if empty until autovacuum comes round, and every case
-    list took 1.5–2.3 s instead of a tenth of that. ANALYZE reads a fixed-size sample of each table, and inside
-    the import's transaction it counts the rows that transaction wrote. SQLite's planner is left to its own
-    estimates: the case-list statements are written for the indexes they use, and its ANALYZE reads every row.
+    Without them a freshly filled schema is planned as if empty until autovacuum comes round (if it runs at all),
+    and every case list took seconds instead of milliseconds. A table is analysed when the import changed more of
+    it than autovacuum's own threshold, so many small imports into a large database do not each analyse it.
+    ANALYZE reads a bounded sample of each table, and inside the import's transaction it counts that
+    transaction's rows. SQLite's planner is left to its own estimates (see docs/performance.md).
     """
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name != "postgresql":
+        return []
+    stale = [str(name) for name in conn.execute(STALE_TABLES).scalars()]
+    if stale:
         quote = conn.dialect.identifier_preparer.quote
-        conn.execute(sql_text("ANALYZE " + ", ".join(quote(table.name) for table in WRITTEN_TABLES)))
+        conn.execute(sql_text("ANALYZE " + ", ".join(quote(name) for name in stale)))
+    return stale
 
 
 class SqlBulkStore(BulkStore):

@@ -22,8 +22,8 @@ from dutycare.rules.evaluate import evaluate_view
 from dutycare.rules.model import EvalContext, Finding, Scope
 from dutycare.rules.views import CaseView
 from dutycare.service_layer import access_log, audit
-from dutycare.service_layer.access import CASE_SCOPE, CaseScope, Permission, User, allows
 from dutycare.service_layer.access import Access as Access
+from dutycare.service_layer.access import Permission, User, allows
 from dutycare.service_layer.audit import iso
 from dutycare.service_layer.findings import PER_CASE, display_order, finding_of, finding_row
 from dutycare.service_layer.ports import CaseQueries as CaseQueries
@@ -116,10 +116,7 @@ def total_is_exact(query: CaseQuery, total: int) -> bool:
 def filter_choices(uow: StaffUnitOfWork, viewer: User) -> FilterChoices:
     """The values the case-list filters offer this viewer: no region that only hidden cases are in."""
     with uow:
-        choices = uow.views.filter_choices()
-        if CASE_SCOPE[viewer.role] is CaseScope.EVERY_CASE:
-            return choices
-        return replace(choices, regions=uow.views.visible_regions(viewer))
+        return uow.views.filter_choices(viewer)
 
 
 def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[FindingView]:

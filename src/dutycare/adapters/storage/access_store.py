@@ -348,9 +348,13 @@ class SqlCaseQueries(CaseQueries):
         if user_ids:
             self.conn.execute(insert(a.case_access), [{"case_id": case_id, "user_id": u} for u in sorted(user_ids)])
 
-    def filter_choices(self) -> FilterChoices:
-        """Statuses, regions, institutions and rule ids to filter by."""
-        regions = [r[0] for r in self.conn.execute(_REGIONS)]
+    def filter_choices(self, viewer: User | None = None) -> FilterChoices:
+        """Statuses, regions, institutions and rule ids to filter by; with a viewer, only the regions that a case
+        they see is in."""
+        if viewer is None or CASE_SCOPE[viewer.role] is CaseScope.EVERY_CASE:
+            regions = [r[0] for r in self.conn.execute(_REGIONS)]
+        else:
+            regions = list(self.visible_regions(viewer))
         institutions = self.conn.execute(_INSTITUTIONS).mappings()
         rules = [r[0] for r in self.conn.execute(_RULE_IDS)]
         return FilterChoices(tuple(s.value for s in v.CaseStatus), tuple(regions),

@@ -50,6 +50,10 @@ def test_region_choices_name_the_regions_a_listed_case_is_in_for_every_role(app:
                        if case_views.list_cases(_uow(app), user, CaseQuery(region=r), limit=1)[1] > 0)
         seen_by[user.role] = case_views.filter_choices(_uow(app), user).regions
         assert seen_by[user.role] == listed, user.role
+        for query in (CaseQuery(text="дело"), CaseQuery(region="Омская область")):
+            rows, total, choices = case_views.case_list_page(_uow(app), user, query, 2, 1)
+            alone, alone_total = case_views.list_cases(_uow(app), user, query, 2, 1)
+            assert (rows, total, choices) == (alone, alone_total, case_views.filter_choices(_uow(app), user))
     assert seen_by["lawyer"] == ("Волгоградская область", "Омская область", "Тверская область")
     assert seen_by["partner"] == ("Белгородская область", "Волгоградская область")
 

@@ -278,7 +278,8 @@ def analyse_written_tables(conn: Connection) -> list[str]:
     and every case list took seconds instead of milliseconds. A table is analysed when the import changed more of
     it than autovacuum's own threshold, so many small imports into a large database do not each analyse it.
     ANALYZE reads a bounded sample of each table, and inside the import's transaction it counts that
-    transaction's rows. SQLite's planner is left to its own estimates (see docs/performance.md).
+    transaction's rows. SQLite is left without statistics: with them (ANALYZE at 100,000 cases) its planner
+    counted a common word's cases from the table instead of the covering index, and no case list got faster.
     """
     if conn.dialect.name != "postgresql":
         return []

@@ -6,18 +6,23 @@ of its output (where scripts print their results) are shown under the table inst
     python benchmarks/run_all.py [--events 1000000] [--only import rules] [--timeout 7200]
 
 ``--events`` sizes everything: the import uses that many events, the ledger verification that many entries, the
-rules and web benchmarks a tenth as many cases.
+rules and web benchmarks a tenth as many cases. The web benchmark runs on SQLite and then on PostgreSQL
+(DUTYCARE_TEST_PG, or postgresql://127.0.0.1:5432/test), in a schema made for the run and dropped after it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
 import time
+import uuid
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +32,9 @@ from common import PREFIX, machine
 HERE = Path(__file__).resolve().parent
 
 TAIL_LINES = 12
+PG_SERVER = os.environ.get("DUTYCARE_TEST_PG", "postgresql://127.0.0.1:5432/test")
+ON_POSTGRESQL_TOO = {"bench_web.py"}
+"""Scripts run a second time with --db naming a fresh PostgreSQL schema."""
 
 
 @dataclass
@@ -48,12 +56,42 @@ def size_options(script: Path, events: int) -> list[str]:
     return [str(x) for name, value in wanted.items() if re.search(rf"{name}\b", helptext) for x in (name, value)]
 
 
-def run(script: Path, events: int, timeout: float) -> Outcome:
+@contextmanager
+def fresh_pg_schema() -> Iterator[str | None]:
+    """A postgresql:// URL whose search path is a new schema, dropped afterwards (None: no server to reach)."""
+    import psycopg
+
+    schema = "bench_" + uuid.uuid4().hex[:12]
+    try:
+        with psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL at {PG_SERVER} is not reachable ({exc}); its run is left out", flush=True)
+        yield None
+        return
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def runs(script: Path, events: int, timeout: float) -> list[Outcome]:
+    """Run one script, and for those in ON_POSTGRESQL_TOO once more on PostgreSQL."""
+    out = [run(script, events, timeout)]
+    if script.name in ON_POSTGRESQL_TOO:
+        with fresh_pg_schema() as url:
+            if url is not None:
+                out.append(run(script, events, timeout, ["--db", url], " (PostgreSQL)"))
+    return out
+
+
+def run(script: Path, events: int, timeout: float, extra: list[str] | None = None, label: str = "") -> Outcome:
     """Run one script, echoing its output, and collect its figures."""
-    command = [sys.executable, str(script), *size_options(script, events)]
+    command = [sys.executable, str(script), *size_options(script, events), *(extra or [])]
     print(f"\n=== {' '.join([script.name, *command[2:]])}", flush=True)
     started = time.perf_counter()
-    outcome = Outcome(script.name, 0.0, 0)
+    outcome = Outcome(script.name + label, 0.0, 0)
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     try:
@@ -109,7 +147,7 @@ def main() -> int:
     scripts = sorted(HERE.glob("bench_*.py"))
     if args.only:
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in args.only]
-    outcomes = [run(s, args.events, args.timeout) for s in scripts]
+    outcomes = [o for s in scripts for o in runs(s, args.events, args.timeout)]
     print(f"\n## Results ({time.strftime('%Y-%m-%d %H:%M')}, --events {args.events:,})\n\nmachine: {machine()}\n")
     print(table(outcomes))
     return 1 if any(o.code != 0 for o in outcomes) else 0

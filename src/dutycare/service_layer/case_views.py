@@ -22,8 +22,8 @@ from dutycare.rules.evaluate import evaluate_view
 from dutycare.rules.model import EvalContext, Finding, Scope
 from dutycare.rules.views import CaseView
 from dutycare.service_layer import access_log, audit
-from dutycare.service_layer.access import CASE_SCOPE, CaseScope, Permission, User, allows
 from dutycare.service_layer.access import Access as Access
+from dutycare.service_layer.access import Permission, User, allows
 from dutycare.service_layer.audit import iso
 from dutycare.service_layer.findings import PER_CASE, display_order, finding_of, finding_row
 from dutycare.service_layer.ports import CaseQueries as CaseQueries
@@ -93,19 +93,38 @@ def list_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int 
 
     A text search counts up to SEARCH_COUNT_LIMIT + 1 cases: a common word is in most cases, and counting them all
     would cost many pages' worth of work (`total_is_exact` says whether the count stopped there)."""
+    _check_query(query)
+    with uow:
+        return _matching_cases(uow, viewer, query, limit, offset)
+
+
+def case_list_page(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int = 50,
+                   offset: int = 0) -> tuple[list[CaseRow], int, FilterChoices]:
+    """What the case-list page shows: `list_cases` and `filter_choices`, read in one transaction."""
+    _check_query(query)
+    with uow:
+        rows, total = _matching_cases(uow, viewer, query, limit, offset)
+        return rows, total, uow.views.filter_choices(viewer)
+
+
+def _check_query(query: CaseQuery) -> None:
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise InvalidInput([Problem("filter", "date_to", "must not be before the start date")])
+
+
+def _matching_cases(uow: StaffUnitOfWork, viewer: User, query: CaseQuery, limit: int,
+                    offset: int) -> tuple[list[CaseRow], int]:
+    """`list_cases` inside the caller's open unit of work."""
     limit = max(1, min(limit, MAX_PAGE))
-    with uow:
-        digests = None
-        if query.text and query.text.strip():
-            words = query_words(query.text)
-            if not words:
-                return [], 0
-            digests = uow.views.search_digests(words)
-            if digests is None:
-                return [], 0
-        return uow.views.visible_cases(viewer, query, digests, limit, min(max(0, offset), MAX_OFFSET))
+    digests = None
+    if query.text and query.text.strip():
+        words = query_words(query.text)
+        if not words:
+            return [], 0
+        digests = uow.views.search_digests(words)
+        if digests is None:
+            return [], 0
+    return uow.views.visible_cases(viewer, query, digests, limit, min(max(0, offset), MAX_OFFSET))
 
 
 def total_is_exact(query: CaseQuery, total: int) -> bool:
@@ -116,11 +135,7 @@ def total_is_exact(query: CaseQuery, total: int) -> bool:
 def filter_choices(uow: StaffUnitOfWork, viewer: User) -> FilterChoices:
     """The values the case-list filters offer this viewer: no region that only hidden cases are in."""
     with uow:
-        choices = uow.views.filter_choices()
-        if CASE_SCOPE[viewer.role] is CaseScope.EVERY_CASE:
-            return choices
-        regions = tuple(r for r in choices.regions if uow.views.any_visible(viewer, CaseQuery(region=r)))
-        return replace(choices, regions=regions)
+        return uow.views.filter_choices(viewer)
 
 
 def _stored_finding_views(rows: list[FindingRow], book: RuleBook) -> list[FindingView]:

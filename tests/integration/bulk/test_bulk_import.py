@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from bulk_helpers import as_case_file, bulk_import, snapshot, synth_lines, verified, write_lines
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, insert, select, text
 
 from dutycare.adapters.importers import open_source
 from dutycare.adapters.storage import tables as t
-from dutycare.adapters.storage.access_tables import search_terms
-from dutycare.adapters.storage.bulk_writer import SqlBulkStore
+from dutycare.adapters.storage.access_tables import login_failures, search_postings, search_terms
+from dutycare.adapters.storage.bulk_writer import SqlBulkStore, analyse_written_tables
 from dutycare.bootstrap import Dutycare, initialise
 from dutycare.domain.dates import DateParseError, PartialDate
 from dutycare.domain.errors import DomainError, InvalidInput
@@ -121,7 +121,7 @@ def test_a_file_in_order_is_read_once_holding_batches_that_refer_a_little_ahead(
 def test_records_named_before_they_are_defined_are_written_parents_first(app: Dutycare, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(import_sources, "BATCH_RECORDS", 50)
-    lines = synth_lines(40, seed=5)
+    lines = synth_lines(80, seed=5)
     result, reads = _import_counting(app, write_lines(tmp_path / "reversed.jsonl", [lines[0], *reversed(lines[1:])]))
     assert reads == 4, "checked once, then written in three sweeps: parents, cases, events"
     assert result.counts["events"] == len([x for x in lines if '"record":"event"' in x])
@@ -268,3 +268,31 @@ def test_findings_written_during_an_import_equal_a_full_re_evaluation(app: Dutyc
     assert {row[0] for row in imported.values()} >= {"R1", "R8"}
     findings.refresh_all(app.uow())
     assert _finding_rows(app) == imported
+
+
+def test_postgresql_has_statistics_of_the_tables_a_bulk_import_filled(app: Dutycare, tmp_path: Path) -> None:
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's planner is left to its own estimates")
+    written = (t.people, t.sources, t.cases, t.events, t.event_cases, t.event_sources, t.ledger_entries,
+               search_terms, search_postings)
+    estimate = text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)")
+
+    def estimates() -> dict[str, tuple[float, int]]:
+        with app.engine.connect() as conn:
+            return {table.name: (conn.execute(estimate, {"name": table.name}).scalar_one(),
+                                 conn.execute(select(func.count()).select_from(table)).scalar_one())
+                    for table in written}
+
+    bulk_import(app, write_lines(tmp_path / "synth.jsonl", synth_lines(80, seed=5)))
+    first = estimates()
+    # reltuples is -1 until a table is first analysed; ANALYZE sets it to the rows it saw (all, in tables this size)
+    assert all(rows > 60 and guess == rows for guess, rows in first.values()), first
+    # Afterwards only a table changed by more than autovacuum's threshold (50 rows and a tenth) is analysed again.
+    with app.engine.connect() as conn, conn.begin():
+        conn.execute(insert(t.cases).from_select(
+            [c.name for c in t.cases.c],
+            select(*(func.concat("again-", c) if c.name == "id" else c + 1000 if c.name == "position" else c
+                     for c in t.cases.c)).limit(5)))
+        conn.execute(insert(login_failures), [{"key": "k", "at": str(n)} for n in range(70)])
+        assert analyse_written_tables(conn) == ["login_failures"]
+        conn.rollback()

@@ -39,8 +39,13 @@ class ListShape:
 RARE_POSTINGS = 2000
 """A word posted fewer times than this is read from its posting list; a commoner one is probed case by case."""
 POSTINGS_UP_TO = select(func.count()).select_from(
-    select(literal(1)).where(a.search_postings.c.term == bindparam("term")).limit(RARE_POSTINGS).subquery())
-"""How often a word is posted, counted up to RARE_POSTINGS (bound as term)."""
+    select(literal(1)).where(a.search_postings.c.term == bindparam("term")).order_by(a.search_postings.c.position)
+    .limit(RARE_POSTINGS).subquery())
+"""How often a word is posted, counted up to RARE_POSTINGS (bound as term).
+
+In the posting list's own order, so that PostgreSQL reads it from the index: unordered, it estimated a common
+word's rows to be spread evenly through the table and scanned the table for them, which holds its words in
+term order (35–57 ms for «отказ» at 100,000 cases, against well under one through the index)."""
 
 
 def shape_of(viewer: User, query: CaseQuery, term_digests: list[str] | None,

@@ -42,8 +42,7 @@ def case_list(request: Request, ctx: Ctx, user: CurrentUser, tr: Tr,
     """Cases the user may see, narrowed by filters and search."""
     query = CaseQuery(status or None, region or None, institution or None, rule or None, _date(date_from),
                       _date(date_to), q or None)
-    rows, total = case_views.list_cases(ctx.uow(user), user, query, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
-    choices = case_views.filter_choices(ctx.uow(user), user)
+    rows, total, choices = case_views.case_list_page(ctx.uow(user), user, query, PAGE_SIZE, (page_no - 1) * PAGE_SIZE)
     params = {k: v for k, v in dict(q=q, status=status, region=region, institution=institution, rule=rule,
                                     date_from=date_from, date_to=date_to).items() if v}
     exact = case_views.total_is_exact(query, total)

@@ -361,8 +361,9 @@ class SqlBulkStore(BulkStore):
         self._records("source", t.sources, batch.sources, lambda x, pos: m.source_row(x, pos, 1, s))
         self._records("case", t.cases, batch.cases, lambda c, pos: m.case_row(c, pos, 1, s))
         self._events(batch)
-        self.new_cases.extend(c.id for c in batch.cases)
-        self.new_events.extend(e.id for e in batch.events)
+        if self.had_cases:  # only then are postings made from these; a first import derives them all at the end
+            self.new_cases.extend(c.id for c in batch.cases)
+            self.new_events.extend(e.id for e in batch.events)
         self.tables.put(t.ledger_entries, LEDGER_COLUMNS, self._ledger_rows(changes))
         self.tables.put(search_terms, SEARCH_COLUMNS, self.search.rows(changes))
 

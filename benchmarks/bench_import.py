@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, report
 
 EVENTS_PER_CASE = 9.3  # what the synthetic generator makes on average
-TARGET_RATE = 50_000
+TARGET_RATE = 20_000  # events/s on the 2-core machine of issue 16
 TARGET_RATIO = 12
 TARGET_MIB = 500
 EVENT_COLUMNS = ("id", "position", "version", "type", "date", "date_start", "date_end", "institution_id", "details",
@@ -174,8 +174,8 @@ def bench_backend(name: str, db: str, work: Path, source: Path, baseline: Any) -
           f"events/s; CPU {result['cpu']:.1f} s; peak {result['peak_mib']:,.0f} MiB; {phases}")
     label = "plain executemany into one table" if name == "SQLite" else "plain binary COPY into one table"
     print(f"{name} baseline ({label}): {base_seconds:.2f} s = {base_rate:,.0f} events/s; import is {ratio:.1f}x")
-    met = rate >= TARGET_RATE and (name != "SQLite" or ratio <= TARGET_RATIO)
-    target = f">= {TARGET_RATE:,} events/s" + (f", within {TARGET_RATIO}x" if name == "SQLite" else "")
+    met = ratio <= TARGET_RATIO and (name != "SQLite" or rate >= TARGET_RATE)
+    target = f"within {TARGET_RATIO}x" + (f" (>= {TARGET_RATE:,} events/s here)" if name == "SQLite" else "")
     report(f"import {events:,} events into {name}", round(rate), "events/s", baseline=round(base_rate),
            baseline_label=label, ratio=round(ratio, 1), target=target, met=met, phases=result["phases"],
            cpu_seconds=round(result["cpu"], 1))

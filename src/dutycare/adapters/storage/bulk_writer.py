@@ -264,19 +264,26 @@ FINDING_COLUMNS = ("key", "rule_id", "scope", "severity", "certainty", "institut
 FINDING_CASE_COLUMNS = ("finding_key", "case_id")
 STALE_TABLES = sql_text("""
     SELECT x.relname FROM pg_stat_xact_user_tables x JOIN pg_class c ON c.oid = x.relid
+    LEFT JOIN pg_stat_user_tables s ON s.relid = x.relid
     WHERE x.schemaname = current_schema()
-      AND x.n_tup_ins + x.n_tup_upd + x.n_tup_del > current_setting('autovacuum_analyze_threshold')::float8
-          + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0)
+      AND x.n_tup_ins + x.n_tup_upd + x.n_tup_del > 0
+      AND abs(coalesce(s.n_live_tup, 0) + x.n_tup_ins - x.n_tup_del - greatest(c.reltuples, 0))
+          > current_setting('autovacuum_analyze_threshold')::float8
+            + current_setting('autovacuum_analyze_scale_factor')::float8 * greatest(c.reltuples, 0)
     ORDER BY x.relname""")
-"""The tables this transaction has changed by more than autovacuum waits for before it analyses one."""
+"""The tables this transaction changed whose rows, counting it, differ from what the planner last saw by more than
+autovacuum waits for before it analyses one. The counts since the last analysis add up over transactions (the
+server's live-row count, plus this session's not yet reported), so a table grown by many imports, each too small
+to count on its own, is analysed once together they do."""
 
 
 def analyse_written_tables(conn: Connection) -> list[str]:
     """Give PostgreSQL's planner statistics of the tables an import has filled, before it commits; return them.
 
     Without them a freshly filled schema is planned as if empty until autovacuum comes round (if it runs at all),
-    and every case list took seconds instead of milliseconds. A table is analysed when the import changed more of
-    it than autovacuum's own threshold, so many small imports into a large database do not each analyse it.
+    and every case list took seconds instead of milliseconds. A table is analysed when its size, with this import,
+    has moved from the planner's by more than autovacuum's own threshold, so many small imports into a large database
+    do not each analyse it, yet all of them together do.
     ANALYZE reads a bounded sample of each table, and inside the import's transaction it counts that
     transaction's rows. SQLite is left without statistics: with them (ANALYZE at 100,000 cases) its planner
     counted a common word's cases from the table instead of the covering index, and no case list got faster.

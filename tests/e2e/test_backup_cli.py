@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from cli_runner import run
+from cli_runner import invoke, run
 
 from dutycare.scenario import load_scenario
 
@@ -59,10 +59,10 @@ def test_keygen_backup_restore_verify(cli_env: dict[str, str], second_db_target:
 def test_damaged_or_foreign_backups_are_refused_with_a_message(cli_env: dict[str, str], second_db_target: str,
                                                                tmp_path: Path) -> None:
     _load(cli_env, tmp_path)
-    run("backup", "keygen", str(tmp_path / "b.key"), "--public", str(tmp_path / "b.pub"), env=cli_env)
-    run("backup", "keygen", str(tmp_path / "other.key"), env=cli_env)
+    invoke("backup", "keygen", str(tmp_path / "b.key"), "--public", str(tmp_path / "b.pub"), env=cli_env)
+    invoke("backup", "keygen", str(tmp_path / "other.key"), env=cli_env)
     out = tmp_path / "dutycare.backup"
-    run("backup", "create", str(out), "--recipient", str(tmp_path / "b.pub"), env=cli_env)
+    invoke("backup", "create", str(out), "--recipient", str(tmp_path / "b.pub"), env=cli_env)
     restored_env = {**cli_env, "DUTYCARE_DB": second_db_target, "DUTYCARE_VAULT": str(tmp_path / "restored-vault")}
 
     data = bytearray(out.read_bytes())
@@ -74,13 +74,14 @@ def test_damaged_or_foreign_backups_are_refused_with_a_message(cli_env: dict[str
     cases = [(changed, "b.key", "tampered"), (cut, "b.key", "tampered"), (out, "other.key", "another backup key"),
              (out, "b.pub", "is not a private backup key"), (tmp_path / "none.backup", "b.key", "no backup file")]
     for backup_file, key, message in cases:
-        proc = run("restore", str(backup_file), "--identity", str(tmp_path / key), env=restored_env, check=False)
+        proc = invoke("restore", str(backup_file), "--identity", str(tmp_path / key), env=restored_env, check=False)
         assert proc.returncode == 1 and message in proc.stderr, (backup_file, key, proc.stderr)
-    proc = run("cases", "list", env=restored_env, check=False)
+    proc = invoke("cases", "list", env=restored_env, check=False)
     assert proc.returncode == 1  # nothing was restored
     assert not (tmp_path / "restored-vault").exists()
 
-    proc = run("backup", str(out), "--recipient", str(tmp_path / "b.pub"), env=cli_env, check=False)
+    proc = invoke("backup", str(out), "--recipient", str(tmp_path / "b.pub"), env=cli_env, check=False)
     assert proc.returncode == 1 and "already exists" in proc.stderr
-    proc = run("backup", str(tmp_path / "x.backup"), "--recipient", str(tmp_path / "b.key"), env=cli_env, check=False)
+    proc = invoke("backup", str(tmp_path / "x.backup"), "--recipient", str(tmp_path / "b.key"), env=cli_env,
+                  check=False)
     assert proc.returncode == 1 and "is not a public backup key" in proc.stderr

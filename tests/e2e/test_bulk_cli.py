@@ -1,4 +1,7 @@
-"""Bulk import from the command line, as a user runs it: every format, bad files, junk, and a kill mid-write."""
+"""Bulk import from the command line, as a user runs it: every format, bad files, junk, and a kill mid-write.
+
+The junk and kill tests start real processes (memory and a signal are about a process); the others run the
+commands in this process."""
 
 from __future__ import annotations
 
@@ -14,14 +17,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from cli_runner import BIN, run
+from cli_runner import BIN, invoke
 
 from dutycare.scenario import load_scenario
 
 
 def _state(env: dict[str, str]) -> tuple[object, list[tuple[int, bytes]]]:
     """The exported records and the raw ledger table."""
-    exported = json.loads(run("export", env=env).stdout)
+    exported = json.loads(invoke("export", env=env).stdout)
     target = env["DUTYCARE_DB"]
     query = "SELECT seq, entry FROM ledger_entries ORDER BY seq"
     if target.startswith("postgresql"):
@@ -35,32 +38,32 @@ def _state(env: dict[str, str]) -> tuple[object, list[tuple[int, bytes]]]:
 
 def test_synthetic_data_imports_from_the_command_line_and_verifies(cli_env: dict[str, str], tmp_path: Path) -> None:
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    run("synth", "--cases", "150", "--seed", "8", "--out", str(first), env=cli_env)
-    run("synth", "--cases", "150", "--seed", "8", "--out", str(second), env=cli_env)
+    invoke("synth", "--cases", "150", "--seed", "8", "--out", str(first), env=cli_env)
+    invoke("synth", "--cases", "150", "--seed", "8", "--out", str(second), env=cli_env)
     assert first.read_bytes() == second.read_bytes()
-    assert "exists already" in run("synth", "--cases", "1", "--out", str(first), env=cli_env, check=False).stderr
-    proc = run("import", str(first), "--format", "json", env=cli_env)
+    assert "exists already" in invoke("synth", "--cases", "1", "--out", str(first), env=cli_env, check=False).stderr
+    proc = invoke("import", str(first), "--format", "json", env=cli_env)
     imported = json.loads(proc.stdout)
     assert imported["imported"]["cases"] == 150 and imported["ledger_size"] == sum(imported["imported"].values())
     assert "dutycare import: checking and writing…" in proc.stderr
     assert "dutycare import: checking and writing: 2,274 records" in proc.stderr
-    run("ledger", "verify", env=cli_env)
+    invoke("ledger", "verify", env=cli_env)
 
 
 @pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
 def test_templates_are_written_once_and_import_back(cli_env: dict[str, str], tmp_path: Path) -> None:
     for kind in ("csv", "xlsx"):
         out = tmp_path / f"template.{kind}"
-        run("import", "--template", kind, "--out", str(out), env=cli_env)
-        assert "exists already" in run("import", "--template", kind, "--out", str(out), env=cli_env,
-                                       check=False).stderr
-    assert "--out" in run("import", "--template", "csv", env=cli_env, check=False).stderr
+        invoke("import", "--template", kind, "--out", str(out), env=cli_env)
+        assert "exists already" in invoke("import", "--template", kind, "--out", str(out), env=cli_env,
+                                          check=False).stderr
+    assert "--out" in invoke("import", "--template", "csv", env=cli_env, check=False).stderr
     for kind in ("csv", "xlsx"):
-        proc = run("import", str(tmp_path / f"template.{kind}"), env=cli_env, check=False)
+        proc = invoke("import", str(tmp_path / f"template.{kind}"), env=cli_env, check=False)
         assert proc.returncode == 1 and "the template's example row" in proc.stderr and "row 2" in proc.stderr
     filled = (tmp_path / "template.csv").read_text("utf-8-sig").replace("EXAMPLE-ПРИМЕР", "ev-1")
     (tmp_path / "filled.csv").write_text(filled, encoding="utf-8-sig")
-    run("import", str(tmp_path / "filled.csv"), env=cli_env)
+    invoke("import", str(tmp_path / "filled.csv"), env=cli_env)
 
 
 BAD_FILES: dict[str, tuple[str, bytes, str]] = {
@@ -96,7 +99,7 @@ def test_bad_files_are_refused_with_a_message_and_change_nothing(cli_env: dict[s
     name, content, message = BAD_FILES[case]
     (tmp_path / name).write_bytes(content)
     before = _state(cli_env)
-    proc = run("import", str(tmp_path / name), env=cli_env, check=False)
+    proc = invoke("import", str(tmp_path / name), env=cli_env, check=False)
     assert proc.returncode == 1 and message in proc.stderr, proc.stderr
     assert "nothing was written" in proc.stderr and "Traceback" not in proc.stderr
     assert _state(cli_env) == before
@@ -108,11 +111,11 @@ def test_a_cp1251_csv_is_detected_or_can_be_named(cli_env: dict[str, str], tmp_p
              "source_kind;source_title;source_reliability"
     row = "e-1;injury;2024-03;c-1;s-1;осколок в бедре;Осколок не удалён;p-1;Максим;own_account;Рассказ;C"
     (tmp_path / "excel.csv").write_bytes(f"{header}\r\n{row}\r\n".encode("cp1251"))
-    proc = run("import", str(tmp_path / "excel.csv"), env=cli_env)
+    proc = invoke("import", str(tmp_path / "excel.csv"), env=cli_env)
     assert "cp1251 (detected), semicolon-separated" in proc.stdout
-    assert "Максим" in run("cases", "show", "c-1", env=cli_env).stdout
+    assert "Максим" in invoke("cases", "show", "c-1", env=cli_env).stdout
     (tmp_path / "again.csv").write_bytes(f"{header}\r\n{row.replace('1', '2')}\r\n".encode("cp1251"))
-    assert "cp1251 (given)" in run("import", str(tmp_path / "again.csv"), "--encoding", "cp1251", env=cli_env).stdout
+    assert "cp1251 (given)" in invoke("import", str(tmp_path / "again.csv"), "--encoding", "cp1251", env=cli_env).stdout
 
 
 def _max_rss_kib(args: list[str], env: dict[str, str]) -> tuple[int, int, float]:
@@ -157,9 +160,9 @@ def _wait_for(stream: object, wanted: Callable[[str], bool], seconds: float) -> 
 def test_killing_an_import_mid_write_leaves_the_database_as_it_was(cli_env: dict[str, str], tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
-    run("import", str(scenario), env=cli_env)
+    invoke("import", str(scenario), env=cli_env)
     synthetic, big = tmp_path / "synth.jsonl", tmp_path / "big.jsonl"
-    run("synth", "--cases", "5000", "--seed", "21", "--out", str(synthetic), env=cli_env)
+    invoke("synth", "--cases", "5000", "--seed", "21", "--out", str(synthetic), env=cli_env)
     taken = {r["id"] for r in load_scenario()["institutions"]}  # already in the database; the file refers to them
     big.write_text("".join(x for x in synthetic.read_text(encoding="utf-8").splitlines(keepends=True)
                            if json.loads(x).get("id") not in taken), encoding="utf-8")
@@ -175,5 +178,5 @@ def test_killing_an_import_mid_write_leaves_the_database_as_it_was(cli_env: dict
         proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert _state(cli_env) == before
-    verify = run("ledger", "verify", env=cli_env)
+    verify = invoke("ledger", "verify", env=cli_env)
     assert "ok" in verify.stdout.lower() or verify.returncode == 0

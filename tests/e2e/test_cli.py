@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_runner import BIN, run
+from cli_runner import BIN, invoke, run
 
 from dutycare.scenario import load_scenario
 
@@ -69,9 +69,10 @@ def test_wrong_or_missing_key_is_refused_clearly(cli_env: dict[str, str], tmp_pa
 
 def test_every_command_has_help(tmp_path: Path) -> None:
     env = {**os.environ}
-    for args in (["--help"], ["init", "--help"], ["import", "--help"], ["export", "--help"], ["demo", "--help"],
+    assert "Usage" in run("--help", env=env).stdout, "the installed entry point answers --help"
+    for args in (["init", "--help"], ["import", "--help"], ["export", "--help"], ["demo", "--help"],
                  ["cases", "list", "--help"], ["cases", "show", "--help"]):
-        assert "Usage" in run(*args, env=env).stdout
+        assert "Usage" in invoke(*args, env=env).stdout
 
 
 def test_demo_loads_the_scenario_and_prints_timelines(tmp_path: Path) -> None:
@@ -91,27 +92,27 @@ def test_demo_loads_the_scenario_and_prints_timelines(tmp_path: Path) -> None:
 def test_evidence_and_ledger_commands(cli_env: dict[str, str], tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
-    run("import", str(scenario), env=cli_env)
+    invoke("import", str(scenario), env=cli_env)
     scan = tmp_path / "заключение.pdf"
     scan.write_bytes(b"%PDF-1.4 knee findings " * 100)
-    added = json.loads(run("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-03",
-                           "--format", "json", env=cli_env).stdout)
+    added = json.loads(invoke("evidence", "add", "case-b", "ev-b-finding", str(scan), "--source", "s-03",
+                              "--format", "json", env=cli_env).stdout)
     assert added["media_type"] == "application/pdf" and added["original_name"] == "заключение.pdf"
-    listed = json.loads(run("evidence", "list", "case-b", "--format", "json", env=cli_env).stdout)
+    listed = json.loads(invoke("evidence", "list", "case-b", "--format", "json", env=cli_env).stdout)
     assert [f["id"] for f in listed] == [added["id"]]
     out = tmp_path / "copy.pdf"
-    run("evidence", "get", added["id"], "--out", str(out), env=cli_env)
+    invoke("evidence", "get", added["id"], "--out", str(out), env=cli_env)
     assert out.read_bytes() == scan.read_bytes()
-    proc = run("evidence", "add", "case-a", "ev-b-finding", str(scan), env=cli_env, check=False)
+    proc = invoke("evidence", "add", "case-a", "ev-b-finding", str(scan), env=cli_env, check=False)
     assert proc.returncode == 1 and "is not part of case" in proc.stderr
 
-    run("ledger", "checkpoint", env=cli_env)
-    verified = json.loads(run("ledger", "verify", "--format", "json", env=cli_env).stdout)
+    invoke("ledger", "checkpoint", env=cli_env)
+    verified = json.loads(invoke("ledger", "verify", "--format", "json", env=cli_env).stdout)
     assert verified["ok"] and verified["size"] == 44 and verified["files_checked"] == 1
-    proof = json.loads(run("ledger", "prove", "5", env=cli_env).stdout)
+    proof = json.loads(invoke("ledger", "prove", "5", env=cli_env).stdout)
     assert proof["tree_size"] == 44 and proof["seq"] == 5
     bundle = tmp_path / "bundle"
-    run("ledger", "export", str(bundle), env=cli_env)
+    invoke("ledger", "export", str(bundle), env=cli_env)
     tool = Path(__file__).resolve().parents[2] / "tools" / "verify_bundle.py"
     assert subprocess.run([sys.executable, str(tool), str(bundle)], capture_output=True).returncode == 0
 
@@ -119,7 +120,7 @@ def test_evidence_and_ledger_commands(cli_env: dict[str, str], tmp_path: Path) -
 
     with sqlite3.connect(cli_env["DUTYCARE_DB"]) as conn:
         conn.execute("UPDATE events SET date = '2024-02' WHERE id = 'ev-b-malingering'")
-    proc = run("ledger", "verify", env=cli_env, check=False)
+    proc = invoke("ledger", "verify", env=cli_env, check=False)
     assert proc.returncode == 1 and "FIRST PROBLEM: event ev-b-malingering (case case-b)" in proc.stderr
 
 
@@ -127,16 +128,16 @@ def test_evidence_and_ledger_commands(cli_env: dict[str, str], tmp_path: Path) -
 def test_findings_rules_and_deadlines_commands(cli_env: dict[str, str], tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
-    run("import", str(scenario), env=cli_env)
-    found = json.loads(run("findings", "case-c", "--format", "json", env=cli_env).stdout)
+    invoke("import", str(scenario), env=cli_env)
+    found = json.loads(invoke("findings", "case-c", "--format", "json", env=cli_env).stdout)
     assert {f["rule"] for f in found} == {"R2", "R3", "R6", "R8"}
     assert all(f["explanation_ru"] and f["explanation_en"] and f["legal_basis"] for f in found)
-    assert "Treatment" in run("findings", "case-c", "--lang", "en", env=cli_env).stdout
-    rules = json.loads(run("rules", "list", "--format", "json", env=cli_env).stdout)
+    assert "Treatment" in invoke("findings", "case-c", "--lang", "en", env=cli_env).stdout
+    rules = json.loads(invoke("rules", "list", "--format", "json", env=cli_env).stdout)
     assert [r["id"] for r in rules][:10] == [f"R{i}" for i in range(1, 11)]
-    due = json.loads(run("deadlines", "--as-of", "2024-03-01", "--format", "json", env=cli_env).stdout)
+    due = json.loads(invoke("deadlines", "--as-of", "2024-03-01", "--format", "json", env=cli_env).stdout)
     assert due == []  # the joint appeal is a recorded video message: no statutory clock runs
-    proc = run("deadlines", "--as-of", "tomorrow", env=cli_env, check=False)
+    proc = invoke("deadlines", "--as-of", "tomorrow", env=cli_env, check=False)
     assert proc.returncode == 1 and "YYYY-MM-DD" in proc.stderr
 
 
@@ -181,23 +182,23 @@ def test_a_hidden_case_does_not_exist_for_a_command_acting_as_a_lawyer(cli_env: 
                                                                          tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
-    run("import", str(scenario), env=cli_env)
-    run("users", "add", "lena", "--role", "lawyer", env=cli_env)
-    assert "restricted" in run("cases", "access", "case-c", "--restrict", env=cli_env).stdout
+    invoke("import", str(scenario), env=cli_env)
+    invoke("users", "add", "lena", "--role", "lawyer", env=cli_env)
+    assert "restricted" in invoke("cases", "access", "case-c", "--restrict", env=cli_env).stdout
     lawyer = {**cli_env, "DUTYCARE_ACTOR": "lena"}
-    listed = json.loads(run("cases", "list", "--format", "json", env=lawyer).stdout)
+    listed = json.loads(invoke("cases", "list", "--format", "json", env=lawyer).stdout)
     assert [c["id"] for c in listed["cases"]] == ["case-a", "case-b"]
-    shown = run("cases", "show", "case-c", env=lawyer, check=False)
+    shown = invoke("cases", "show", "case-c", env=lawyer, check=False)
     assert shown.returncode == 1 and "no case 'case-c'" in shown.stderr
-    outputs = [run("findings", "--format", "json", env=lawyer).stdout,
-               run("findings", "case-a", "--format", "json", env=lawyer).stdout,
-               run("deadlines", "--as-of", "2024-03-01", "--format", "json", env=lawyer).stdout,
-               run("cases", "show", "case-a", "--format", "json", env=lawyer).stdout,
-               run("export", env=lawyer).stdout]
+    outputs = [invoke("findings", "--format", "json", env=lawyer).stdout,
+               invoke("findings", "case-a", "--format", "json", env=lawyer).stdout,
+               invoke("deadlines", "--as-of", "2024-03-01", "--format", "json", env=lawyer).stdout,
+               invoke("cases", "show", "case-a", "--format", "json", env=lawyer).stdout,
+               invoke("export", env=lawyer).stdout]
     assert all("case-c" not in text and "ev-c-" not in text for text in outputs)
     assert any(f["rule"] == "R8" for f in json.loads(outputs[1]))
-    assert "case-c" in run("findings", "case-a", "--format", "json", env=cli_env).stdout
-    refused = run("cases", "access", "case-a", "--open", env=lawyer, check=False)
+    assert "case-c" in invoke("findings", "case-a", "--format", "json", env=cli_env).stdout
+    refused = invoke("cases", "access", "case-a", "--open", env=lawyer, check=False)
     assert refused.returncode == 1
 
 
@@ -251,11 +252,11 @@ def test_a_failed_demo_leaves_no_database_file(tmp_path: Path) -> None:
 def test_keys_split_recover_and_rotate(cli_env: dict[str, str], tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(load_scenario(), ensure_ascii=False), encoding="utf-8")
-    run("import", str(scenario), env=cli_env)
+    invoke("import", str(scenario), env=cli_env)
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4 discharge summary " * 50)
-    run("evidence", "add", "case-a", "ev-a-injury", str(scan), env=cli_env)
-    out = run("keys", "split", "--shares", "3", "--threshold", "2", env=cli_env).stdout
+    invoke("evidence", "add", "case-a", "ev-a-injury", str(scan), env=cli_env)
+    out = invoke("keys", "split", "--shares", "3", "--threshold", "2", env=cli_env).stdout
     phrases = [line.strip() for line in out.splitlines() if line.startswith("  ")]
     assert len(phrases) == 3 and all(len(p.split()) == 33 for p in phrases)
     files = []
@@ -264,19 +265,19 @@ def test_keys_split_recover_and_rotate(cli_env: dict[str, str], tmp_path: Path) 
         (tmp_path / f"share{n}.txt").write_text(phrase + "\n", encoding="utf-8")
 
     Path(cli_env["DUTYCARE_KEY_FILE"]).unlink()
-    proc = run("cases", "list", env=cli_env, check=False)
+    proc = invoke("cases", "list", env=cli_env, check=False)
     assert proc.returncode == 1 and "does not exist" in proc.stderr
-    assert "Recovered" in run("keys", "recover", *files, env=cli_env).stdout
-    assert json.loads(run("ledger", "verify", "--format", "json", env=cli_env).stdout)["ok"]
+    assert "Recovered" in invoke("keys", "recover", *files, env=cli_env).stdout
+    assert json.loads(invoke("ledger", "verify", "--format", "json", env=cli_env).stdout)["ok"]
 
     old = tmp_path / "old.key"
     old.write_bytes(Path(cli_env["DUTYCARE_KEY_FILE"]).read_bytes())
-    assert "1 evidence files" in run("keys", "rotate", env=cli_env).stdout
-    proc = run("cases", "list", env={**cli_env, "DUTYCARE_KEY_FILE": str(old)}, check=False)
+    assert "1 evidence files" in invoke("keys", "rotate", env=cli_env).stdout
+    proc = invoke("cases", "list", env={**cli_env, "DUTYCARE_KEY_FILE": str(old)}, check=False)
     assert proc.returncode == 1 and "does not belong to this database" in proc.stderr
-    verified = json.loads(run("ledger", "verify", "--format", "json", env=cli_env).stdout)
+    verified = json.loads(invoke("ledger", "verify", "--format", "json", env=cli_env).stdout)
     assert verified["ok"] and verified["files_checked"] == 1
-    proc = run("keys", "split", "--shares", "3", "--threshold", "4", env=cli_env, check=False)
+    proc = invoke("keys", "split", "--shares", "3", "--threshold", "4", env=cli_env, check=False)
     assert proc.returncode == 1 and "threshold" in proc.stderr
 
 
@@ -284,6 +285,6 @@ def test_keys_split_recover_and_rotate(cli_env: dict[str, str], tmp_path: Path) 
 def test_import_prints_a_warning_for_an_id_holding_a_name(cli_env: dict[str, str], tmp_path: Path) -> None:
     named = tmp_path / "named.json"
     named.write_text(json.dumps(load_scenario(), ensure_ascii=False).replace('"p-01"', '"p-maxim"'), encoding="utf-8")
-    proc = run("import", str(named), "--quiet", env=cli_env)
+    proc = invoke("import", str(named), "--quiet", env=cli_env)
     assert "Imported" in proc.stdout
     assert "Warning: person id 'p-maxim' contains the name 'Максим' of person 'p-maxim'" in proc.stderr

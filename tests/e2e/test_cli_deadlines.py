@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_runner import run
+from cli_runner import invoke
 from icalendar import Calendar
 
 from dutycare.scenario import load_scenario
@@ -27,21 +27,21 @@ def test_deadlines_as_of_within_a_week_as_a_calendar_and_findings_as_of(cli_env:
     document["events"] += [LETTER, REGISTERED]
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    run("import", str(scenario), env=cli_env)
-    due = json.loads(run("deadlines", "--as-of", "2024-04-03", "--format", "json", env=cli_env).stdout)
+    invoke("import", str(scenario), env=cli_env)
+    due = json.loads(invoke("deadlines", "--as-of", "2024-04-03", "--format", "json", env=cli_env).stdout)
     assert sorted((d["kind"], d["status"]) for d in due) == [("registration", "met"), ("response", "pending")]
-    soon = json.loads(run("deadlines", "--as-of", "2024-04-27", "--within", "7", "--format", "json",
-                          env=cli_env).stdout)
+    soon = json.loads(invoke("deadlines", "--as-of", "2024-04-27", "--within", "7", "--format", "json",
+                             env=cli_env).stdout)
     assert [(d["kind"], d["due"]) for d in soon] == [("response", "2024-05-02")]
     out = tmp_path / "due.ics"
-    told = run("deadlines", "--as-of", "2024-04-03", "--case", "case-a", "--ics", str(out), env=cli_env).stdout
+    told = invoke("deadlines", "--as-of", "2024-04-03", "--case", "case-a", "--ics", str(out), env=cli_env).stdout
     assert "2 deadlines written to" in told
     events = Calendar.from_ical(out.read_bytes()).walk("VEVENT")
     assert len(events) == 2 and all("Генеральная прокуратура" in str(e["summary"]) for e in events)
-    before = json.loads(run("findings", "case-a", "--as-of", "2024-04-20", "--format", "json", env=cli_env).stdout)
-    after = json.loads(run("findings", "case-a", "--as-of", "2024-06-01", "--format", "json", env=cli_env).stdout)
+    before = json.loads(invoke("findings", "case-a", "--as-of", "2024-04-20", "--format", "json", env=cli_env).stdout)
+    after = json.loads(invoke("findings", "case-a", "--as-of", "2024-06-01", "--format", "json", env=cli_env).stdout)
     late = [f for f in after if f["rule"] == "R6" and "ev-letter" in f["events"]]
     assert not [f for f in before if f["rule"] == "R6" and "ev-letter" in f["events"]]
     assert len(late) == 1 and late[0]["certainty"] == "established"
-    bad = run("findings", "--as-of", "01.06.2024", env=cli_env, check=False)
+    bad = invoke("findings", "--as-of", "01.06.2024", env=cli_env, check=False)
     assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr

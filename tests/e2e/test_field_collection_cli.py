@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from cli_runner import run
+from cli_runner import invoke, run
 from openpyxl import load_workbook
 
 
@@ -23,13 +23,13 @@ def test_import_check_lists_the_submissions_and_names_problems(tmp_path: Path) -
     good = tmp_path / "central.csv"
     good.write_text("SubmissionDate,account,contact,KEY\n2024-05-03T10:00:00Z,Отказали в операции.,Signal,uuid:1\n",
                     encoding="utf-8")
-    listed = json.loads(run("intake", "import", str(good), "--check", "--format", "json",
-                            env=dict(os.environ)).stdout)
+    listed = json.loads(invoke("intake", "import", str(good), "--check", "--format", "json",
+                               env=dict(os.environ)).stdout)
     assert listed == {"submissions": [{"instance": "uuid:1", "submitted_on": "2024-05-03", "lang": "ru",
                                        "facts": [], "contact": True, "attachments": []}]}
     bad = tmp_path / "bad.csv"
     bad.write_text("account,KEY\n,uuid:2\n", encoding="utf-8")
-    proc = run("intake", "import", str(bad), "--check", env=dict(os.environ), check=False)
+    proc = invoke("intake", "import", str(bad), "--check", env=dict(os.environ), check=False)
     assert proc.returncode == 1
     assert "submission 1.account: is empty" in proc.stderr and "nothing was queued" in proc.stderr
 
@@ -42,12 +42,12 @@ def test_import_seals_each_submission_into_the_intake_queue(cli_env: dict[str, s
          "contact": "Signal", "_submission_time": "2026-11-30T10:00:00"},
         {"_uuid": "k-2", "grp/account": "Мужа отправили обратно на фронт с осколком."}]}, ensure_ascii=False),
         encoding="utf-8")
-    missing = run("intake", "import", str(export), "--intake-db", intake_db, env=cli_env, check=False)
+    missing = invoke("intake", "import", str(export), "--intake-db", intake_db, env=cli_env, check=False)
     assert missing.returncode == 1 and "no intake public key" in missing.stderr
-    run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
-        env=cli_env)
-    done = json.loads(run("intake", "import", str(export), "--intake-db", intake_db, "--format", "json",
-                          env=cli_env).stdout)
+    invoke("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
+           env=cli_env)
+    done = json.loads(invoke("intake", "import", str(export), "--intake-db", intake_db, "--format", "json",
+                             env=cli_env).stdout)
     assert [q["instance"] for q in done["queued"]] == ["k-1", "k-2"]
     assert all(q["submission"].startswith("sub-") and q["receipt"] for q in done["queued"])
     raw = b"".join(p.read_bytes() for p in (tmp_path / "public").iterdir())

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from cli_runner import BIN, run
+from cli_runner import BIN, invoke, run
 
 pytestmark = pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
 
@@ -25,30 +25,30 @@ def _free_port() -> int:
 def test_keygen_keeps_the_private_key_locked_and_the_public_key_with_the_form(cli_env: dict[str, str],
                                                                              tmp_path: Path) -> None:
     intake_db = str(tmp_path / "public" / "intake.db")
-    short = run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "short", env=cli_env,
-                check=False)
+    short = invoke("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "short", env=cli_env,
+                   check=False)
     assert short.returncode == 1 and "at least 12 characters" in short.stderr
-    run("users", "add", "anna", "--role", "caseworker", env=cli_env)
-    refused = run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "x" * 20,
-                  env={**cli_env, "DUTYCARE_ACTOR": "anna"}, check=False)
+    invoke("users", "add", "anna", "--role", "caseworker", env=cli_env)
+    refused = invoke("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "x" * 20,
+                     env={**cli_env, "DUTYCARE_ACTOR": "anna"}, check=False)
     assert refused.returncode == 1 and "coordinator" in refused.stderr
 
-    made = run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
-               "--public-key-file", str(tmp_path / "intake.pk"), env=cli_env)
+    made = invoke("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
+                  "--public-key-file", str(tmp_path / "intake.pk"), env=cli_env)
     public = (tmp_path / "intake.pk").read_text(encoding="ascii").strip()
     assert public.startswith("dutycare-intake-pk:") and public in made.stdout
-    assert run("intake", "public-key", "--intake-db", intake_db, env=cli_env).stdout.strip() == public
-    again = run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
-                env=cli_env, check=False)
+    assert invoke("intake", "public-key", "--intake-db", intake_db, env=cli_env).stdout.strip() == public
+    again = invoke("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
+                   env=cli_env, check=False)
     assert again.returncode == 1 and "already has an intake key" in again.stderr
     assert b"a long intake passphrase" not in Path(cli_env["DUTYCARE_DB"]).read_bytes()
 
     # A separate intake server gets the public key only.
     other = str(tmp_path / "elsewhere" / "intake.db")
-    bad = run("intake", "set-public-key", "ssh-ed25519 AAAA", "--intake-db", other, env=cli_env, check=False)
+    bad = invoke("intake", "set-public-key", "ssh-ed25519 AAAA", "--intake-db", other, env=cli_env, check=False)
     assert bad.returncode == 1 and "not an intake public key" in bad.stderr
-    run("intake", "set-public-key", public, "--intake-db", other, env=cli_env)
-    assert run("intake", "public-key", "--intake-db", other, env=cli_env).stdout.strip() == public
+    invoke("intake", "set-public-key", public, "--intake-db", other, env=cli_env)
+    assert invoke("intake", "public-key", "--intake-db", other, env=cli_env).stdout.strip() == public
 
 
 def test_serve_intake_needs_only_the_intake_database_and_its_public_key(cli_env: dict[str, str],
@@ -86,12 +86,12 @@ def test_import_seals_field_submissions_into_the_intake_queue(cli_env: dict[str,
     export.write_text("SubmissionDate,account,contact,KEY\n"
                       "2024-05-03T10:00:00Z,В госпитале отказали в операции.,Signal,uuid:1\n", encoding="utf-8")
     bare = {k: v for k, v in cli_env.items() if not k.startswith("DUTYCARE_")}
-    keyless = run("intake", "import", str(export), "--intake-db", str(tmp_path / "none" / "intake.db"), env=bare,
-                  check=False)
+    keyless = invoke("intake", "import", str(export), "--intake-db", str(tmp_path / "none" / "intake.db"), env=bare,
+                     check=False)
     assert keyless.returncode == 1 and "no intake public key" in keyless.stderr
     intake_db = str(tmp_path / "public" / "intake.db")
-    run("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
-        env=cli_env)
-    done = run("intake", "import", str(export), "--intake-db", intake_db, env=bare)
+    invoke("intake", "keygen", "--intake-db", intake_db, "--intake-passphrase", "a long intake passphrase",
+           env=cli_env)
+    done = invoke("intake", "import", str(export), "--intake-db", intake_db, env=bare)
     assert "1 submission(s) queued for triage" in done.stdout
     assert "отказали".encode() not in Path(intake_db).read_bytes()

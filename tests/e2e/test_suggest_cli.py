@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from cli_runner import BIN, run
+from cli_runner import BIN, invoke, run
 
 ACCOUNT = ("Сына ранили в марте 2024 года, осколок в колене. В госпитале отказали в операции — сказали, "
            "указание сверху. В декабре его отправили обратно на фронт.")
@@ -38,9 +38,9 @@ def test_suggest_reads_standard_input_and_prints_json_with_event_fields() -> Non
 def test_suggest_names_the_bad_input(tmp_path: Path) -> None:
     bad = tmp_path / "cp1251.txt"
     bad.write_bytes(ACCOUNT.encode("cp1251"))
-    proc = run("suggest", str(bad), env=dict(os.environ), check=False)
+    proc = invoke("suggest", str(bad), env=dict(os.environ), check=False)
     assert proc.returncode == 1 and "is not UTF-8" in proc.stderr
-    proc = run("suggest", str(tmp_path / "missing.txt"), env=dict(os.environ), check=False)
+    proc = invoke("suggest", str(tmp_path / "missing.txt"), env=dict(os.environ), check=False)
     assert proc.returncode == 1 and "FILE: cannot read" in proc.stderr
-    proc = run("suggest", "-", "--known-date", "15.01.2025", env=dict(os.environ), check=False)
+    proc = invoke("suggest", "-", "--known-date", "15.01.2025", env=dict(os.environ), check=False)
     assert proc.returncode == 1 and "--known-date" in proc.stderr

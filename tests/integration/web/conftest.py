@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_helpers import PASSWORD, Staff
@@ -24,8 +25,21 @@ def web(app: Dutycare) -> FastAPI:
     return create_app(app)
 
 
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 @pytest.fixture
-def staff(web: FastAPI) -> dict[str, Staff]:
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Argon2id at its smallest cost for the passwords a test makes and signs in with: the same code paths, without
+    half a second per hash (tests/unit/test_password_cost.py holds the production cost)."""
+    monkeypatch.setattr(accounts, "_HASHER", CHEAP_HASHER)
+    accounts._dummy_hash.cache_clear()
+    yield
+    accounts._dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def staff(web: FastAPI, cheap_passwords: None) -> dict[str, Staff]:
     """One user per role, signed in and holding a token."""
     ctx = web.state.web
     out = {}

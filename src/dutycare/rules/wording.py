@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -17,28 +18,18 @@ MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "Au
 
 _DAYS_KEPT = 20_000
 """How many days' wordings each of ``day_ru`` and ``day_en`` remembers (explanations quote the same days often)."""
-_DAY_RU: dict[date, str] = {}
-_DAY_EN: dict[date, str] = {}
 
 
+@functools.lru_cache(maxsize=_DAYS_KEPT)
 def day_ru(day: date) -> str:
     """An exact day as Russian documents write it: 15.03.2024."""
-    text = _DAY_RU.get(day)
-    if text is None:
-        if len(_DAY_RU) >= _DAYS_KEPT:
-            _DAY_RU.clear()
-        text = _DAY_RU[day] = f"{day.day:02d}.{day.month:02d}.{day.year}"
-    return text
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
 
 
+@functools.lru_cache(maxsize=_DAYS_KEPT)
 def day_en(day: date) -> str:
     """An exact day in English: 15 March 2024."""
-    text = _DAY_EN.get(day)
-    if text is None:
-        if len(_DAY_EN) >= _DAYS_KEPT:
-            _DAY_EN.clear()
-        text = _DAY_EN[day] = f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    return text
+    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
 
 
 MONTHS_RU_PREP = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре", "октябре",

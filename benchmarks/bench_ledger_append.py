@@ -14,13 +14,9 @@ import hashlib
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import select
 
 from dutycare.adapters.storage import tables as t
@@ -31,6 +27,7 @@ from dutycare.service_layer import services
 from dutycare.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import postgres_schema
 from common import report as bench_report
 
 
@@ -99,27 +96,6 @@ def main() -> None:
             bench_report(f"ledger appends through the ordinary import, {name}", round(rate), "entries/s",
                          baseline=round(baseline), baseline_label="hashlib, one leaf hash per entry",
                          ratio=round(baseline / rate, 1))
-
-
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A URL whose search path is a fresh schema in the given database, dropped afterwards ('' if unreachable)."""
-    if not url:
-        yield ""
-        return
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    try:
-        with psycopg.connect(url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.Error as exc:
-        print(f"PostgreSQL skipped: {exc}")
-        yield ""
-        return
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 PREFIX = "BENCH "
@@ -40,3 +43,27 @@ def machine() -> str:
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return (f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}{load}")
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str | None]:
+    """A URL whose search path is a new schema in the database at ``url``, dropped afterwards (None when there is no
+    URL or no server to reach)."""
+    import psycopg  # only the benchmarks that measure PostgreSQL need the driver
+
+    if not url:
+        yield None
+        return
+    schema = "bench_" + uuid.uuid4().hex[:12]
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL at {url} is not reachable ({exc}); its run is left out", flush=True)
+        yield None
+        return
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -19,15 +19,12 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from collections import deque
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PREFIX, machine
+from common import PREFIX, machine, postgres_schema
 
 HERE = Path(__file__).resolve().parent
 
@@ -56,31 +53,11 @@ def size_options(script: Path, events: int) -> list[str]:
     return [str(x) for name, value in wanted.items() if re.search(rf"{name}\b", helptext) for x in (name, value)]
 
 
-@contextmanager
-def fresh_pg_schema() -> Iterator[str | None]:
-    """A postgresql:// URL whose search path is a new schema, dropped afterwards (None: no server to reach)."""
-    import psycopg
-
-    schema = "bench_" + uuid.uuid4().hex[:12]
-    try:
-        with psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL at {PG_SERVER} is not reachable ({exc}); its run is left out", flush=True)
-        yield None
-        return
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_SERVER, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
 def runs(script: Path, events: int, timeout: float) -> list[Outcome]:
     """Run one script, and for those in ON_POSTGRESQL_TOO once more on PostgreSQL."""
     out = [run(script, events, timeout)]
     if script.name in ON_POSTGRESQL_TOO:
-        with fresh_pg_schema() as url:
+        with postgres_schema(PG_SERVER) as url:
             if url is not None:
                 out.append(run(script, events, timeout, ["--db", url], " (PostgreSQL)"))
     return out

@@ -1,4 +1,5 @@
-"""Absurd input files are located problems found fast: deep nesting, huge numbers, wide headers, long lines."""
+"""Absurd input files are located problems found with bounded work: deep nesting, huge numbers, wide headers, long
+lines."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import csv
 import io
 import json
 import re
-import time
 import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
 
+from bytes_read import bytes_read
 from dutycare.adapters import json_text
 from dutycare.adapters.importers import jsonlines as jl
+from dutycare.adapters.importers import xlsx_file
 from dutycare.adapters.importers.csv_file import CsvSource
 from dutycare.adapters.importers.json_document import JsonDocumentSource
 from dutycare.adapters.importers.table_layout import MAX_COLUMNS
@@ -93,19 +97,16 @@ def _csv(tmp_path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def test_a_header_of_100000_columns_is_refused_at_once(tmp_path: Path) -> None:
+def test_a_header_of_100000_columns_is_refused_by_its_width_alone(tmp_path: Path) -> None:
     path = _csv(tmp_path, [HEADER + [f"col{i}" for i in range(100000)], ["e-1"]])
-    started = time.perf_counter()
     problems = _problems(list(CsvSource(path).items()))
-    assert time.perf_counter() - started < 2
     assert problems == [f"row 1: has 100005 columns; the spreadsheet layout has at most {MAX_COLUMNS}"]
 
 
-def test_a_header_of_many_unknown_columns_is_fast_and_bounded(tmp_path: Path) -> None:
+def test_a_header_of_many_unknown_columns_gives_one_problem_for_each(tmp_path: Path) -> None:
     path = _csv(tmp_path, [HEADER + [f"col{i}" for i in range(MAX_COLUMNS - len(HEADER))], ["e-1"]])
-    started = time.perf_counter()
     problems = _problems(list(CsvSource(path).items()))
-    assert time.perf_counter() - started < 2 and len(problems) == MAX_COLUMNS - len(HEADER)
+    assert len(problems) == MAX_COLUMNS - len(HEADER)
 
 
 def test_a_repeated_column_is_still_found(tmp_path: Path) -> None:
@@ -118,9 +119,9 @@ def test_an_overlong_cell_and_an_overlong_line_are_located(tmp_path: Path) -> No
     assert _problems(list(CsvSource(path).items())) == [
         "row 2: has a cell longer than 131,072 characters; is this a CSV file?"]
     path.write_text(",".join(HEADER) + "\n" + "," * (5 << 20) + "\n", encoding="utf-8")
-    started = time.perf_counter()
-    assert _problems(list(CsvSource(path).items())) == ["row 2: is longer than 4 MiB; is this a CSV file?"]
-    assert time.perf_counter() - started < 5
+    items, read = bytes_read(lambda: list(CsvSource(path).items()))
+    assert _problems(items) == ["row 2: is longer than 4 MiB; is this a CSV file?"]
+    assert read <= path.stat().st_size + (1 << 20), f"read {read} bytes of a {path.stat().st_size}-byte file"
 
 
 ROWS = 2000
@@ -146,11 +147,22 @@ def _xlsx_with_dimension(tmp_path: Path, dimension: str) -> Path:
     return forged
 
 
-def test_a_workbook_claiming_the_largest_sheet_is_read_by_its_cells(tmp_path: Path) -> None:
-    started = time.perf_counter()
-    items = list(XlsxSource(_xlsx_with_dimension(tmp_path, "A1:XFD1048576")).items())
-    assert time.perf_counter() - started < 5
+def test_a_workbook_claiming_the_largest_sheet_is_read_by_its_cells(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A1:XFD1048576 believed would pad every row to 16,384 cells (and add empty rows up to 1,048,576)."""
+    widths: list[int] = []
+
+    class MeasuredRows(xlsx_file.RowReader):
+        def records(self, row: int, cells: Sequence[Any]) -> Iterator[RawRecord | Problem]:
+            widths.append(len(cells))
+            return super().records(row, cells)
+
+    monkeypatch.setattr(xlsx_file, "RowReader", MeasuredRows)
+    source = XlsxSource(_xlsx_with_dimension(tmp_path, "A1:XFD1048576"))
+    items = list(source.items())
     assert [i.kind for i in items if isinstance(i, RawRecord)] == ["event"] * ROWS
+    assert source.rows_read == ROWS + 1, f"{source.rows_read:,} rows read for {ROWS + 1:,} written"
+    assert max(widths) == len(HEADER), f"rows padded to {max(widths):,} cells"
 
 
 def test_a_workbook_header_wider_than_the_layout_is_refused(tmp_path: Path) -> None:

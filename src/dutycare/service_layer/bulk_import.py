@@ -72,11 +72,13 @@ def import_records(uow: U, source: RecordSource, store_factory: StoreFactory[U] 
                     uow.rollback()
                     store = store_factory(uow)
                     written = write_source(source, store, outcome.checker, report)
+                    report.start("indexing")
                     size = store.finish()
                     report.start("findings")
                     refresh_findings(uow, written.case_ids)  # in the same transaction as the records
                 else:
                     written = outcome
+                    report.start("indexing")
                     size = store.finish()
                 failed = False
             finally:

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, insert, select, text
 
 from dutycare.adapters.importers import open_source
+from dutycare.adapters.importers.progress import ImportProgress
 from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.access_tables import login_failures, search_postings, search_terms
 from dutycare.adapters.storage.bulk_writer import SqlBulkStore, analyse_written_tables
@@ -317,3 +318,24 @@ def test_postgresql_statistics_follow_a_table_grown_by_many_small_imports(app: D
     assert write(70, 0) == ["login_failures"]  # never analysed: 70 > 50
     assert write(30, 100) == []  # 30 < 50 + 7
     assert write(30, 200) == ["login_failures"]  # 30 since the last analysis, and 30 now
+
+
+@pytest.mark.parametrize("order", ["in order", "reversed"])
+def test_the_progress_display_names_each_phase_of_the_import_in_turn(app: Dutycare, tmp_path: Path, order: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking and writing (then writing parents first, for a file that names records before it defines them),
+    findings, the search index and the commit each get a line of their own, so a long import says what it is doing
+    and a benchmark can time each."""
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 50)
+    lines = synth_lines(40, seed=3)
+    if order == "reversed":
+        lines = [lines[0], *reversed(lines[1:])]
+    shown = io.StringIO()
+    bi.import_records(app.uow(), open_source(write_lines(tmp_path / "s.jsonl", lines)), SqlBulkStore.for_uow,
+                      ImportProgress(shown, live=False))
+    phases = [line.removeprefix("dutycare import: ").removesuffix("…") for line in shown.getvalue().splitlines()
+              if line.endswith("…")]
+    expected = (["checking and writing", "updating findings", "building the search index", "committing"]
+                if order == "in order" else
+                ["checking and writing", "writing", "building the search index", "updating findings", "committing"])
+    assert phases == expected

@@ -10,7 +10,7 @@ from typing import TextIO
 from dutycare.service_layer.ports import Progress
 
 PHASES = {"importing": "checking and writing", "checking": "checking", "writing": "writing",
-          "findings": "updating findings", "committing": "committing"}
+          "findings": "updating findings", "indexing": "building the search index", "committing": "committing"}
 
 
 def _duration(seconds: float) -> str:
@@ -77,7 +77,7 @@ class ImportProgress(Progress):
         return ", ".join(parts)
 
     def _show(self, final: bool = False) -> None:
-        if self.phase in (self.say(PHASES["findings"]), self.say(PHASES["committing"])) and not self.live:
+        if self.phase in {self.say(PHASES[p]) for p in ("findings", "indexing", "committing")} and not self.live:
             return
         text = self.line(final)
         if self.live:

@@ -94,8 +94,8 @@ class TemplateKind(StrEnum):
 
 MAX_PROBLEMS_LISTED = 100
 PROGRESS_WORDS = (N_("checking and writing"), N_("checking"), N_("writing"), N_("updating findings"),
-                  N_("committing"), N_("%(phase)s: %(num)s records"), N_("took %(time)s"),
-                  N_("%(done)s, about %(time)s left"))
+                  N_("building the search index"), N_("committing"), N_("%(phase)s: %(num)s records"),
+                  N_("took %(time)s"), N_("%(done)s, about %(time)s left"))
 """What the import's progress display says (adapters/importers/progress.py), for the catalogues."""
 
 

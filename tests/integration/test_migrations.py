@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from dutycare.adapters.storage import schema
 from dutycare.adapters.storage import tables as t
@@ -88,7 +89,6 @@ def test_the_key_file_path_an_older_version_stored_is_removed(app: Dutycare) -> 
 
 
 def test_a_withdrawn_record_keeps_the_database_above_0010(app: Dutycare) -> None:
-    import pytest
 
     from dutycare.adapters.storage.access_store import StaffSqlUnitOfWork
     from dutycare.service_layer import accounts, staff_records
@@ -151,3 +151,37 @@ def test_publications_come_with_0013_and_go_with_its_downgrade(app: Dutycare) ->
     schema.upgrade(app.engine)
     with app.engine.connect() as conn:
         assert SqlPublications(conn).records() == []
+
+
+KEYED_TABLES = ("search_terms", "search_postings", "event_cases", "event_sources")
+
+
+def _stored_by_key(app: Dutycare) -> dict[str, bool]:
+    with app.engine.connect() as conn:
+        return {name: "WITHOUT ROWID" in conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"),
+                                                      {"n": name}).scalar_one() for name in KEYED_TABLES}
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+def test_sqlite_keeps_the_search_and_link_tables_by_their_key_alone_from_0016(app: Dutycare) -> None:
+    """Those tables are only their key: stored by it alone, a row is written once instead of twice."""
+    services.import_case_file(app.uow(), load_scenario())
+    assert _stored_by_key(app) == dict.fromkeys(KEYED_TABLES, True)
+
+    def contents() -> dict[str, set[tuple[object, ...]]]:
+        with app.engine.connect() as conn:
+            return {name: set(conn.execute(text(f'SELECT * FROM "{name}"')).all()) for name in KEYED_TABLES}
+
+    before = contents()
+    assert all(before.values())
+    schema.downgrade(app.engine, "0010")
+    assert _stored_by_key(app) == dict.fromkeys(KEYED_TABLES, False)
+    assert contents() == before
+    schema.upgrade(app.engine)
+    assert _stored_by_key(app) == dict.fromkeys(KEYED_TABLES, True)
+    assert contents() == before
+    reopened = open_dutycare(app.settings)
+    try:
+        assert reopened.verify().ok
+    finally:
+        reopened.close()

@@ -137,14 +137,29 @@ class Target:
             self.vault_dirty = False
 
     def rows(self, table: str) -> list[dict[str, Any]]:
-        """Every row of a table, with its physical row key."""
-        key = "ctid::text" if self.dialect == "postgresql" else "rowid"
+        """Every row of a table, with its physical row key (a SQLite table kept by its key alone has none: its
+        primary key stands in)."""
         with self.app.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(text(f'SELECT {key} AS "_row", * FROM "{table}"')).mappings()]
+            return [dict(r) for r in conn.execute(text(f'SELECT {self._key(table)} AS "_row", * FROM "{table}"'))
+                    .mappings()]
 
-    def where(self) -> str:
-        """The condition that picks one physical row."""
-        return "ctid = CAST(:row AS tid)" if self.dialect == "postgresql" else "rowid = :row"
+    def where(self, table: str) -> str:
+        """The condition that picks one row by that key."""
+        if self.dialect == "postgresql":
+            return "ctid = CAST(:row AS tid)"
+        return f"{self._key(table)} = :row"
+
+    def _key(self, table: str) -> str:
+        if self.dialect == "postgresql":
+            return "ctid::text"
+        with self.app.engine.connect() as conn:
+            rowid = conn.execute(text("SELECT sql NOT LIKE '%WITHOUT ROWID' FROM sqlite_master WHERE name = :t"),
+                                 {"t": table}).scalar()
+            if rowid:
+                return "rowid"
+            key = [r[1] for r in sorted(conn.execute(text(f'PRAGMA table_info("{table}")')), key=lambda r: r[5])
+                   if r[5]]
+        return "json_array(" + ", ".join(f'"{c}"' for c in key) + ")"
 
 
 class SqliteTarget(Target):
@@ -204,7 +219,7 @@ def _sql_mutation(target: Target, rng: random.Random) -> Mutation | None:
     meta_column = t.metadata.tables[table].c[column] if table in t.metadata.tables else None
     with target.app.engine.begin() as conn:
         if kind == "delete":
-            conn.execute(text(f'DELETE FROM "{table}" WHERE {target.where()}'), {"row": row["_row"]})
+            conn.execute(text(f'DELETE FROM "{table}" WHERE {target.where(table)}'), {"row": row["_row"]})
             return Mutation(table, kind, f"deleted a row of {table}")
         if kind == "swap":
             other = [r for r in rows if r[column] != row[column]
@@ -213,11 +228,11 @@ def _sql_mutation(target: Target, rng: random.Random) -> Mutation | None:
                 return None
             partner = rng.choice(other)
             for a, b in ((row, partner), (partner, row)):
-                conn.execute(text(f'UPDATE "{table}" SET "{column}" = :v WHERE {target.where()}'),
+                conn.execute(text(f'UPDATE "{table}" SET "{column}" = :v WHERE {target.where(table)}'),
                              {"v": b[column], "row": a["_row"]})
             return Mutation(table, kind, f"swapped {table}.{column} of two rows")
         value = _changed(row[column], rng, meta_column)
-        conn.execute(text(f'UPDATE "{table}" SET "{column}" = :v WHERE {target.where()}'),
+        conn.execute(text(f'UPDATE "{table}" SET "{column}" = :v WHERE {target.where(table)}'),
                      {"v": value, "row": row["_row"]})
         return Mutation(table, kind, f"changed {table}.{column}: {row[column]!r:.40} -> {value!r:.40}")
 

@@ -118,6 +118,7 @@ search_terms = Table(
     Column("kind", String(10), primary_key=True),
     Column("record_id", String(ID), primary_key=True),
     Column("term", String(32), primary_key=True),
+    sqlite_with_rowid=False,  # nothing but its key: stored once, in the key's order (migration 0016)
 )
 
 # The same words as posting lists per case: for every word, the cases whose text, person or live events hold it,
@@ -131,4 +132,5 @@ search_postings = Table(
     Column("kind", String(10), primary_key=True),
     Column("record_id", String(ID), primary_key=True),
     Index("ix_search_postings_record", "kind", "record_id"),
+    sqlite_with_rowid=False,
 )

@@ -134,6 +134,7 @@ event_cases = Table(
     Column("case_id", String(ID), ForeignKey("cases.id"), primary_key=True),
     Column("ordinal", Integer, nullable=False),
     Index("ix_event_cases_case_id", "case_id"),
+    sqlite_with_rowid=False,  # link rows, stored once in their key's order (migration 0016)
 )
 
 event_sources = Table(
@@ -142,6 +143,7 @@ event_sources = Table(
     Column("ordinal", Integer, primary_key=True),
     Column("source_id", String(ID), ForeignKey("sources.id"), nullable=False),
     Column("locator", Text),
+    sqlite_with_rowid=False,
 )
 
 ledger_entries = Table(

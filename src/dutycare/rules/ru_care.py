@@ -18,6 +18,8 @@ _order = attrgetter("date.earliest", "date.latest", "id")
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
 _UNWRITTEN, _MALINGERING = RefusalReason.UNWRITTEN_DIRECTIVE, RefusalReason.MALINGERING
 _NOT_STATED = CausalLink.NOT_STATED
+_RECOMMENDED, _DECISION, _REFUSED = T.TREATMENT_RECOMMENDED, T.FITNESS_DECISION, T.TREATMENT_REFUSED
+_MEDICAL_FINDING, _LABEL = T.MEDICAL_FINDING, T.MALINGERING_LABEL
 """Enum members read in loops, as module names (on Python 3.11 reading one off its class is slow)."""
 
 
@@ -52,9 +54,9 @@ def _treatments_en(recs: list[Event]) -> str:
 
 def check_r1(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A fit decision (А/Б) while a recommended treatment was outstanding."""
-    if not view.has(T.TREATMENT_RECOMMENDED):
+    if not view.has(_RECOMMENDED):
         return
-    for decision in view.of(T.FITNESS_DECISION):
+    for decision in view.of(_DECISION):
         cat = category(decision)
         if cat is None or not cat.is_fit or (picked := pick(outstanding(view, decision))) is None:
             continue
@@ -100,7 +102,7 @@ def check_r2(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
 def check_r3(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A refusal whose stated reason is an unnamed or unwritten directive (not one that names a dated written
     order: that order is recorded, and whether it was published is for a lawyer to judge)."""
-    for refusal in view.of(T.TREATMENT_REFUSED):
+    for refusal in view.of(_REFUSED):
         if refusal.details.get("reason_kind") != _UNWRITTEN or _names_an_order(refusal):
             continue
         treatment = refusal.text("treatment").strip()
@@ -119,16 +121,16 @@ def _names_an_order(refusal: Event) -> bool:
 
 def _labels(view: CaseView) -> list[list[Event]]:
     """Malingering labels, grouped when recorded for the same dates at the same institution (one act, two records)."""
-    refusals = [e for e in view.of(T.TREATMENT_REFUSED) if e.details.get("reason_kind") == _MALINGERING]
+    refusals = [e for e in view.of(_REFUSED) if e.details.get("reason_kind") == _MALINGERING]
     groups: dict[tuple[object, ...], list[Event]] = {}
-    for label in sorted([*view.of(T.MALINGERING_LABEL), *refusals], key=_order):
+    for label in sorted([*view.of(_LABEL), *refusals], key=_order):
         groups.setdefault((*label.date.bounds(), label.institution_id), []).append(label)
     return list(groups.values())
 
 
 def check_r4(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A malingering label after an objective medical finding that documents the injury."""
-    findings = [e for e in view.of(T.MEDICAL_FINDING) if documents_injury(e)]
+    findings = [e for e in view.of(_MEDICAL_FINDING) if documents_injury(e)]
     if not findings:
         return
     for labels in _labels(view):
@@ -150,7 +152,7 @@ def check_r4(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
 def check_r9(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A fitness decision whose causal-link finding is missing: any В, Г or Д conclusion, and a fit one after a
     recorded injury."""
-    for decision in view.of(T.FITNESS_DECISION):
+    for decision in view.of(_DECISION):
         link = decision.details.get("causal_link")
         if link is not None and link != _NOT_STATED:
             continue

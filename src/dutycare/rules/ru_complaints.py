@@ -18,6 +18,8 @@ from dutycare.rules.views import CaseView, category
 
 T = EventType
 LATE = frozenset({DueStatus.OVERDUE, DueStatus.POSSIBLY_OVERDUE})
+_COMPLAINT, _FORWARDED, _REQUESTED = T.COMPLAINT, T.COMPLAINT_FORWARDED, T.RECORDS_REQUESTED
+"""Event types every case is asked about, as module names (on Python 3.11 reading a member off its class is slow)."""
 
 
 def _cite(rule: ClockRule, ru: bool) -> str:
@@ -166,7 +168,7 @@ def _without_channel(due: DueDate) -> DueDate:
 def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """Each addressee of a complaint whose answer clock ran out with no answer, or with a late one; where the
     channel runs no statutory clock, a finding that says so instead of an overdue answer."""
-    if ctx.clock_book is None or not view.has(T.COMPLAINT):
+    if ctx.clock_book is None or not view.has(_COMPLAINT):
         return
     for trail in view.trails:
         complaint = trail.complaint
@@ -240,7 +242,7 @@ RELATION_EN = {"self": "the very body complained about", "child": "a unit of the
 
 def check_r7(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A complaint forwarded to the body whose acts it complains about (or to a unit or parent of it)."""
-    if not view.has(T.COMPLAINT_FORWARDED):
+    if not view.has(_FORWARDED):
         return
     institutions = view.institutions
     for trail in view.trails:
@@ -272,7 +274,7 @@ def _r7_hit(view: CaseView, trail: ComplaintTrail, forward: Event, target: str,
 
 def check_r10(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A request for copies of medical records not met within the period of order 789n."""
-    if ctx.clock_book is None or not view.has(T.RECORDS_REQUESTED):
+    if ctx.clock_book is None or not view.has(_REQUESTED):
         return
     provisions = view.of(T.RECORDS_PROVIDED)
     for request in view.of(T.RECORDS_REQUESTED):

@@ -12,7 +12,7 @@ from dutycare.rules.ru_care import outstanding, pick
 from dutycare.rules.views import CaseView, category, precedes, standing_at
 
 T = EventType
-_RECOMMENDED, _DECISION = T.TREATMENT_RECOMMENDED, T.FITNESS_DECISION
+_RECOMMENDED, _DECISION, _DEPLOYED = T.TREATMENT_RECOMMENDED, T.FITNESS_DECISION, T.DEPLOYED
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
 """Enum members read per event, as module names (on Python 3.11 reading one off its class is slow)."""
 
@@ -55,9 +55,9 @@ def _reason_en(event: Event) -> str:
 
 def check_r5(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A deployment after an injury while treatment was outstanding or an unfit state stood."""
-    if not view.has(T.DEPLOYED) or not view.injury_evidence:
+    if not view.has(_DEPLOYED) or not view.injury_evidence:
         return
-    for deployment in view.of(T.DEPLOYED):
+    for deployment in view.of(_DEPLOYED):
         injured = pick([(c, e) for e in view.injury_evidence if (c := precedes(e, deployment)) is not None])
         reasons = pick(outstanding(view, deployment) + unrecovered(view, deployment)) if injured else None
         if injured is None or reasons is None:

@@ -23,6 +23,7 @@ _LIFECYCLE = frozenset({T.COMPLAINT_REGISTERED, T.COMPLAINT_FORWARDED, T.COMPLAI
 _CATEGORIES = {c.value: c for c in FitnessCategory}
 _FITNESS_DECISION, _DISCHARGED = T.FITNESS_DECISION, T.DISCHARGED
 _INJURY, _MEDICAL_FINDING = T.INJURY, T.MEDICAL_FINDING
+_RECOMMENDED, _PROVIDED, _DECLINED = T.TREATMENT_RECOMMENDED, T.TREATMENT_PROVIDED, T.TREATMENT_DECLINED
 _ESTABLISHED, _POSSIBLE = Certainty.ESTABLISHED, Certainty.POSSIBLE
 """Enum members as module names: on Python 3.11 reading a member off its class takes ten times as long."""
 
@@ -139,21 +140,21 @@ class CaseView:
     def recommended(self) -> dict[str, list[Event]]:
         """Treatment recommendations grouped by normalised treatment."""
         if self._recommended is None:
-            self._recommended = _by_treatment(self.of(T.TREATMENT_RECOMMENDED))
+            self._recommended = _by_treatment(self.of(_RECOMMENDED))
         return self._recommended
 
     @property
     def provided(self) -> dict[str, list[Event]]:
         """Treatment provisions grouped by normalised treatment."""
         if self._provided is None:
-            self._provided = _by_treatment(self.of(T.TREATMENT_PROVIDED))
+            self._provided = _by_treatment(self.of(_PROVIDED))
         return self._provided
 
     @property
     def declined(self) -> dict[str, list[Event]]:
         """The patient's own refusals of a treatment (323-FZ art. 20), grouped by normalised treatment."""
         if self._declined is None:
-            self._declined = _by_treatment(self.of(T.TREATMENT_DECLINED))
+            self._declined = _by_treatment(self.of(_DECLINED))
         return self._declined
 
     @property
@@ -214,7 +215,7 @@ class CaseView:
     def injury_evidence(self) -> list[Event]:
         """Injuries and medical findings that document an injury, in timeline order."""
         if self._injury_evidence is None:
-            found = [*self.of(T.INJURY), *(e for e in self.of(T.MEDICAL_FINDING) if documents_injury(e))]
+            found = [*self.of(_INJURY), *(e for e in self.of(_MEDICAL_FINDING) if documents_injury(e))]
             self._injury_evidence = sorted(found, key=_by_date)
         return self._injury_evidence
 

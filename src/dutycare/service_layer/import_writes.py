@@ -51,6 +51,14 @@ class RepositoryStore(BulkStore):
         found = {i: self.uow.records.event_type(i) for i in ids}
         return {i: t for i, t in found.items() if t is not None}
 
+    def withdrawn_kinds(self) -> set[str]:
+        """Every kind: the records it is asked about are few."""
+        return set(KINDS)
+
+    def withdrawn(self, kind: str, ids: Collection[str]) -> set[str]:
+        """Which ids name withdrawn records, asked one by one."""
+        return {i for i in ids if self.uow.records.is_withdrawn(kind, i)}
+
     def start(self) -> None:
         """Nothing to prepare."""
 

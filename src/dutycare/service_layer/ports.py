@@ -455,6 +455,14 @@ class BulkStore(Protocol):
         """The types of those of these events that exist."""
         ...
 
+    def withdrawn_kinds(self) -> set[str]:
+        """The kinds of record of which some may have been withdrawn (the others need no asking)."""
+        ...
+
+    def withdrawn(self, kind: str, ids: Collection[str]) -> set[str]:
+        """Which of these ids name records that were withdrawn (nothing new may refer to them)."""
+        ...
+
     def start(self) -> None:
         """Prepare to write (take the ledger's lock)."""
         ...

@@ -40,6 +40,7 @@ class LookupStore:
 
     ids: dict[str, set[str]] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
+    gone: dict[str, set[str]] = field(default_factory=dict)
 
     def is_empty(self, kind: str) -> bool:
         """Whether nothing of this kind exists."""
@@ -52,6 +53,14 @@ class LookupStore:
     def event_types(self, ids: Iterable[str]) -> dict[str, str]:
         """Types of existing events."""
         return {i: self.types[i] for i in ids if i in self.types}
+
+    def withdrawn_kinds(self) -> set[str]:
+        """The kinds with withdrawn records."""
+        return {kind for kind, ids in self.gone.items() if ids}
+
+    def withdrawn(self, kind: str, ids: Iterable[str]) -> set[str]:
+        """The given ids of withdrawn records."""
+        return set(ids) & self.gone.get(kind, set())
 
 
 PERSON = {"id": "p-1", "pseudonym": "Максим"}

@@ -104,3 +104,17 @@ def test_an_institution_parent_may_be_defined_later() -> None:
     items = [rec("institution", 1, child), rec("institution", 2, {**INSTITUTION, "id": "i-3"})]
     check_source(ListSource(items), LookupStore(), NoProgress())
     assert _problems([rec("institution", 1, child)]) == ["line 1.parent: refers to 'i-3', which does not exist"]
+
+
+def test_references_to_withdrawn_records_in_the_database_are_refused_where_they_are() -> None:
+    """An ordinary write refuses them (event_writes.parse_event, staff_records): so does the import, detail fields
+    naming people or institutions included."""
+    store = LookupStore(ids={"person": {"p-old"}, "institution": {"i-old"}, "case": {"c-old"}},
+                        gone={"person": {"p-old"}, "institution": {"i-old"}, "case": {"c-old"}})
+    testimony = event("e-1", "testimony", cases=["c-old"], details={"given_by": "p-old", "text": "Рассказ"})
+    complaint = event("e-2", "complaint", details={"addressees": ["i-1", "i-old"], "applicants": ["p-1"],
+                                                   "channel": "letter", "subject": "Отказ"})
+    assert _problems([*basics(), rec("event", 5, testimony), rec("event", 6, complaint)], store) == [
+        "line 5.cases: refers to case 'c-old', which was withdrawn",
+        "line 5.details.given_by: refers to person 'p-old', which was withdrawn",
+        "line 6.details.addressees: refers to institution 'i-old', which was withdrawn"]

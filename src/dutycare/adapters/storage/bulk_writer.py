@@ -344,6 +344,22 @@ class SqlBulkStore(BulkStore):
             out.update({str(i): str(ty) for i, ty in self.conn.execute(q)})
         return out
 
+    def withdrawn_kinds(self) -> set[str]:
+        """The kinds with at least one withdrawn record (one probe each; a first import finds none)."""
+        self.sync()
+        return {kind for kind, table in KIND_TABLES.items()
+                if self.conn.execute(select(table.c.id).where(table.c.deleted_at.is_not(None)).limit(1)).first()}
+
+    def withdrawn(self, kind: str, ids: Collection[str]) -> set[str]:
+        """Which of these ids name withdrawn records, asked in chunks."""
+        self.sync()
+        table = KIND_TABLES[kind]
+        found: set[str] = set()
+        for chunk in _chunks(ids):
+            found.update(self.conn.execute(select(table.c.id).where(table.c.id.in_(chunk),
+                                                                    table.c.deleted_at.is_not(None))).scalars())
+        return found
+
     # -- writing ---------------------------------------------------------------------------------------------
     def start(self) -> None:
         """Take the write lock and the ledger's lock; read where positions and the ledger continue."""

@@ -10,7 +10,7 @@ from dutycare.domain.vocabulary import CausalLink, RefusalReason
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
-from dutycare.rules.views import CaseView, category, documents_injury, precedes, standing_at
+from dutycare.rules.views import FIT, CaseView, category, documents_injury, precedes, standing_at
 
 T = EventType
 _order = attrgetter("date.earliest", "date.latest", "id")
@@ -58,7 +58,7 @@ def check_r1(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         return
     for decision in view.of(_DECISION):
         cat = category(decision)
-        if cat is None or not cat.is_fit or (picked := pick(outstanding(view, decision))) is None:
+        if cat not in FIT or (picked := pick(outstanding(view, decision))) is None:
             continue
         certainty, recs = picked
         who_ru, who_en = w.name(decision.institution_id, view.institutions), w.name(
@@ -157,7 +157,7 @@ def check_r9(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         if link is not None and link != _NOT_STATED:
             continue
         cat = category(decision)
-        unfit = cat is not None and not cat.is_fit
+        unfit = cat is not None and cat not in FIT
         injury = [c for e in view.injury_evidence if (c := precedes(e, decision)) is not None]
         if not injury and not unfit:
             continue

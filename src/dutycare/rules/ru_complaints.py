@@ -9,22 +9,40 @@ from dataclasses import replace
 from dutycare.domain.events import Event, EventType, timeline_key
 from dutycare.domain.model import Institution
 from dutycare.domain.vocabulary import ComplaintKind
-from dutycare.jurisdictions.clocks import NO_PERIOD, ChannelRule, ChannelStanding, ClockRule, channel_standing
+from dutycare.jurisdictions.clocks import (
+    NO_PERIOD,
+    ChannelRule,
+    ChannelStanding,
+    ClockKind,
+    ClockRule,
+    channel_standing,
+)
 from dutycare.jurisdictions.deadlines import ComplaintTrail, DueDate, DueStatus, records_due_date
 from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
-from dutycare.rules.views import CaseView, category
+from dutycare.rules.views import FIT, CaseView, category
 
 T = EventType
 LATE = frozenset({DueStatus.OVERDUE, DueStatus.POSSIBLY_OVERDUE})
 _COMPLAINT, _FORWARDED, _REQUESTED = T.COMPLAINT, T.COMPLAINT_FORWARDED, T.RECORDS_REQUESTED
-"""Event types every case is asked about, as module names (on Python 3.11 reading a member off its class is slow)."""
+E, P, _OVERDUE, _RECORDS = Certainty.ESTABLISHED, Certainty.POSSIBLE, DueStatus.OVERDUE, ClockKind.RECORDS
+_E_MAIL_MAYBE = ChannelStanding.E_MAIL_MAYBE
+"""Enum members read for every case or hit, as module names (on Python 3.11 reading one off its class is slow)."""
+
+_CITES: dict[int, tuple[ClockRule, str, str]] = {}
+"""Each clock rule's citation in ru and en, by the rule object's id (a handful of rules cite for every hit)."""
 
 
 def _cite(rule: ClockRule, ru: bool) -> str:
-    law_name = rule.legal.law.split(" «")[0] if ru else (rule.legal.law_en or rule.legal.law)
-    return f"{law_name}, {rule.legal.article}"
+    known = _CITES.get(id(rule))
+    if known is None or known[0] is not rule:
+        if len(_CITES) >= 1000:  # rules made on the fly (tests) must not pile up
+            _CITES.clear()
+        legal = rule.legal
+        known = rule, f"{legal.law.split(' «')[0]}, {legal.article}", f"{legal.law_en or legal.law}, {legal.article}"
+        _CITES[id(rule)] = known
+    return known[1] if ru else known[2]
 
 
 def _due_ru(due: DueDate) -> str:
@@ -40,7 +58,7 @@ def _due_en(due: DueDate) -> str:
 
 
 def _tails(met: Event | None, ctx: EvalContext, records: bool) -> tuple[str, str]:
-    if met is not None and met.type is T.COMPLAINT_FORWARDED:
+    if met is not None and met.type is _FORWARDED:
         return f"жалоба переадресована {w.on_ru(met.date)}", f"it was forwarded {w.on_en(met.date)}"
     if met is not None:
         done_ru, done_en = ("копии выданы", "the copies came") if records else ("ответ дан", "the answer came")
@@ -59,7 +77,7 @@ def _notes(view: CaseView, due: DueDate) -> tuple[str, str]:
     """What the reader must know about how the due day was found: assumptions, extensions, kind, channel."""
     ru: list[str] = []
     en: list[str] = []
-    records = due.rule.kind.value == "records"
+    records = due.rule.kind is _RECORDS
     if due.start_assumed and records:
         ru.append("Регистрация запроса не записана: срок посчитан от запроса с учётом трёх дней на регистрацию "
                   "(по 789н он идёт от регистрации).")
@@ -82,7 +100,7 @@ def _notes(view: CaseView, due: DueDate) -> tuple[str, str]:
     if due.rule.start_interpreted:
         ru.append("Закон не говорит, с какого дня идёт этот срок; он посчитан от получения — это толкование.")
         en.append("The law does not say when this period starts; counting from receipt is a reading of it.")
-    if due.channel is ChannelStanding.E_MAIL_MAYBE:
+    if due.channel is _E_MAIL_MAYBE:
         ru.append("Обращение отправлено по электронной почте, а с 30.03.2025 такое письмо не является обращением "
                   "по 59-ФЗ; точная дата отправки не записана.")
         en.append("The appeal went by e-mail, which is not a 59-FZ appeal from 30 March 2025 on, and the exact date "
@@ -97,17 +115,17 @@ def _notes(view: CaseView, due: DueDate) -> tuple[str, str]:
 def _late_hit(view: CaseView, subject: Event, due: DueDate, heads: tuple[str, str], ctx: EvalContext) -> Hit:
     met = view.by_id.get(due.met_by) if due.met_by else None
     events = [subject, *(view.by_id[i] for i in due.evidence_ids if i in view.by_id), *([met] if met else [])]
-    tail_ru, tail_en = _tails(met, ctx, records=subject.type is T.RECORDS_REQUESTED)
+    tail_ru, tail_en = _tails(met, ctx, records=subject.type is _REQUESTED)
     ru = f"{heads[0]}: срок истекал {_due_ru(due)} ({_cite(due.rule, True)}); {tail_ru}."
     en = f"{heads[1]}: due {_due_en(due)} ({_cite(due.rule, False)}); {tail_en}."
-    certain = due.status is DueStatus.OVERDUE
+    certain = due.status is _OVERDUE
     notes_ru, notes_en = _notes(view, due)
     if notes_ru:
-        return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, tuple(events), subject.case_ids,
+        return Hit(E if certain else P, tuple(events), subject.case_ids,
                    ru + notes_ru + ("" if certain else " Вывод возможный, не доказанный."),
                    en + notes_en + ("" if certain else " This is possible, not established."), due.addressee_id)
-    return Hit(Certainty.ESTABLISHED if certain else Certainty.POSSIBLE, tuple(events), subject.case_ids,
-               w.possibly_ru(ru, certain), w.possibly_en(en, certain), due.addressee_id)
+    return Hit(E if certain else P, tuple(events), subject.case_ids, w.possibly_ru(ru, certain),
+               w.possibly_en(en, certain), due.addressee_id)
 
 
 NO_PERIOD_RU = {
@@ -172,6 +190,7 @@ def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
         return
     for trail in view.trails:
         complaint = trail.complaint
+        dated: tuple[str, str] | None = None  # the complaint's date as worded, once for all its addressees
         for inst_id in trail.recipients():
             inst = view.institutions.get(inst_id)
             if inst is None:
@@ -179,20 +198,26 @@ def check_r6(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
             due = trail.answer_due(inst, ctx.clock_book, ctx.today)
             if due is not None:
                 if due.status in LATE:
-                    yield _late_hit(view, complaint, due, _r6_heads(view, complaint, inst_id), ctx)
+                    dated = dated or _dated(complaint)
+                    yield _late_hit(view, complaint, due, _r6_heads(view, dated, inst_id), ctx)
                 continue
             would = trail.answer_due(inst, ctx.clock_book, ctx.today, ignore_channel=True)
             if (would is None or would.channel not in NO_PERIOD or would.met_by is not None
                     or would.status not in LATE or _has_copy(view, complaint, inst_id, would.rule)):
                 continue
-            yield _no_period_hit(view, trail, would, _r6_heads(view, complaint, inst_id), ctx)
+            dated = dated or _dated(complaint)
+            yield _no_period_hit(view, trail, would, _r6_heads(view, dated, inst_id), ctx)
 
 
-def _r6_heads(view: CaseView, complaint: Event, inst_id: str) -> tuple[str, str]:
+def _dated(complaint: Event) -> tuple[str, str]:
+    """The complaint's date as R6 words it, in ru («от …») and en."""
+    return w.of_ru(complaint.date), w.date_en(complaint.date)
+
+
+def _r6_heads(view: CaseView, dated: tuple[str, str], inst_id: str) -> tuple[str, str]:
     """How an R6 explanation opens, in ru and en: the complaint and the addressee (worded only for a hit)."""
     who_ru, who_en = w.name(inst_id, view.institutions), w.name(inst_id, view.institutions, False)
-    return (f"Жалоба {w.of_ru(complaint.date)}, адресат — {who_ru}",
-            f"The complaint of {w.date_en(complaint.date)} to {who_en}")
+    return f"Жалоба {dated[0]}, адресат — {who_ru}", f"The complaint of {dated[1]} to {who_en}"
 
 
 GRIEVANCE_TYPES = (T.TREATMENT_REFUSED, T.FITNESS_DECISION, T.MALINGERING_LABEL, T.DEPLOYED, T.DISCHARGED)
@@ -201,7 +226,7 @@ GRIEVANCE_TYPES = (T.TREATMENT_REFUSED, T.FITNESS_DECISION, T.MALINGERING_LABEL,
 def _is_grievance(event: Event) -> bool:
     if event.type is T.FITNESS_DECISION:
         cat = category(event)
-        return cat is not None and cat.is_fit
+        return cat in FIT
     if event.type is T.DISCHARGED:
         return event.details.get("condition") == "not_recovered"
     return True

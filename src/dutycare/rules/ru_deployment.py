@@ -9,7 +9,7 @@ from dutycare.rules import ru_law as law
 from dutycare.rules import wording as w
 from dutycare.rules.model import Certainty, EvalContext, Hit, Rule, Scope, Severity
 from dutycare.rules.ru_care import outstanding, pick
-from dutycare.rules.views import CaseView, category, precedes, standing_at
+from dutycare.rules.views import CaseView, category, standing_at
 
 T = EventType
 _RECOMMENDED, _DECISION, _DEPLOYED = T.TREATMENT_RECOMMENDED, T.FITNESS_DECISION, T.DEPLOYED
@@ -53,28 +53,41 @@ def _reason_en(event: Event) -> str:
     return f"on discharge ({w.date_en(event.date)}) the service member had not recovered"
 
 
+def _injured_before(evidence: list[Event], deployment: Event) -> tuple[Certainty, Event] | None:
+    """The first injury evidence certainly before the deployment, else the first that may be before it."""
+    d_lo, d_hi = deployment.date.bounds()
+    possible = None
+    for event in evidence:
+        e_lo, e_hi = event.date.bounds()
+        if e_hi < d_lo:
+            return E, event
+        if possible is None and e_lo <= d_hi:
+            possible = event
+    return None if possible is None else (P, possible)
+
+
 def check_r5(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
     """A deployment after an injury while treatment was outstanding or an unfit state stood."""
-    if not view.has(_DEPLOYED) or not view.injury_evidence:
+    if not view.has(_DEPLOYED) or not (evidence := view.injury_evidence):
         return
     for deployment in view.of(_DEPLOYED):
-        injured = pick([(c, e) for e in view.injury_evidence if (c := precedes(e, deployment)) is not None])
+        injured = _injured_before(evidence, deployment)
         reasons = pick(outstanding(view, deployment) + unrecovered(view, deployment)) if injured else None
         if injured is None or reasons is None:
             continue
         certain = injured[0] is E and reasons[0] is E
-        where_ru = w.name(deployment.institution_id, view.institutions) if deployment.institution_id else ""
-        where_en = w.name(deployment.institution_id, view.institutions, ru=False) if deployment.institution_id else ""
-        ru = (f"{w.cap(w.on_ru(deployment.date))} военнослужащий после ранения ({w.date_ru(injured[1][0].date)}) снова "
-              f"направлен в зону боевых действий{' (' + where_ru + ')' if where_ru else ''}, хотя "
-              f"{'; '.join(_reason_ru(e) for e in reasons[1])}.")
-        en = (f"{w.cap(w.on_en(deployment.date))}, after the injury ({w.date_en(injured[1][0].date)}), the service "
-              f"member was deployed again{' (' + where_en + ')' if where_en else ''} although "
-              f"{'; '.join(_reason_en(e) for e in reasons[1])}.")
-        yield Hit(E if certain else P,
-                  (injured[1][0], *reasons[1], deployment), (view.case_id,), w.possibly_ru(ru, certain),
-                  w.possibly_en(en, certain), deployment.institution_id)
-
+        if where := deployment.institution_id:
+            at_ru = f" ({w.name(where, view.institutions)})"
+            at_en = f" ({w.name(where, view.institutions, ru=False)})"
+        else:
+            at_ru = at_en = ""
+        when, injury = deployment.date, injured[1].date
+        ru = (f"{w.cap(w.on_ru(when))} военнослужащий после ранения ({w.date_ru(injury)}) снова "
+              f"направлен в зону боевых действий{at_ru}, хотя {'; '.join([_reason_ru(e) for e in reasons[1]])}.")
+        en = (f"{w.cap(w.on_en(when))}, after the injury ({w.date_en(injury)}), the service "
+              f"member was deployed again{at_en} although {'; '.join([_reason_en(e) for e in reasons[1]])}.")
+        yield Hit(E if certain else P, (injured[1], *reasons[1], deployment), (view.case_id,),
+                  w.possibly_ru(ru, certain), w.possibly_en(en, certain), where)
 
 R5 = Rule(
     "R5", "Повторное направление на фронт до выздоровления", "Redeployed before recovery", Severity.HIGH,

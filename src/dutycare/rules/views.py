@@ -6,6 +6,7 @@ day one date may denote precedes every day the other may denote; anything else i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from operator import attrgetter
 
@@ -21,6 +22,8 @@ _LIFECYCLE = frozenset({T.COMPLAINT_REGISTERED, T.COMPLAINT_FORWARDED, T.COMPLAI
 
 
 _CATEGORIES = {c.value: c for c in FitnessCategory}
+FIT = frozenset(c for c in FitnessCategory if c.is_fit)
+"""The categories that find a person fit (А, Б), as a set: ``FitnessCategory.is_fit`` reads two members per call."""
 _FITNESS_DECISION, _DISCHARGED = T.FITNESS_DECISION, T.DISCHARGED
 _INJURY, _MEDICAL_FINDING = T.INJURY, T.MEDICAL_FINDING
 _RECOMMENDED, _PROVIDED, _DECLINED = T.TREATMENT_RECOMMENDED, T.TREATMENT_PROVIDED, T.TREATMENT_DECLINED
@@ -39,6 +42,10 @@ def category(event: Event) -> FitnessCategory | None:
 def normalise(text: str) -> str:
     """A treatment name folded for matching: case-folded, whitespace collapsed."""
     return " ".join(text.split()).casefold()
+
+
+_folded = functools.lru_cache(maxsize=4096)(normalise)
+"""``normalise`` remembered per text: every case names its treatments several times, and cases share their names."""
 
 
 def documents_injury(event: Event) -> bool:
@@ -189,7 +196,7 @@ class CaseView:
             for decision in self.of(_FITNESS_DECISION):
                 cat = category(decision)
                 if cat is not None:
-                    if cat.is_fit:
+                    if cat in FIT:
                         fit.append(decision)
                     else:
                         unfit.append((decision, cat))
@@ -240,7 +247,8 @@ _by_date = attrgetter("date.earliest", "date.latest")
 def _by_treatment(events: Iterable[Event]) -> dict[str, list[Event]]:
     grouped: dict[str, list[Event]] = {}
     for event in events:
-        grouped.setdefault(normalise(event.text("treatment")), []).append(event)
+        treatment = event.details.get("treatment")
+        grouped.setdefault(_folded(treatment if isinstance(treatment, str) else ""), []).append(event)
     return grouped
 
 

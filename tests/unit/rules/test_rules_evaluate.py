@@ -6,28 +6,12 @@ import random
 from dataclasses import replace
 from datetime import date
 
-from timeline_builders import RULES, TODAY, Record, T, book, of_rule
+from timeline_builders import RULES, TODAY, Record, T, book, busy_record, of_rule
 
 from dutycare.domain.events import Event
 from dutycare.domain.model import Timeline
 from dutycare.rules.evaluate import evaluate_all, evaluate_case
 from dutycare.rules.model import Certainty, Finding, finding_key
-
-
-def busy_record() -> Record:
-    r = Record()
-    r.injury("2024-01-10")
-    r.finding("2024-01-20")
-    r.recommend("2024-02-02")
-    r.refuse("2024-02-10", "unwritten_directive")
-    r.decide("2024-03-15", "А")
-    r.recommend("2024-03")
-    r.add(T.MALINGERING_LABEL, "~2024-04", "H")
-    r.add(T.DEPLOYED, "2024-04-20", "U")
-    complaint = r.complaint("2024-05-01", "P", "SK", "GP")
-    r.lifecycle(T.COMPLAINT_FORWARDED, "2024-05-03", complaint, "GP", forwarded_to="H")
-    r.add(T.RECORDS_REQUESTED, "2024-05-02", "H", records="file")
-    return r
 
 
 def keys(findings: list[Finding]) -> set[str]:

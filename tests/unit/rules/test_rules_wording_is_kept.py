@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from timeline_builders import RULES, TODAY, Record, T, book
+from timeline_builders import RULES, TODAY, Record, T, book, busy_record
 
 from dutycare.rules.evaluate import evaluate_all
 from dutycare.rules.model import Finding
@@ -22,18 +22,7 @@ GOLDEN = Path(__file__).parent / "data" / "representative_findings.json"
 
 def records() -> list[Record]:
     """Cases that make every rule fire, established and possible, with exact, partial, approximate and range dates."""
-    busy = Record("A")
-    busy.injury("2024-01-10")
-    busy.finding("2024-01-20")
-    busy.recommend("2024-02-02")
-    busy.refuse("2024-02-10", "unwritten_directive")
-    busy.decide("2024-03-15", "А")
-    busy.recommend("2024-03")
-    busy.add(T.MALINGERING_LABEL, "~2024-04", "H")
-    busy.add(T.DEPLOYED, "2024-04-20", "U")
-    complaint = busy.complaint("2024-05-01", "P", "SK", "GP")
-    busy.lifecycle(T.COMPLAINT_FORWARDED, "2024-05-03", complaint, "GP", forwarded_to="H")
-    busy.add(T.RECORDS_REQUESTED, "2024-05-02", "H", records="file")
+    busy = busy_record()
     vague = Record("B")
     vague._ids = itertools.count(101)  # event ids distinct from the first case's
     vague.injury("2023")

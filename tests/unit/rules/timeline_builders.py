@@ -114,3 +114,20 @@ class Record:
 def of_rule(findings: list[Finding], rule_id: str) -> list[Finding]:
     """The findings of one rule."""
     return [f for f in findings if f.rule_id == rule_id]
+
+
+def busy_record() -> Record:
+    """One case on which most rules fire: injury, refusal by directive, fitness, malingering, deployment, complaint."""
+    r = Record()
+    r.injury("2024-01-10")
+    r.finding("2024-01-20")
+    r.recommend("2024-02-02")
+    r.refuse("2024-02-10", "unwritten_directive")
+    r.decide("2024-03-15", "А")
+    r.recommend("2024-03")
+    r.add(T.MALINGERING_LABEL, "~2024-04", "H")
+    r.add(T.DEPLOYED, "2024-04-20", "U")
+    complaint = r.complaint("2024-05-01", "P", "SK", "GP")
+    r.lifecycle(T.COMPLAINT_FORWARDED, "2024-05-03", complaint, "GP", forwarded_to="H")
+    r.add(T.RECORDS_REQUESTED, "2024-05-02", "H", records="file")
+    return r

@@ -328,11 +328,15 @@ class SqlBulkStore(BulkStore):
 
     def existing(self, kind: str, ids: Collection[str]) -> set[str]:
         """Which of these ids exist, asked in chunks."""
+        return self._ids(kind, ids, withdrawn=False)
+
+    def _ids(self, kind: str, ids: Collection[str], withdrawn: bool) -> set[str]:
         self.sync()
         table = KIND_TABLES[kind]
+        only = [table.c.deleted_at.is_not(None)] if withdrawn else []
         found: set[str] = set()
         for chunk in _chunks(ids):
-            found.update(self.conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+            found.update(self.conn.execute(select(table.c.id).where(table.c.id.in_(chunk), *only)).scalars())
         return found
 
     def event_types(self, ids: Collection[str]) -> dict[str, str]:
@@ -352,13 +356,7 @@ class SqlBulkStore(BulkStore):
 
     def withdrawn(self, kind: str, ids: Collection[str]) -> set[str]:
         """Which of these ids name withdrawn records, asked in chunks."""
-        self.sync()
-        table = KIND_TABLES[kind]
-        found: set[str] = set()
-        for chunk in _chunks(ids):
-            found.update(self.conn.execute(select(table.c.id).where(table.c.id.in_(chunk),
-                                                                    table.c.deleted_at.is_not(None))).scalars())
-        return found
+        return self._ids(kind, ids, withdrawn=True)
 
     # -- writing ---------------------------------------------------------------------------------------------
     def start(self) -> None:

@@ -9,7 +9,7 @@ jurisdictions, integers beyond 2**53 - 1, and texts with a NUL or an unpaired su
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -500,3 +500,28 @@ def case_file_to_dict(cf: CaseFile) -> dict[str, Any]:
 def single_event_document(raw_event: Any) -> dict[str, Any]:
     """A case-file document holding just one event, for validating a form or API write like an import."""
     return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "events": [raw_event]}
+
+
+_RECORD_REF_FIELDS = {t: tuple((f.name, "person" if f.kind in (FieldKind.PERSON, FieldKind.PEOPLE) else "institution")
+                               for f in spec.fields if f.kind in (FieldKind.PERSON, FieldKind.PEOPLE,
+                                                                  FieldKind.INSTITUTION, FieldKind.INSTITUTIONS))
+                      for t, spec in EVENT_SPECS.items()}
+
+
+def references(cf: CaseFile) -> Iterator[tuple[str, str, str, str]]:
+    """Every reference a parsed case file makes to a person, institution, source or case, as (where, field, kind,
+    id referred to), located as the parser locates its problems."""
+    for i, case in enumerate(cf.cases):
+        if case.person_id:
+            yield f"cases[{i}] (id {case.id})", "person", "person", case.person_id
+    for inst in cf.institutions:
+        if inst.parent_id:
+            yield f"institutions (id {inst.id})", "parent", "institution", inst.parent_id
+    for i, e in enumerate(cf.events):
+        where = f"events[{i}] (id {e.id})"
+        yield from ((where, "cases", "case", c) for c in e.case_ids)
+        yield from ((where, f"sources[{n}].source", "source", c.source_id) for n, c in enumerate(e.citations))
+        if e.institution_id:
+            yield where, "institution", "institution", e.institution_id
+        for name, kind in _RECORD_REF_FIELDS[e.type]:
+            yield from ((where, f"details.{name}", kind, ref) for ref in e.refs(name))

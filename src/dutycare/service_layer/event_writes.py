@@ -11,7 +11,7 @@ from typing import Any
 
 from dutycare.domain.errors import InvalidInput, Problem
 from dutycare.domain.events import Event
-from dutycare.domain.interchange import event_to_dict, parse_case_file, single_event_document
+from dutycare.domain.interchange import event_to_dict, parse_case_file, references, single_event_document
 from dutycare.service_layer.changes import Action, Change
 from dutycare.service_layer.findings import refresh_findings
 from dutycare.service_layer.ports import UnitOfWork
@@ -28,16 +28,8 @@ def parse_event(uow: UnitOfWork, raw: Any, replacing: frozenset[str] = frozenset
     case, source, institution or person that was withdrawn."""
     case_file = parse_case_file(single_event_document(raw), known=uow.records, replacing=replacing)
     event = case_file.events[0]
-    refs = [("cases", "case", c) for c in event.case_ids] + [("sources", "source", c.source_id)
-                                                             for c in event.citations]
-    if event.institution_id:
-        refs.append(("institution", "institution", event.institution_id))
-    for f in event.spec.fields:
-        if f.kind.value in ("institution", "institutions", "person", "people"):
-            kind = "institution" if f.kind.value.startswith("institution") else "person"
-            refs += [(f"details.{f.name}", kind, ref) for ref in event.refs(f.name)]
-    gone = [Problem(f"event (id {event.id})", name, f"refers to {kind} '{ref}', which was withdrawn")
-            for name, kind, ref in refs if uow.records.is_withdrawn(kind, ref)]
+    gone = [Problem(f"event (id {event.id})", name.partition("[")[0], f"refers to {kind} '{ref}', which was withdrawn")
+            for _, name, kind, ref in references(case_file) if uow.records.is_withdrawn(kind, ref)]
     if gone:
         raise InvalidInput(gone)
     return event

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dutycare.domain.errors import InvalidInput, Problem
@@ -14,6 +14,7 @@ from dutycare.domain.events import EVENT_SPECS, FieldKind
 from dutycare.domain.interchange import (
     EVENT_REF_TYPES,
     parse_case_file,
+    references,
 )
 from dutycare.domain.limits import storable_text
 from dutycare.domain.model import CaseFile
@@ -140,34 +141,6 @@ class _Validated:
         return k.event_types.get(event_id) or k.database_event_types.get(event_id)
 
 
-_DETAIL_REFS = {t: tuple((f.name, "person" if f.kind in (FieldKind.PERSON, FieldKind.PEOPLE) else "institution")
-                         for f in spec.fields if f.kind in (FieldKind.PERSON, FieldKind.PEOPLE, FieldKind.INSTITUTION,
-                                                            FieldKind.INSTITUTIONS))
-                for t, spec in EVENT_SPECS.items()}
-
-
-def references(cf: CaseFile) -> Iterator[tuple[str, str, str, str, str]]:
-    """Every reference a parsed batch makes to a person, institution, source or case: (where, record id, field,
-    kind, id referred to), located as the parser locates its problems."""
-    for i, case in enumerate(cf.cases):
-        if case.person_id:
-            yield f"cases[{i}] (id {case.id})", case.id, "person", "person", case.person_id
-    for inst in cf.institutions:
-        if inst.parent_id:
-            yield f"institutions (id {inst.id})", inst.id, "parent", "institution", inst.parent_id
-    for i, e in enumerate(cf.events):
-        where = f"events[{i}] (id {e.id})"
-        for c in e.case_ids:
-            yield where, e.id, "cases", "case", c
-        for n, cite in enumerate(e.citations):
-            yield where, e.id, f"sources[{n}].source", "source", cite.source_id
-        if e.institution_id:
-            yield where, e.id, "institution", "institution", e.institution_id
-        for name, kind in _DETAIL_REFS[e.type]:
-            for ref in e.refs(name):
-                yield where, e.id, f"details.{name}", kind, ref
-
-
 def relocate(problem: Problem, index: Mapping[str, list[RawRecord]]) -> Problem:
     """Point a problem the parser found in a batch document back at the record's place in the source."""
     m = _BATCH_LOCATION.match(problem.location)
@@ -219,13 +192,13 @@ class Checker:
 
     def _withdrawn_references(self, parsed: CaseFile) -> list[Problem]:
         """References to withdrawn records, refused as an ordinary write refuses them (one question per kind)."""
-        refs = [r for r in references(parsed) if r[3] in self.withdrawn_kinds]
+        refs = [r for r in references(parsed) if r[2] in self.withdrawn_kinds]
         wanted: dict[str, set[str]] = defaultdict(set)
-        for _, _, _, kind, ref in refs:
+        for _, _, kind, ref in refs:
             wanted[kind].add(ref)
         gone = {kind: self.store.withdrawn(kind, ids) for kind, ids in wanted.items()}
         return [Problem(where, name, f"refers to {kind} '{ref}', which was withdrawn")
-                for where, _, name, kind, ref in refs if ref in gone[kind]]
+                for where, name, kind, ref in refs if ref in gone[kind]]
 
     def settle(self, may_wait: bool = False) -> bool:
         """Settle the references the file so far left open; True when every one stands.

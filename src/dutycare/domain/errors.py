@@ -19,6 +19,10 @@ class SearchIndexDamaged(DomainError):
         super().__init__(self.MESSAGE)
 
 
+class IdTaken(DomainError):
+    """A write was refused because a record with one of its ids exists already (the database's own check)."""
+
+
 class NotFound(DomainError):
     """A case, person, institution, source or event that does not exist was asked for."""
 

@@ -5,7 +5,7 @@ is. Problems are pointed back at the record's place in the source."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -68,12 +68,26 @@ class Knowledge:
 
     def event_type(self, event_id: str, assumed: Mapping[str, str]) -> str | None:
         """The type of a referenced event; on the first check, a not-yet-seen one is assumed to be as wanted."""
-        pool = self.complete or self
-        found = pool.event_types.get(event_id) or self.database_event_types.get(event_id)
+        found = (self.complete or self).known_type(event_id) or self.database_event_types.get(event_id)
         if found is not None or self.complete is not None or event_id not in assumed:
             return found
         self.pending_events[event_id] = assumed[event_id]
         return assumed[event_id] or "event"
+
+    def known_type(self, event_id: str) -> str | None:
+        """The type of an event the file (so far) or the database is known to hold."""
+        return self.event_types.get(event_id) or self.database_event_types.get(event_id)
+
+    def found_in_database(self, kind: str, ids: set[str]) -> None:
+        """Note records a reference named that the database holds."""
+        self.in_database[kind] |= ids
+
+    def found_event_types(self, types: Mapping[str, str]) -> None:
+        """Note the types of events the database holds."""
+        self.database_event_types.update(types)
+
+    def written(self) -> None:
+        """The records remembered so far are written; a full check keeps knowing them."""
 
     def remember(self, rec: RawRecord) -> None:
         """Note a record's id (and an event's type) once its batch is checked."""
@@ -101,6 +115,76 @@ class Knowledge:
         self.pending.clear()
         if _REFERRED_EVENT_TYPES is not None:
             self.event_types = {i: t for i, t in self.event_types.items() if t in _REFERRED_EVENT_TYPES}
+
+
+RECENT_IDS = 1 << 16  # records the one-pass writer keeps knowing once written (about 14 MiB)
+
+
+@dataclass
+class RecentKnowledge(Knowledge):
+    """What the one-pass writer keeps, flat in the size of the file: the ids of records checked but not written yet
+    (as Knowledge keeps them), and of at most `limit` records written or found in the database, the least recently
+    used forgotten first.
+
+    A forgotten record is in the database by then, in the import's own transaction: a reference to it is asked of the
+    database when `Checker.settle` may no longer wait, and a second record with its id is refused by the database
+    itself (the store's IdTaken), after which the whole file is checked again with full knowledge.
+    """
+
+    limit: int = field(default_factory=lambda: RECENT_IDS)
+    recent: OrderedDict[tuple[str, str], str] = field(default_factory=OrderedDict)
+
+    def defined(self, kind: str, record_id: str) -> bool:
+        """Whether the file defines this record and it is not written yet, or it was written (or found) lately."""
+        return super().defined(kind, record_id) or self._touch(kind, record_id) is not None
+
+    def known_type(self, event_id: str) -> str | None:
+        """The type of an event not written yet, or written (or found in the database) lately."""
+        return self.event_types.get(event_id) or self._touch("event", event_id) or None
+
+    def found_in_database(self, kind: str, ids: set[str]) -> None:
+        """Keep knowing the records found in the database, as if written lately."""
+        for rid in ids:
+            self.recent.setdefault((kind, rid), "")
+        self._trim()
+
+    def found_event_types(self, types: Mapping[str, str]) -> None:
+        """Keep knowing the types of events found in the database."""
+        for eid, etype in types.items():
+            self.recent[("event", eid)] = etype
+        self._trim()
+
+    def written(self) -> None:
+        """Move the records remembered so far from those to be written to those written lately."""
+        recent = self.recent
+        for kind, ids in self.seen.items():
+            for rid in ids:
+                recent[(kind, rid)] = ""
+            ids.clear()
+        for eid, etype in self.event_types.items():
+            recent[("event", eid)] = etype
+        self.event_types.clear()
+        self._trim()
+
+    def whole(self) -> Knowledge | None:
+        """The same knowledge as a full check's, while nothing has been written or found in the database yet (so
+        nothing can have been forgotten); None after that."""
+        if self.recent:
+            return None
+        return Knowledge(seen=self.seen, event_types=self.event_types, in_database=self.in_database,
+                         database_event_types=self.database_event_types, pending=self.pending,
+                         pending_events=self.pending_events, saw_forward=self.saw_forward)
+
+    def _touch(self, kind: str, record_id: str) -> str | None:
+        key = (kind, record_id)
+        found = self.recent.get(key)
+        if found is not None:
+            self.recent.move_to_end(key)
+        return found
+
+    def _trim(self) -> None:
+        while len(self.recent) > self.limit:
+            self.recent.popitem(last=False)
 
 
 class _Known:
@@ -221,11 +305,11 @@ class Checker:
             wanted[kind].add(rid)
         for kind, ids in wanted.items():
             found = self.store.existing(kind, ids)
-            k.in_database[kind] |= found
+            k.found_in_database(kind, found)
             k.pending -= {(kind, rid) for rid in found}
-        unseen = [e for e in k.pending_events if e not in k.event_types]
+        unseen = [e for e in k.pending_events if not k.defined("event", e)]
         if unseen:
-            k.database_event_types.update(self.store.event_types(unseen))
+            k.found_event_types(self.store.event_types(unseen))
         self._settle_event_references()
         return not k.pending and not k.pending_events
 
@@ -233,7 +317,7 @@ class Checker:
         """Drop the event references whose event is now known (in the file or the database) with the wanted type."""
         k = self.k
         for eid, wanted_type in list(k.pending_events.items()):
-            found_type = k.event_types.get(eid) or k.database_event_types.get(eid)
+            found_type = k.known_type(eid)
             if found_type is not None and (not wanted_type or found_type == wanted_type):
                 del k.pending_events[eid]
 

@@ -9,13 +9,20 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from dutycare.domain.errors import InvalidInput
+from dutycare.domain.errors import IdTaken, InvalidInput
 from dutycare.domain.interchange import parse_case_file
 from dutycare.domain.model import CaseFile
 from dutycare.domain.names_in_ids import NamesInIds
 from dutycare.service_layer.changes import Change, created
 from dutycare.service_layer.findings import ImportFindings
-from dutycare.service_layer.import_checks import Checker, Knowledge, _Validated, run_check
+from dutycare.service_layer.import_checks import (
+    Checker,
+    Knowledge,
+    RecentKnowledge,
+    _Validated,
+    check_source,
+    run_check,
+)
 from dutycare.service_layer.import_sources import KINDS, ProblemLog, _changed, batches
 from dutycare.service_layer.ports import BulkStore, Progress, RecordSource, UnitOfWork
 from dutycare.service_layer.queries import FindingRow
@@ -33,6 +40,8 @@ StoreFactory = Callable[[U], BulkStore]  # a store for the unit of work it is gi
 
 class RepositoryStore(BulkStore):
     """The plain path through the unit of work's repositories; fine for documents of any ordinary size."""
+
+    refuses_taken_ids = False
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
@@ -149,6 +158,16 @@ class WriteAgain:
     checker: Checker
 
 
+def _go_on_knowing(checker: Checker) -> bool:
+    """Whether the one-pass checker still knows the whole file so far, and is made a full check's to go on to the
+    end (it has written nothing, so forgotten nothing); otherwise the file is checked again from its start."""
+    whole = checker.k.whole() if isinstance(checker.k, RecentKnowledge) else checker.k
+    if whole is None:
+        return False
+    checker.k = whole
+    return True
+
+
 def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore,
                     progress: Progress) -> Written | WriteAgain:
     """One pass that validates each batch and, while everything so far is valid and refers only to records already
@@ -157,9 +176,15 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore,
     At the first problem, or the first reference to a record not written yet, writing stops and what was written is
     rolled back; checking goes on to the end so that every problem is reported (InvalidInput). A valid file that
     refers forwards gets `WriteAgain` back, for the two-pass path to write it parents first.
+
+    With a store that refuses taken ids itself, the pass keeps knowing only recent records (`RecentKnowledge`), so
+    its memory stays flat however long the file is. If it stops writing after something was written, it has
+    forgotten too much to go on, and the whole file is checked again from its start, against the database as it was
+    before the import; so it is when the database refuses an id.
     """
     log = ProblemLog()
-    checker = Checker(store, Knowledge(), log)
+    forgets = store.refuses_taken_ids
+    checker = Checker(store, RecentKnowledge() if forgets else Knowledge(), log)
     written = Written()
     progress.start("importing")
     store.start()
@@ -174,34 +199,45 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore,
             together = merge(held)  # parents are written before what refers to them
             held = []
             store.write(together, list(created(together)))
+            checker.k.written()
             written.add(together)
             findings.add(together)
 
-    for batch in batches(source.items(), log):
-        parsed = checker.check(batch)
-        if window is not None:
-            if parsed is not None:
-                held.append(parsed)
-                write_held(window, may_wait=len(held) <= MAX_HELD_BATCHES)
-            if parsed is None or len(held) > MAX_HELD_BATCHES:  # nothing more is written; checking goes on
-                store.close(failed=True)
-                uow.rollback()
-                window, held = None, []
-        done, total = source.progress()
-        progress.update(sum(checker.counts.values()), done / total if total else None)
-    if window is not None and held and not log.total:
-        write_held(window, may_wait=False)  # what is still open must be in the database
-    if window is not None and not log.total and not held:
-        progress.start("findings")
-        window.refresh_rest()
-        return written
+    again = False  # whether the file is to be checked again from its start
+    try:
+        for batch in batches(source.items(), log):
+            parsed = checker.check(batch)
+            if window is not None:
+                if parsed is not None:
+                    held.append(parsed)
+                    write_held(window, may_wait=len(held) <= MAX_HELD_BATCHES)
+                if parsed is None or log.total or len(held) > MAX_HELD_BATCHES:  # nothing more is written
+                    store.close(failed=True)
+                    uow.rollback()
+                    window, held = None, []
+                    if forgets and not _go_on_knowing(checker):
+                        again = True
+                        break
+            done, total = source.progress()
+            progress.update(sum(checker.counts.values()), done / total if total else None)
+        if window is not None and held and not log.total:
+            write_held(window, may_wait=False)  # what is still open must be in the database
+        if window is not None and not log.total and not held:
+            progress.start("findings")
+            window.refresh_rest()
+            store.sync()  # a refusal by the database surfaces here at the latest
+            return written
+    except IdTaken:  # a second record with a written one's id (or a concurrent writer's): check it all again
+        if not forgets or window is None:
+            raise
+        again = True
     if window is not None:
         store.close(failed=True)
         uow.rollback()
+    if again or (forgets and not _go_on_knowing(checker)):
+        return WriteAgain(check_source(source, store, progress))
     if log.total < log.limit and not checker.settle():
         checker, log = run_check(source, store, progress, checker.k)
     log.raise_if_any()
     checker.k.compact()
     return WriteAgain(checker)
-
-

@@ -443,6 +443,10 @@ class Progress(Protocol):
 class BulkStore(Protocol):
     """Looks up and writes records, their ledger entries and search index entries, inside the unit of work."""
 
+    refuses_taken_ids: bool
+    """True when writing a record whose id exists already raises IdTaken, at that write or a later sync (so the
+    import need not remember every id it has written to refuse one used twice)."""
+
     def is_empty(self, kind: str) -> bool:
         """True when no record of this kind exists yet (lookups can be skipped)."""
         ...

@@ -15,7 +15,7 @@ from dutycare.adapters.storage.access_tables import search_terms
 from dutycare.adapters.storage.bulk_writer import SqlBulkStore
 from dutycare.bootstrap import Dutycare
 from dutycare.service_layer import ledger_service, services
-from dutycare.service_layer.bulk_import import ImportResult, import_records
+from dutycare.service_layer.bulk_import import ImportResult, RecordSource, import_records
 from dutycare.synth import write_jsonl
 
 SECTIONS = {"person": "people", "institution": "institutions", "source": "sources", "case": "cases",
@@ -48,6 +48,24 @@ def as_case_file(lines: list[str]) -> dict[str, Any]:
 def bulk_import(app: Dutycare, path: Path, **options: Any) -> ImportResult:
     """Import a file the way the command line does."""
     return import_records(app.uow(), open_source(path, **options), SqlBulkStore.for_uow)
+
+
+class CountingSource:
+    """A source that counts how often it is read from the beginning."""
+
+    def __init__(self, inner: RecordSource) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    def items(self):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return self.inner.items()
+
+    def progress(self) -> tuple[int, int]:
+        return self.inner.progress()
+
+    def digest(self) -> str | None:
+        return self.inner.digest()
 
 
 def snapshot(app: Dutycare) -> dict[str, Any]:

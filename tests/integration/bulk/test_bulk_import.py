@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from bulk_helpers import as_case_file, bulk_import, snapshot, synth_lines, verified, write_lines
+from bulk_helpers import CountingSource, as_case_file, bulk_import, snapshot, synth_lines, verified, write_lines
 from openpyxl import Workbook
 from sqlalchemy import func, insert, select, text
 
@@ -79,24 +79,6 @@ def test_a_bad_record_at_the_very_end_leaves_the_database_as_it_was(app: Dutycar
         PartialDate.parse("2024-13")
     assert [str(p) for p in caught.value.problems] == [f"line {len(lines)} (event e-last).date: {why.value}"]
     assert snapshot(app) == before
-
-
-class CountingSource:
-    """A source that counts how often it is read from the beginning."""
-
-    def __init__(self, inner: bi.RecordSource) -> None:
-        self.inner = inner
-        self.reads = 0
-
-    def items(self):  # type: ignore[no-untyped-def]
-        self.reads += 1
-        return self.inner.items()
-
-    def progress(self) -> tuple[int, int]:
-        return self.inner.progress()
-
-    def digest(self) -> str | None:
-        return self.inner.digest()
 
 
 def _import_counting(app: Dutycare, path: Path) -> tuple[bi.ImportResult, int]:

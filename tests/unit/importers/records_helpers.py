@@ -38,6 +38,8 @@ class ListSource:
 class LookupStore:
     """Answers the checker's lookups from dictionaries; writes nothing."""
 
+    refuses_taken_ids = False
+
     ids: dict[str, set[str]] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
     gone: dict[str, set[str]] = field(default_factory=dict)

@@ -7,7 +7,10 @@ rows the import stored in the events table into a bare table with the same colum
 transaction on SQLite, binary `COPY` on PostgreSQL. The ratio says how many times longer the whole import took
 than that plain write.
 
+A second import of a tenth of the file, into another new database, shows how the peak memory grows with the file.
+
     python benchmarks/bench_import.py [--events 1000000] [--backend sqlite|postgresql|both] [--postgres URL]
+        [--workdir DIR] [--no-growth]
 """
 
 from __future__ import annotations
@@ -156,14 +159,20 @@ def drop_schema(admin_url: str, schema: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def bench_backend(name: str, db: str, work: Path, source: Path, baseline: Any) -> None:
-    """Initialise, import, measure the baseline, report."""
+def initialised_import(name: str, db: str, work: Path, source: Path) -> dict[str, Any]:
+    """Initialise a new database and import the file into it in a process of its own."""
     from dutycare.bootstrap import initialise
     from dutycare.settings import Settings
 
     key_file = work / f"keys-{name}" / "bench.key"
+    shutil.rmtree(key_file.parent, ignore_errors=True)
     initialise(Settings(db=db, key_file=key_file, vault=work / f"vault-{name}", actor="bench")).close()
-    result = run_import(db, key_file, source)
+    return run_import(db, key_file, source)
+
+
+def bench_backend(name: str, db: str, work: Path, source: Path, baseline: Any) -> dict[str, Any]:
+    """Initialise, import, measure the baseline, report; return the import's result."""
+    result = initialised_import(name, db, work, source)
     events = result["counts"]["events"]
     rate = events / result["wall"]
     base_seconds = baseline()
@@ -181,6 +190,19 @@ def bench_backend(name: str, db: str, work: Path, source: Path, baseline: Any) -
            cpu_seconds=round(result["cpu"], 1))
     report(f"peak memory of that import ({name})", round(result["peak_mib"]), "MiB", target=f"<= {TARGET_MIB} MiB",
            met=result["peak_mib"] <= TARGET_MIB)
+    return result
+
+
+def memory_growth(name: str, db: str, work: Path, events: int, large: dict[str, Any]) -> None:
+    """Import a tenth of the file into another new database; report how much the peak grew per 100,000 events."""
+    small = initialised_import(name + "-tenth", db, work, synthesise(events // 10, work))
+    extra = large["counts"]["events"] - small["counts"]["events"]
+    growth = (large["peak_mib"] - small["peak_mib"]) / extra * 100_000
+    print(f"{name}: a tenth of the file ({small['counts']['events']:,} events) peaked at {small['peak_mib']:,.0f} "
+          f"MiB; the whole file at {large['peak_mib']:,.0f} MiB: {growth:.1f} MiB more per 100,000 events")
+    report(f"growth of that peak per 100,000 events ({name})", round(growth, 1), "MiB",
+           baseline=round(small["peak_mib"]), baseline_label=f"peak at {small['counts']['events']:,} events",
+           target="flat in file size")
 
 
 def synthesise(events: int, work: Path) -> Path:
@@ -207,6 +229,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres", default=os.environ.get("DUTYCARE_TEST_PG", "postgresql://127.0.0.1:5432/test"))
     parser.add_argument("--workdir", type=Path, help="keep the synthetic file and databases here")
+    parser.add_argument("--no-growth", dest="growth", action="store_false",
+                        help="skip the second import of a tenth of the file (how the peak memory grows)")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="dutycare-bench-"))
@@ -216,13 +240,22 @@ def main() -> None:
         if args.backend in ("sqlite", "both"):
             db = work / "sqlite" / "bench.db"
             shutil.rmtree(db.parent, ignore_errors=True)
-            bench_backend("SQLite", str(db), work, source, lambda: sqlite_baseline(db, work))
+            large = bench_backend("SQLite", str(db), work, source, lambda: sqlite_baseline(db, work))
+            if args.growth:
+                shutil.rmtree(db.parent, ignore_errors=True)
+                memory_growth("SQLite", str(db), work, args.events, large)
         if args.backend in ("postgresql", "both"):
             schema, url = fresh_schema(args.postgres)
             try:
-                bench_backend("PostgreSQL", url, work, source, lambda: postgres_baseline(url))
+                large = bench_backend("PostgreSQL", url, work, source, lambda: postgres_baseline(url))
             finally:
                 drop_schema(args.postgres, schema)
+            if args.growth:
+                schema, url = fresh_schema(args.postgres)
+                try:
+                    memory_growth("PostgreSQL", url, work, args.events, large)
+                finally:
+                    drop_schema(args.postgres, schema)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -48,9 +48,11 @@ def schema_of(url: str) -> str:
 
 @dataclass
 class Template:
-    """One made database: its files under ``root`` and, on PostgreSQL, the dump of its schema."""
+    """One made database: its files under ``root``, its database (an SQLite file or a PostgreSQL URL) and, on
+    PostgreSQL, its schema and that schema's dump."""
 
     root: Path
+    db: str
     schema: str | None
     dump: str | None
     made: object
@@ -64,8 +66,7 @@ class Template:
         shutil.copytree(source.vault, settings.vault)
         shutil.copystat(source.vault.parent, settings.vault.parent)
         if self.dump is None:
-            db = Path(settings.db)
-            _copy_file(self.root / "data" / db.name, db)
+            _copy_file(Path(self.db), Path(settings.db))
             return
         assert self.schema is not None
         with psycopg.connect(admin_url) as conn, conn.cursor() as cur:
@@ -117,8 +118,8 @@ class Templates:
         made = build(settings_at(root, db))
         if schema is None:
             assert not list((root / "data").glob("*-wal")), "the template must be complete in its one file"
-            return Template(root, None, None, made)
-        return Template(root, schema, _dump(self.admin_url, schema), made)
+            return Template(root, db, None, None, made)
+        return Template(root, db, schema, _dump(self.admin_url, schema), made)
 
     def close(self) -> None:
         """Drop the template schemas."""

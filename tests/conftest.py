@@ -10,10 +10,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dutycare.bootstrap import Dutycare, initialise
+from db_templates import PG_ADMIN, Fill, Templates
+from dutycare.bootstrap import Dutycare, open_dutycare
 from dutycare.settings import Settings
 
-PG_ADMIN = os.environ.get("DUTYCARE_TEST_PG", "postgresql://127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -74,10 +74,30 @@ def settings(db_target: str, tmp_path: Path) -> Settings:
                     actor="tester")
 
 
+@pytest.fixture(scope="session")
+def db_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """The template databases of this test process (tests/db_templates.py)."""
+    made = Templates(tmp_path_factory.mktemp("db-templates"), PG_ADMIN)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
 @pytest.fixture
-def app(settings: Settings) -> Iterator[Dutycare]:
-    """An initialised, empty dutycare database on each back end."""
-    dc = initialise(settings)
+def app_contents() -> tuple[str, Fill | None]:
+    """What the ``app`` database holds: a template's name and what fills it after ``initialise``. Nothing, here; a
+    conftest whose tests all want a filled database overrides it."""
+    return ("empty", None)
+
+
+@pytest.fixture
+def app(settings: Settings, db_templates: Templates, app_contents: tuple[str, Fill | None]) -> Iterator[Dutycare]:
+    """An initialised dutycare database on each back end, empty unless ``app_contents`` says otherwise: a copy of
+    one that ``initialise`` made for this test process."""
+    backend = "postgresql" if "://" in settings.db else "sqlite"
+    db_templates.get(backend, *app_contents).copy_into(settings, PG_ADMIN)
+    dc = open_dutycare(settings)
     try:
         yield dc
     finally:

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from cli_runner import run
 
+from db_templates import PG_ADMIN, Templates
+from dutycare.settings import Settings
+
 _DB = Path("data") / "dutycare.db"
 _KEY = Path("keys") / "org.key"
 
@@ -37,14 +40,23 @@ def _sqlite_cli_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def _cli_build(settings: Settings) -> None:
+    assert settings.key_file is not None
+    root = settings.key_file.parent.parent
+    env = _env_for(root, settings.db)
+    _init_with_clerk(env | {"XDG_CONFIG_HOME": str(root / "config"), "XDG_DATA_HOME": str(root / "share")})
+
+
 @pytest.fixture
 def cli_env(db_target: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
     """An environment naming a fresh database, a key file outside its data directory, and the staff account the
-    command line acts as (the database's first coordinator). On SQLite the database and key are a copy of one made
-    by the same two commands once per session; on PostgreSQL they are made for each test."""
+    command line acts as (the database's first coordinator). The database and key are a copy of one made by the
+    same two commands once per session (on PostgreSQL, replayed from a dump of it: tests/db_templates.py)."""
     env = _env_for(tmp_path, db_target)
     if "://" in db_target:
-        _init_with_clerk(env)
+        templates: Templates = request.getfixturevalue("db_templates")
+        templates.built("postgresql", "cli", _cli_build).copy_into(Settings(
+            db=db_target, key_file=tmp_path / _KEY, vault=tmp_path / "data" / "vault"), PG_ADMIN)
     else:
         template: Path = request.getfixturevalue("_sqlite_cli_template")
         for part in (_DB, _KEY):

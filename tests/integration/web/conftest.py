@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_helpers import PASSWORD, Staff
 
+from db_templates import Fill
 from dutycare.bootstrap import Dutycare
 from dutycare.entrypoints.web.app import create_app
 from dutycare.scenario import load_scenario
@@ -18,10 +20,21 @@ from dutycare.service_layer import accounts, services
 from dutycare.service_layer.access import Role
 
 
+def _import_scenario(app: Dutycare, scratch: Path) -> None:
+    services.import_case_file(app.uow(), load_scenario())
+
+
+@pytest.fixture
+def app_contents(request: pytest.FixtureRequest) -> tuple[str, Fill | None]:
+    """A test of the served application gets ``app`` with the canonical scenario imported (into a template, once);
+    a test of ``app`` alone gets it empty."""
+    return ("scenario", _import_scenario) if "web" in request.fixturenames else ("empty", None)
+
+
 @pytest.fixture
 def web(app: Dutycare) -> FastAPI:
     """The staff application over the scenario."""
-    services.import_case_file(app.uow(), load_scenario())
+    assert services.record_counts(app.uow())["case"] > 0, "app_contents gave no scenario"
     return create_app(app)
 
 

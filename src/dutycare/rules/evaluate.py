@@ -6,7 +6,7 @@ identified by their key, so a finding reached from two cases (a joint complaint)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 
 from dutycare.domain.events import Event, EventType
@@ -72,29 +72,43 @@ def evaluate_institution(institution: Institution, events_with_case_ids: Iterabl
 
 def evaluate_all(timelines: Iterable[Timeline], *, rules: Sequence[Rule], today: date, clock_book: ClockBook,
                  institutions: Mapping[str, Institution] | None = None) -> list[Finding]:
-    """Every rule over many cases: per-case findings first, then institution findings that build on them.
+    """Every rule over many cases, as a list (see `each_finding`, which keeps none of them)."""
+    return list(each_finding(timelines, rules=rules, today=today, clock_book=clock_book, institutions=institutions))
 
-    Institution rules run for every institution that made a public statement, over the events (of the types
-    they read) at it and the institutions below it, and the case findings they use.
+
+def each_finding(timelines: Iterable[Timeline], *, rules: Sequence[Rule], today: date, clock_book: ClockBook,
+                 institutions: Mapping[str, Institution] | None = None) -> Iterator[Finding]:
+    """Every rule over many cases, each finding once, as it is found: per-case findings first, then institution
+    findings that build on them.
+
+    Only the keys of the findings given are kept (a joint complaint's finding is reached from each of its cases),
+    and the findings institution rules use: a caller that stores or counts findings as they come holds no more,
+    which is how `refresh_findings` works through a whole record. Institution rules run for every institution that
+    made a public statement, over the events (of the types they read) at it and the institutions below it, and the
+    case findings they use.
     """
     timelines = list(timelines)
     ctx = EvalContext(today, clock_book)
-    inputs = InstitutionInputs([r for r in rules if r.scope is Scope.INSTITUTION])
+    inputs = InstitutionInputs([r for r in rules if r.scope is Scope.INSTITUTION], timelines, institutions)
     # Each rule with whether institution rules use its findings, so that the question is asked once, not per hit.
     per_case = [(r, r.id in inputs.used) for r in rules if r.scope in PER_CASE]
-    found: dict[str, Finding] = {}
+    given: set[str] = set()
     for timeline in timelines:
         view = CaseView.of_timeline(timeline)
         for rule, used in per_case:
             for hit in rule.check(view, ctx):
                 finding = rule.finding(hit)
-                found.setdefault(finding.key, finding)
-                if used:
-                    inputs.add_finding(finding, hit.events)
+                if (key := finding.key) not in given:
+                    given.add(key)
+                    yield finding
+                    if used:
+                        inputs.add_finding(finding, hit.events)
         inputs.add_case(view)
     if inputs.rules:
-        _unique(inputs.evaluate(_institutions(timelines, institutions), today), found)
-    return list(found.values())
+        for finding in inputs.evaluate(today):
+            if finding.key not in given:
+                given.add(finding.key)
+                yield finding
 
 
 def _institutions(timelines: Sequence[Timeline], given: Mapping[str, Institution] | None) -> dict[str, Institution]:
@@ -110,55 +124,60 @@ def _institutions(timelines: Sequence[Timeline], given: Mapping[str, Institution
 
 class InstitutionInputs:
     """What institution rules need, gathered while cases are evaluated so that no second pass over them is made:
-    public statements, events of the types the rules read, and the findings they use with those findings' events.
+    the events at a speaking institution's family of the types the rules read, and the findings they use that rest
+    on an event there, with those events.
+
+    The speakers (institutions with a public statement) are found first, in one look at the events' types, so that
+    nothing about the other institutions is kept.
     """
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], timelines: Sequence[Timeline] = (),
+                 institutions: Mapping[str, Institution] | None = None) -> None:
         self.rules = rules
         self.used = frozenset(rule_id for r in rules for rule_id in r.uses)
         reads = [r.reads for r in rules]
         wanted = {EventType.PUBLIC_STATEMENT, *(t for types in reads for t in types or ())}
         self.reads = None if None in reads else frozenset(wanted)
+        self.institutions = _institutions(timelines, institutions) if rules else {}
+        statement, known = EventType.PUBLIC_STATEMENT, self.institutions
+        speakers = {e.institution_id for t in timelines for e in t.events if e.type is statement
+                    and e.institution_id is not None and e.institution_id in known} if rules else set()
+        self.families = {speaker: family_of(speaker, known) for speaker in speakers}
+        self.members = frozenset(member for family in self.families.values() for member in family)
         self.events: dict[str, Event] = {}
         self.findings: dict[str, Finding] = {}
 
     def add_case(self, view: CaseView) -> None:
-        """Keep the case's events of the types institution rules read (all of them where a rule says None)."""
-        if not self.rules:
+        """Keep the case's events at a speaker's family of the types institution rules read (all types where a rule
+        says None)."""
+        if not (members := self.members):
             return
-        if self.reads is None:
-            self.events.update((e.id, e) for e in view.events)
-            return
-        for event_type in self.reads:
-            for event in view.of(event_type):
-                self.events[event.id] = event
+        chosen = view.events if self.reads is None else [e for t in self.reads for e in view.of(t)]
+        self.events.update((e.id, e) for e in chosen if e.institution_id in members)
 
     def add_finding(self, finding: Finding, events: Iterable[Event]) -> None:
-        """Keep a case finding, and its events, when an institution rule uses its rule's findings."""
-        if finding.rule_id in self.used:
-            self.findings[finding.key] = finding
-            self.events.update((e.id, e) for e in events)
+        """Keep a case finding, and its events at a speaker's family, when an institution rule uses its rule's
+        findings and one of its events is there."""
+        if finding.rule_id in self.used and (members := self.members):
+            there = [e for e in events if e.institution_id in members]
+            if there:
+                self.findings[finding.key] = finding
+                self.events.update((e.id, e) for e in there)
 
-    def evaluate(self, institutions: Mapping[str, Institution], today: date) -> list[Finding]:
+    def evaluate(self, today: date) -> list[Finding]:
         """Institution findings for every institution with a public statement."""
-        statement = EventType.PUBLIC_STATEMENT
-        speakers = {e.institution_id for e in self.events.values()
-                    if e.type is statement and e.institution_id is not None and e.institution_id in institutions}
-        families = {speaker: family_of(speaker, institutions) for speaker in speakers}
-        members = frozenset(member for family in families.values() for member in family)
-        # Only events at a speaker's family, and the findings resting on them, can reach an institution rule.
+        institutions, families = self.institutions, self.families
         at: dict[str, list[Event]] = {}
         for event in self.events.values():
-            if (where := event.institution_id) is not None and where in members:
-                at.setdefault(where, []).append(event)
-        wanted = {e.id for events in at.values() for e in events}
+            at.setdefault(str(event.institution_id), []).append(event)
+        wanted = self.events.keys()
         by_event: dict[str, list[Finding]] = {}
         for finding in self.findings.values():
             for event_id in finding.event_ids:
                 if event_id in wanted:
                     by_event.setdefault(event_id, []).append(finding)
         out: list[Finding] = []
-        for speaker in sorted(speakers):
+        for speaker in sorted(families):
             events = [e for member in sorted(families[speaker]) for e in at.get(member, ())]
             relevant = list({f.key: f for e in events for f in by_event.get(e.id, ())}.values())
             out.extend(evaluate_institution(institutions[speaker], events, institutions, rules=self.rules,

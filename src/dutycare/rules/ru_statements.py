@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from datetime import date
+from typing import NamedTuple
 
 from dutycare.domain.events import Event, EventType
 from dutycare.domain.vocabulary import RefusalReason, StatementClaim
@@ -37,9 +38,11 @@ FINDING_EN = {"R1": "found fit with treatment outstanding", "R2": "treatment rec
               "R4": "malingering label against medical findings"}
 
 
-@dataclass(frozen=True)
-class Contradiction:
-    """One recorded fact that may contradict a statement: a refusal, or the institution's part in a case finding."""
+class Contradiction(NamedTuple):
+    """One recorded fact that may contradict a statement: a refusal, or the institution's part in a case finding.
+
+    A named tuple: a large institution has thousands, made once per statement's institution.
+    """
 
     events: tuple[Event, ...]
     case_ids: tuple[str, ...]
@@ -47,51 +50,67 @@ class Contradiction:
     certainty: Certainty = Certainty.ESTABLISHED
 
 
+_REFUSED = T.TREATMENT_REFUSED
+
+
 def candidates(view: InstitutionView) -> list[Contradiction]:
     """Restrictive refusals and the acts of R1/R2/R4 findings in the institution's family, at any date."""
-    out = [Contradiction((e,), e.case_ids) for e in view.of(T.TREATMENT_REFUSED)
-           if e.institution_id in view.family and e.details.get("reason_kind") in RESTRICTIVE_REASONS]
+    family, by_id = view.family, view.by_id
+    out = [Contradiction((e,), e.case_ids) for e in view.of(_REFUSED)
+           if e.institution_id in family and e.details.get("reason_kind") in RESTRICTIVE_REASONS]
     listed = {c.events[0].id for c in out}
     for finding in view.case_findings:
         if finding.rule_id not in FINDING_RU:
             continue
-        acts = tuple(e for i in finding.event_ids if (e := view.by_id.get(i)) is not None
-                     and e.institution_id in view.family and e.type not in SUPPORTING)
+        acts = tuple([e for i in finding.event_ids if (e := by_id.get(i)) is not None
+                      and e.institution_id in family and e.type not in SUPPORTING])
         if acts and not {e.id for e in acts} <= listed:
             out.append(Contradiction(acts, finding.case_ids, finding.rule_id, finding.certainty))
     return out
 
 
-def in_window(found: list[Contradiction], statement: Event) -> list[Contradiction]:
-    """The candidates within 24 months before to 6 months after the statement, graded by how surely they are."""
+def spans_of(found: list[Contradiction]) -> list[tuple[tuple[date, date], ...]]:
+    """The widest interval of each candidate's events (`PartialDate.bounds`), worked out once for all statements."""
+    return [tuple([e.date.bounds() for e in item.events]) for item in found]
+
+
+def in_window(found: list[Contradiction], statement: Event,
+              spans: list[tuple[tuple[date, date], ...]] | None = None) -> list[Contradiction]:
+    """The candidates within 24 months before to 6 months after the statement, graded by how surely they are
+    (``spans``: the candidates' `spans_of`, when already known)."""
     lo, hi = statement.date.bounds()
     first, last = add_months(lo, -MONTHS_BEFORE), add_months(hi, MONTHS_AFTER)
     out = []
-    for item in found:
+    for item, span in zip(found, spans_of(found) if spans is None else spans, strict=True):
         inside = overlaps = False
-        for e in item.events:
-            e_lo, e_hi = e.date.bounds()
+        for e_lo, e_hi in span:
             if e_lo >= first and e_hi <= last:
                 inside = True
                 break
             overlaps = overlaps or (e_hi >= first and e_lo <= last)
-        if inside and item.certainty is Certainty.ESTABLISHED:
+        if inside and item.certainty is _ESTABLISHED:
             out.append(item)
         elif inside or overlaps:
-            out.append(replace(item, certainty=Certainty.POSSIBLE))
+            out.append(item._replace(certainty=_POSSIBLE))
     return out
+
+
+_ESTABLISHED, _POSSIBLE = Certainty.ESTABLISHED, Certainty.POSSIBLE
 
 
 def check_r8(view: InstitutionView, ctx: EvalContext) -> Iterator[Hit]:
     """A statement denying restrictions on care, contradicted by events recorded at the institution."""
     found: list[Contradiction] | None = None
+    spans: list[tuple[tuple[date, date], ...]] = []
     for statement in view.of(T.PUBLIC_STATEMENT):
         if statement.institution_id != view.institution.id or statement.details.get("claim") not in DENIALS:
             continue
-        found = candidates(view) if found is None else found
-        dated = in_window(found, statement)
-        certain = any(c.certainty is Certainty.ESTABLISHED for c in dated)
-        chosen = [c for c in dated if c.certainty is Certainty.ESTABLISHED or not certain]
+        if found is None:
+            found = candidates(view)
+            spans = spans_of(found)
+        dated = in_window(found, statement, spans)
+        certain = any(c.certainty is _ESTABLISHED for c in dated)
+        chosen = [c for c in dated if c.certainty is _ESTABLISHED or not certain]
         if chosen:
             yield _hit(view, statement, chosen, certain)
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import pickle
 import random
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from timeline_builders import RULES, TODAY, Record, T, book, busy_record, of_rule
 
 from dutycare.domain.events import Event
 from dutycare.domain.model import Timeline
-from dutycare.rules.evaluate import evaluate_all, evaluate_case
-from dutycare.rules.model import Certainty, Finding, finding_key
+from dutycare.rules.evaluate import each_finding, evaluate_all, evaluate_case
+from dutycare.rules.model import Certainty, EvalContext, Finding, Hit, Rule, Scope, Severity, finding_key
+from dutycare.rules.views import CaseView
 
 
 def keys(findings: list[Finding]) -> set[str]:
@@ -92,3 +96,46 @@ def test_canonical_scenario_produces_the_findings_the_product_promises() -> None
     [statement] = of_rule(found, "R8")
     assert statement.institution_id == "H" and set(statement.case_ids) == {"A", "B", "C"}
     assert len(keys(found)) == len(found)
+
+
+def test_each_finding_gives_what_the_list_holds_each_once_and_as_it_is_found() -> None:
+    r = canonical()
+    timelines = [r.timeline(c) for c in "ABC"]
+    listed = evaluate_all(timelines, rules=RULES, today=date(2024, 6, 1), clock_book=book())
+    stream = each_finding(timelines, rules=RULES, today=date(2024, 6, 1), clock_book=book())
+    assert isinstance(stream, Iterator)
+    given = list(stream)
+    assert given == listed
+    assert len(keys(given)) == len(given)
+    # The joint complaint is reached from each of its three cases, and its findings are given once.
+    assert sum(1 for f in given if f.rule_id == "R6") == 3
+
+
+def test_each_finding_gives_a_case_s_findings_before_the_next_case_is_evaluated() -> None:
+    r = canonical()
+    timelines = [r.timeline(c) for c in "ABC"]
+
+    def stop_at_b(view: CaseView, ctx: EvalContext) -> Iterator[Hit]:
+        if view.case_id == "B":
+            raise RuntimeError("case B was evaluated")
+        return iter(())
+
+    halting = Rule("X1", "x", "x", Severity.LOW, Scope.CASE, (), "x", "x", (), stop_at_b)
+    stream = each_finding(timelines, rules=[*RULES, halting], today=date(2024, 6, 1), clock_book=book())
+    first = next(stream)
+    assert "A" in first.case_ids
+
+
+def test_a_finding_is_a_value_with_its_key_and_cannot_be_changed_in_place() -> None:
+    [finding, *_] = busy_record().evaluate()
+    same = Finding(finding.rule_id, finding.severity, finding.certainty, finding.case_ids, finding.event_ids,
+                   finding.explanation_ru, finding.explanation_en, finding.institution_id, finding.legal_basis)
+    assert same == finding and same.key == finding_key(finding.rule_id, finding.event_ids, finding.case_ids,
+                                                       finding.institution_id)
+    assert pickle.loads(pickle.dumps(finding)) == finding
+    with pytest.raises(AttributeError):
+        finding.key = "forged"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        finding._replace(case_ids=("other",))
+    assert finding_key("R6", ("e",), ("A",), "P") != finding_key("R6", ("e",), ("A",), "SK")
+    assert finding_key("R6", ("e",), ("A",)) != finding_key("R6", ("e",), ("A",), "")

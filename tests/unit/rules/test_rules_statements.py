@@ -7,8 +7,9 @@ from datetime import date
 from timeline_builders import RULES, TODAY, Record, T, book, of_rule
 
 from dutycare.domain.events import Event
-from dutycare.rules.evaluate import evaluate_all, evaluate_institution
-from dutycare.rules.model import Certainty, Finding
+from dutycare.rules.evaluate import InstitutionInputs, evaluate_all, evaluate_institution
+from dutycare.rules.model import Certainty, EvalContext, Finding, Scope
+from dutycare.rules.views import CaseView
 
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
 
@@ -95,3 +96,28 @@ def test_evaluate_institution_derives_case_findings_from_the_events_when_not_giv
     r.decide("2024-03-15", "А")
     found = evaluate_institution(r.institutions["H"], r.events, r.institutions, rules=RULES, today=TODAY)
     assert [f.rule_id for f in found] == ["R8"]
+
+
+def test_what_institution_rules_are_given_is_only_what_rests_at_a_speaker_s_family() -> None:
+    r = Record()
+    statement(r)
+    r.refuse("2024-02-01", "unwritten_directive")  # at the speaker
+    r.refuse("2024-02-01", "no_capacity", inst="H2")  # at a hospital that said nothing
+    r.injury("2024-01-10")
+    r.recommend("2024-02-02", inst="H2")
+    r.decide("2024-03-15", "А", inst="H2")  # an R1 finding resting only on events at H2
+    timelines = [r.timeline(c) for c in ("A", "B")]
+    inputs = InstitutionInputs([rule for rule in RULES if rule.scope is Scope.INSTITUTION], timelines)
+    assert set(inputs.families) == {"H"} and "H2" not in inputs.members
+    for timeline in timelines:
+        view = CaseView.of_timeline(timeline)
+        for rule in RULES:
+            if rule.id in inputs.used:
+                for hit in rule.check(view, EvalContext(TODAY, book())):
+                    inputs.add_finding(rule.finding(hit), hit.events)
+        inputs.add_case(view)
+    assert {e.institution_id for e in inputs.events.values()} == {"H"}
+    assert inputs.findings == {}
+    [finding] = of_rule(inputs.evaluate(TODAY), "R8")
+    assert set(finding.event_ids) == {e.id for e in r.events if e.institution_id == "H" and e.type in (
+        T.TREATMENT_REFUSED, T.PUBLIC_STATEMENT)}

@@ -144,42 +144,45 @@ class InstitutionInputs:
                     and e.institution_id is not None and e.institution_id in known} if rules else set()
         self.families = {speaker: family_of(speaker, known) for speaker in speakers}
         self.members = frozenset(member for family in self.families.values() for member in family)
-        self.events: dict[str, Event] = {}
-        self.findings: dict[str, Finding] = {}
+        self.at: dict[str, dict[str, Event]] = {}  # member institution -> its events kept, by id
+        self.found_at: dict[str, list[Finding]] = {}  # member institution -> the findings kept with an event there
+
+    def _keep(self, events: Iterable[Event]) -> set[str]:
+        """Keep the events at a speaker's family, grouped by institution; the institutions they are at."""
+        members, at, places = self.members, self.at, set()
+        for e in events:
+            if (where := e.institution_id) in members:
+                held = at.get(where)
+                if held is None:
+                    held = at[where] = {}
+                held[e.id] = e
+                places.add(where)
+        return places
 
     def add_case(self, view: CaseView) -> None:
         """Keep the case's events at a speaker's family of the types institution rules read (all types where a rule
         says None)."""
-        if not (members := self.members):
-            return
-        chosen = view.events if self.reads is None else [e for t in self.reads for e in view.of(t)]
-        self.events.update((e.id, e) for e in chosen if e.institution_id in members)
+        if self.members:
+            self._keep(view.events if self.reads is None else [e for t in self.reads for e in view.of(t)])
 
     def add_finding(self, finding: Finding, events: Iterable[Event]) -> None:
         """Keep a case finding, and its events at a speaker's family, when an institution rule uses its rule's
-        findings and one of its events is there."""
-        if finding.rule_id in self.used and (members := self.members):
-            there = [e for e in events if e.institution_id in members]
-            if there:
-                self.findings[finding.key] = finding
-                self.events.update((e.id, e) for e in there)
+        findings and one of its events is there (each finding is given once)."""
+        if finding.rule_id in self.used and self.members:
+            for where in self._keep(events):
+                self.found_at.setdefault(where, []).append(finding)
 
     def evaluate(self, today: date) -> list[Finding]:
         """Institution findings for every institution with a public statement."""
-        institutions, families = self.institutions, self.families
-        at: dict[str, list[Event]] = {}
-        for event in self.events.values():
-            at.setdefault(str(event.institution_id), []).append(event)
-        wanted = self.events.keys()
-        by_event: dict[str, list[Finding]] = {}
-        for finding in self.findings.values():
-            for event_id in finding.event_ids:
-                if event_id in wanted:
-                    by_event.setdefault(event_id, []).append(finding)
+        institutions, at, found_at = self.institutions, self.at, self.found_at
         out: list[Finding] = []
-        for speaker in sorted(families):
-            events = [e for member in sorted(families[speaker]) for e in at.get(member, ())]
-            relevant = list({f.key: f for e in events for f in by_event.get(e.id, ())}.values())
+        for speaker in sorted(self.families):
+            family = sorted(self.families[speaker])
+            events = [e for member in family for e in at.get(member, {}).values()]
+            if len(family) == 1:
+                relevant = found_at.get(speaker, [])
+            else:  # a finding with events at two members is kept at each
+                relevant = list({f.key: f for member in family for f in found_at.get(member, ())}.values())
             out.extend(evaluate_institution(institutions[speaker], events, institutions, rules=self.rules,
                                             today=today, case_findings=relevant))
         return out

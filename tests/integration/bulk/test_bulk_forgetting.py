@@ -19,6 +19,7 @@ from dutycare.domain.interchange import case_file_to_dict, parse_case_file
 from dutycare.scenario import load_scenario
 from dutycare.service_layer import bulk_import as bi
 from dutycare.service_layer import import_checks, import_sources, import_writes, services
+from dutycare.service_layer.raw_record import RawRecord
 
 LIMIT = 40  # records known once written; the files below hold several hundred
 
@@ -95,3 +96,15 @@ def test_an_id_used_again_long_after_is_reported_as_with_full_knowledge(
         bulk_import(app, path)
     assert [str(p) for p in forgot.value.problems] == [str(p) for p in knew.value.problems]
     assert snapshot(app) == before
+
+
+def test_records_of_different_kinds_with_one_id_are_known_apart_once_written() -> None:
+    known = import_checks.RecentKnowledge(limit=10)
+    known.remember(RawRecord("person", {"id": "x"}, "line 2"))
+    known.remember(RawRecord("event", {"id": "x", "type": "surgery_refused"}, "line 3"))
+    known.written()
+    assert known.defined("person", "x") and known.defined("event", "x")
+    assert not known.defined("case", "x") and not known.defined("institution", "x")
+    assert known.known_type("x") == "surgery_refused"
+    known.found_in_database("case", {"ex"})  # not to be mistaken for the event "x" (nor it for this case)
+    assert known.defined("case", "ex") and not known.defined("event", "ex") and not known.defined("case", "x")

@@ -116,8 +116,8 @@ def test_what_institution_rules_are_given_is_only_what_rests_at_a_speaker_s_fami
                 for hit in rule.check(view, EvalContext(TODAY, book())):
                     inputs.add_finding(rule.finding(hit), hit.events)
         inputs.add_case(view)
-    assert {e.institution_id for e in inputs.events.values()} == {"H"}
-    assert inputs.findings == {}
+    assert set(inputs.at) == {"H"} and {e.institution_id for e in inputs.at["H"].values()} == {"H"}
+    assert inputs.found_at == {}
     [finding] = of_rule(inputs.evaluate(TODAY), "R8")
     assert set(finding.event_ids) == {e.id for e in r.events if e.institution_id == "H" and e.type in (
         T.TREATMENT_REFUSED, T.PUBLIC_STATEMENT)}

@@ -265,12 +265,17 @@ class InstitutionView:
         self._by_type: dict[EventType, list[Event]] = {}
         for event in self.by_id.values():
             self._by_type.setdefault(event.type, []).append(event)
-        for same_type in self._by_type.values():
-            same_type.sort(key=_order)
+        self._sorted: set[EventType] = set()  # a type's events are sorted when first asked for: most are never
 
     def of(self, event_type: EventType) -> tuple[Event, ...] | list[Event]:
         """The events of one type, in timeline order."""
-        return self._by_type.get(event_type, _NONE)
+        found = self._by_type.get(event_type)
+        if found is None:
+            return _NONE
+        if event_type not in self._sorted:
+            found.sort(key=_order)
+            self._sorted.add(event_type)
+        return found
 
 
 def family_of(institution_id: str, institutions: Mapping[str, Institution]) -> frozenset[str]:

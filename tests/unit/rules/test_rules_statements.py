@@ -9,7 +9,7 @@ from timeline_builders import RULES, TODAY, Record, T, book, of_rule
 from dutycare.domain.events import Event
 from dutycare.rules.evaluate import InstitutionInputs, evaluate_all, evaluate_institution
 from dutycare.rules.model import Certainty, EvalContext, Finding, Scope
-from dutycare.rules.views import CaseView
+from dutycare.rules.views import CaseView, InstitutionView
 
 E, P = Certainty.ESTABLISHED, Certainty.POSSIBLE
 
@@ -121,3 +121,14 @@ def test_what_institution_rules_are_given_is_only_what_rests_at_a_speaker_s_fami
     [finding] = of_rule(inputs.evaluate(TODAY), "R8")
     assert set(finding.event_ids) == {e.id for e in r.events if e.institution_id == "H" and e.type in (
         T.TREATMENT_REFUSED, T.PUBLIC_STATEMENT)}
+
+
+def test_an_institution_view_gives_each_type_in_timeline_order_whatever_order_it_was_given() -> None:
+    r = Record()
+    later = r.refuse("2024-05-01", "unwritten_directive")
+    earlier = r.refuse("2024-02-01", "no_capacity")
+    said = statement(r)
+    view = InstitutionView(r.institutions["H"], r.events, r.institutions, ())  # the later refusal first
+    assert list(view.of(T.TREATMENT_REFUSED)) == [earlier, later]
+    assert list(view.of(T.TREATMENT_REFUSED)) == [earlier, later]  # sorted once, kept
+    assert list(view.of(T.PUBLIC_STATEMENT)) == [said] and list(view.of(T.DEPLOYED)) == []

@@ -205,16 +205,22 @@ def memory_growth(name: str, db: str, work: Path, events: int, large: dict[str, 
            target="flat in file size")
 
 
+SEED = 2027
+"""The synthetic file's seed. Its world has 4 harsh facilities of 33, whose heads deny in public what their cases
+show, so that the import refreshes institution findings as a real record's would; the seed used until 2026-12-03
+(2026) drew none, and the import's institution findings went unmeasured."""
+
+
 def synthesise(events: int, work: Path) -> Path:
     """A synthetic file with about this many events (made once per size and kept in the work directory)."""
     cases = max(1, round(events / EVENTS_PER_CASE))
-    path = work / f"synth-{cases}.jsonl"
+    path = work / f"synth-{cases}-seed{SEED}.jsonl"
     if not path.exists():
         from dutycare.synth import write_jsonl
 
         started = time.perf_counter()
         with path.open("w", encoding="utf-8") as f:
-            write_jsonl(f, cases, 2026)
+            write_jsonl(f, cases, SEED)
         print(f"synthesised {cases:,} cases in {time.perf_counter() - started:.0f} s -> {path}")
     return path
 

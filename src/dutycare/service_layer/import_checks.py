@@ -134,8 +134,9 @@ class RecentKnowledge(Knowledge):
     used forgotten first.
 
     A forgotten record is in the database by then, in the import's own transaction: a reference to it is asked of the
-    database when `Checker.settle` may no longer wait, and a second record with its id is refused by the database
-    itself (the store's IdTaken), after which the whole file is checked again with full knowledge.
+    database when `Checker.settle` is told not to wait (once a batch has waited for it), and a second record with its
+    id is refused by the database itself (the store's IdTaken), after which the whole file is checked again with
+    full knowledge.
     """
 
     limit: int = field(default_factory=lambda: RECENT_IDS)

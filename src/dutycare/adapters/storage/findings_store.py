@@ -96,16 +96,23 @@ class SqlFindings(Findings):
 
     def of_rules_at_institutions(self, rule_ids: Iterable[str], institution_ids: Iterable[str]) -> list[FindingRow]:
         """The findings of these rules linked to a case that has an event at one of these institutions (the
-        database does the joining, so only the findings themselves are read)."""
+        database does the joining, so only the findings themselves are read).
+
+        One join that starts from the events at the institutions, through their cases to those cases' findings:
+        written as "a finding whose case is in (the cases at the institutions)", SQLite without statistics started
+        from every finding of the rules instead, and probed each against each case, 1.0 s for one hospital of
+        20,000 cases (seed 5) against 0.04 s. Imports and ordinary writes ask it for each speaking institution.
+        """
         rules, places = sorted(set(rule_ids)), sorted(set(institution_ids))
         if not rules or not places:
             return []
-        at_places = (select(t.event_cases.c.case_id)
-                     .join(t.events, t.events.c.id == t.event_cases.c.event_id)
-                     .where(t.events.c.institution_id.in_(places), t.events.c.deleted_at.is_(None)))
         q = (select(t.finding_cases.c.finding_key).distinct()
+             .select_from(t.events)
+             .join(t.event_cases, t.event_cases.c.event_id == t.events.c.id)
+             .join(t.finding_cases, t.finding_cases.c.case_id == t.event_cases.c.case_id)
              .join(t.findings, t.findings.c.key == t.finding_cases.c.finding_key)
-             .where(t.findings.c.rule_id.in_(rules), t.finding_cases.c.case_id.in_(at_places)))
+             .where(t.events.c.institution_id.in_(places), t.events.c.deleted_at.is_(None),
+                    t.findings.c.rule_id.in_(rules)))
         return self._rows(sorted(r[0] for r in self.conn.execute(q)))
 
     def all(self) -> list[FindingRow]:

@@ -210,11 +210,12 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore,
             if window is not None:
                 if parsed is not None:
                     held.append(parsed)
-                    # A reference still open after a whole batch has waited is asked of the database then: it is
-                    # to a stored record, or one written and forgotten, not to one a few lines ahead (as a group's
-                    # joint complaint names the next case). Asked only when no more may wait, a reference of the
-                    # newest batch to the next one was still open, and the file was checked and written again.
-                    write_held(window, may_wait=len(held) != 2 and len(held) <= MAX_HELD_BATCHES)
+                    # The database is asked once a whole batch has waited (what is still open then is a stored or
+                    # forgotten record, not one a few lines ahead), and again when no more may wait. Asked only
+                    # then, a reference of the newest batch to the next one was still open, and the file was
+                    # checked and written again.
+                    asks = len(held) == 2 or len(held) > MAX_HELD_BATCHES
+                    write_held(window, may_wait=not asks)
                 if parsed is None or log.total or len(held) > MAX_HELD_BATCHES:  # nothing more is written
                     store.close(failed=True)
                     uow.rollback()

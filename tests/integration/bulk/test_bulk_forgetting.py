@@ -106,8 +106,8 @@ def test_records_of_different_kinds_with_one_id_are_known_apart_once_written() -
     assert known.defined("person", "x") and known.defined("event", "x")
     assert not known.defined("case", "x") and not known.defined("institution", "x")
     assert known.known_type("x") == "surgery_refused"
-    known.found_in_database("case", {"ex"})  # not to be mistaken for the event "x" (nor it for this case)
-    assert known.defined("case", "ex") and not known.defined("event", "ex") and not known.defined("case", "x")
+    known.found_in_database("case", {"4x"})  # not the event "x", whose key is its code and "x"
+    assert known.defined("case", "4x") and not known.defined("event", "4x") and not known.defined("case", "x")
 
 
 def test_a_stored_record_named_while_another_is_named_ahead_keeps_the_file_in_one_pass(

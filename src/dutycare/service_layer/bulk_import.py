@@ -48,7 +48,9 @@ class ImportResult:
     counts: dict[str, int]
     ledger_size: int
     sha256: str | None = None
-    case_ids: frozenset[str] = frozenset()
+    case_ids: frozenset[str] | None = frozenset()
+    """The cases written or added to; None from a store that keeps its memory flat in the file's size (the bulk
+    writer), which lists none of them."""
     warnings: tuple[str, ...] = ()  # written anyway, but worth a look: e.g. an id holding a person's name
 
 
@@ -75,7 +77,7 @@ def import_records(uow: U, source: RecordSource, store_factory: StoreFactory[U] 
                     report.start("indexing")
                     size = store.finish()
                     report.start("findings")
-                    refresh_findings(uow, written.case_ids)  # in the same transaction as the records
+                    refresh_findings(uow, written.case_ids or set())  # in the same transaction as the records
                 else:
                     written = outcome
                     report.start("indexing")
@@ -88,7 +90,8 @@ def import_records(uow: U, source: RecordSource, store_factory: StoreFactory[U] 
     finally:
         report.finish()
     counts = {SECTION_OF[kind]: n for kind, n in written.counts.items()}
-    return ImportResult(counts, size, source.digest(), frozenset(written.case_ids),
+    case_ids = None if written.case_ids is None else frozenset(written.case_ids)
+    return ImportResult(counts, size, source.digest(), case_ids,
                         tuple(written.names_in_ids.warnings()))
 
 

@@ -5,14 +5,15 @@ defining them gets `WriteAgain` back, and is then written parents first in a sec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from dutycare.domain.errors import IdTaken, InvalidInput
 from dutycare.domain.interchange import parse_case_file
 from dutycare.domain.model import CaseFile
 from dutycare.domain.names_in_ids import NamesInIds
+from dutycare.service_layer import import_sources
 from dutycare.service_layer.changes import Change, created
 from dutycare.service_layer.findings import ImportFindings
 from dutycare.service_layer.import_checks import (
@@ -97,18 +98,19 @@ class Written:
     """What the writing pass has written so far."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
-    case_ids: set[str] = field(default_factory=set)
+    case_ids: set[str] | None = field(default_factory=set)  # None: not kept (see `check_and_write`)
     names_in_ids: NamesInIds = field(default_factory=NamesInIds)
 
     def add(self, cf: CaseFile) -> None:
-        """Count a written batch, note the cases it touched and look for names in its ids."""
+        """Count a written batch, note the cases it touched (when they are kept) and look for names in its ids."""
         self.names_in_ids.add(cf)
         for kind, n in zip(KINDS, (len(cf.people), len(cf.institutions), len(cf.sources), len(cf.cases),
                                    len(cf.events)), strict=True):
             self.counts[kind] += n
-        self.case_ids.update(c.id for c in cf.cases)
-        for e in cf.events:
-            self.case_ids.update(e.case_ids)
+        if (case_ids := self.case_ids) is not None:
+            case_ids.update(c.id for c in cf.cases)
+            for e in cf.events:
+                case_ids.update(e.case_ids)
 
 
 def _write_sweep(source: RecordSource, store: BulkStore, knowledge: Knowledge, kinds: Collection[str] | None,
@@ -138,6 +140,23 @@ def write_source(source: RecordSource, store: BulkStore, checker: Checker, progr
     if written.counts != checker.counts:
         raise _changed()
     return written
+
+
+def parts_of(cf: CaseFile, size: int) -> Iterator[CaseFile]:
+    """A case file in parts of at most ``size`` records, in the same order (each kind after those before it), so
+    that held batches written together make their rows, seals and ledger entries one part at a time; the ledger gets
+    the same entries in the same order as from one write."""
+    sections = (cf.people, cf.institutions, cf.sources, cf.cases, cf.events)
+    if sum(map(len, sections)) <= size:
+        yield cf
+        return
+    flat = [(kind, record) for kind, records in enumerate(sections) for record in records]
+    for start in range(0, len(flat), size):
+        part: tuple[list[Any], ...] = ([], [], [], [], [])
+        for kind, record in flat[start:start + size]:
+            part[kind].append(record)
+        yield CaseFile(people=tuple(part[0]), institutions=tuple(part[1]), sources=tuple(part[2]),
+                       cases=tuple(part[3]), events=tuple(part[4]))
 
 
 def merge(parts: list[CaseFile]) -> CaseFile:
@@ -185,7 +204,8 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore,
     log = ProblemLog()
     forgets = store.refuses_taken_ids
     checker = Checker(store, RecentKnowledge() if forgets else Knowledge(), log)
-    written = Written()
+    # The cases written are not listed either (about 90 bytes a case): their findings are found as they are written.
+    written = Written(case_ids=None if forgets else set())
     progress.start("importing")
     store.start()
     first = ImportFindings(uow, store.put_findings, store.sync)
@@ -198,7 +218,8 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore,
         if checker.settle(may_wait):
             together = merge(held)  # parents are written before what refers to them
             held = []
-            store.write(together, list(created(together)))
+            for part in parts_of(together, import_sources.BATCH_RECORDS):  # rows for one batch's worth at a time
+                store.write(part, list(created(part)))
             checker.k.written()
             written.add(together)
             findings.add(together)

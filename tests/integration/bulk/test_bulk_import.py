@@ -23,7 +23,7 @@ from dutycare.domain.errors import DomainError, InvalidInput
 from dutycare.domain.interchange import case_file_to_dict, parse_case_file
 from dutycare.scenario import load_scenario
 from dutycare.service_layer import bulk_import as bi
-from dutycare.service_layer import findings, import_sources, services
+from dutycare.service_layer import findings, import_sources, import_writes, services
 from dutycare.settings import Settings
 
 
@@ -101,6 +101,35 @@ def test_a_file_in_order_is_read_once_holding_batches_that_refer_a_little_ahead(
     assert verified(app)
 
 
+def test_batches_held_for_records_ahead_are_written_a_batch_at_a_time_with_the_same_ledger(
+        app: Dutycare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches that waited for records named further on are written together, parents first, but their rows are
+    made one batch's worth at a time (the import's peak memory would otherwise grow with how many waited); the
+    ledger is the one a single write of them makes."""
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 30)
+    merged, written = [], []
+    merge, write = import_writes.merge, SqlBulkStore.write
+    monkeypatch.setattr(import_writes, "merge", lambda parts: merged.append(len(parts)) or merge(parts))
+    monkeypatch.setattr(SqlBulkStore, "write", lambda self, batch, changes: written.append(len(changes)) or write(
+        self, batch, changes))
+    lines = synth_lines(80, seed=5)
+    result, reads = _import_counting(app, write_lines(tmp_path / "in-order.jsonl", lines))
+    assert reads == 1 and max(merged) > 1, merged
+    assert max(written) <= 30 and sum(written) == result.ledger_size, written
+
+    assert verified(app)
+
+    other = initialise(Settings(db=str(tmp_path / "whole" / "w.db"), key_file=tmp_path / "k2" / "w.key",
+                                vault=tmp_path / "whole" / "v"))
+    monkeypatch.setattr(import_writes, "parts_of", lambda cf, size: iter([cf]))
+    try:
+        bulk_import(other, tmp_path / "in-order.jsonl")
+        assert max(written) > 30  # each merge written at once, as before
+        assert _ledger_facts(other) == _ledger_facts(app)
+    finally:
+        other.close()
+
+
 def test_records_named_before_they_are_defined_are_written_parents_first(app: Dutycare, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(import_sources, "BATCH_RECORDS", 50)
@@ -125,7 +154,9 @@ def test_a_file_may_add_to_records_already_in_the_database(app: Dutycare, tmp_pa
               "details": {"complaint": "ev-joint-appeal", "outcome": "formal_reply"}}
     wrong = {**answer, "id": "ev-wrong", "details": {"complaint": "ev-a-injury", "outcome": "formal_reply"}}
     result = bulk_import(app, write_lines(tmp_path / "more.jsonl", [json.dumps(answer, ensure_ascii=False)]))
-    assert result.counts["events"] == 1 and result.case_ids == {"case-a", "case-b"}
+    assert result.counts["events"] == 1 and result.case_ids is None  # the bulk writer lists no cases
+    for case_id in ("case-a", "case-b"):
+        assert "ev-answer" in {e.id for e in services.case_timeline(app.uow(), case_id).events}
     with pytest.raises(InvalidInput) as caught:
         bulk_import(app, write_lines(tmp_path / "wrong.jsonl", [json.dumps(answer), json.dumps(wrong)]))
     assert [str(p) for p in caught.value.problems] == [

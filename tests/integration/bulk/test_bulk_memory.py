@@ -10,11 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from bulk_helpers import bulk_import, synth_lines, write_lines
+from bulk_helpers import bulk_import, synth_lines, verified, write_lines
 
 from bytes_read import bytes_read
+from dutycare.adapters.storage import bulk_writer
 from dutycare.bootstrap import Dutycare, initialise
 from dutycare.domain.errors import InvalidInput
+from dutycare.service_layer import import_sources
 from dutycare.settings import Settings
 
 JUNK_BYTES = 30 << 20
@@ -91,3 +93,24 @@ def test_memory_grows_only_by_the_ids_kept_for_reference_checks(tmp_path: Path) 
             app.close()
     per_record = (peaks[1] - peaks[0]) / (records[1] - records[0])
     assert per_record < 400, f"{per_record:.0f} bytes per record; peaks {[p >> 20 for p in peaks]} MiB"
+
+
+@pytest.mark.parametrize("db_target", ["sqlite", "postgresql"], indirect=True)
+def test_the_digests_of_words_remembered_are_bounded_and_the_index_stays_exact(
+        app: Dutycare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large vocabulary (names, places) does not grow the import: past the bound the digests are computed again,
+    and every record still has exactly its words in the index (`ledger verify` checks them)."""
+    kept = 40
+    monkeypatch.setattr(bulk_writer, "DIGESTS_KEPT", kept)
+    most: list[int] = []
+    learn = bulk_writer.SearchRows._learn
+
+    def spy(self: bulk_writer.SearchRows, words: set[str]) -> None:
+        learn(self, words)
+        most.append(len(self.digests) - len(words))
+
+    monkeypatch.setattr(bulk_writer.SearchRows, "_learn", spy)
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", 50)
+    bulk_import(app, write_lines(tmp_path / "s.jsonl", synth_lines(100, seed=4)))
+    assert len(most) > 10 and max(most) <= kept, most
+    assert verified(app)

@@ -30,7 +30,7 @@ def _import_synth(app: Dutycare, scratch: Path) -> tuple[User, User, User]:
     with path.open("w", encoding="utf-8") as f:
         write_jsonl(f, CASES, SEED)
     result = import_records(app.uow(), open_source(path), SqlBulkStore.for_uow)
-    assert len(result.case_ids) == CASES
+    assert result.counts["cases"] == CASES
     now = datetime.now(UTC)
     uow = lambda: StaffSqlUnitOfWork.like(app.uow())  # noqa: E731
     coordinator, _ = accounts.add_user(uow(), "coord", "coordinator", now, by=None, password=PASSWORD)

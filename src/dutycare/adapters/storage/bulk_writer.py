@@ -44,7 +44,11 @@ D = TypeVar("D")
 LOOKUP_CHUNK = 500
 SQLITE_CACHE_KIB = 65536  # a larger page cache while one transaction writes a large file (it also bounds the
 # sorter that builds the search postings; 128 MiB cost 76 MiB more memory at 150,000 lines for 2 % of the time)
-SQLITE_SORTING_CACHE_KIB = 16384
+SQLITE_SORTING_CACHE_KIB = 8192  # while the postings are sorted: SQLite's memory then peaks at about three times the
+# cache (the cache, and the sorter's lists sized by it); 16 MiB peaked at 52 MiB, 8 MiB at 28, at 300,000 events
+DIGESTS_KEPT = 1 << 15
+"""Words whose keyed digests an import remembers (about 130 bytes each); past that it starts again, so that a file
+with a large vocabulary (names, places) does not grow the import's memory with it."""
 
 
 def _chunks(items: Collection[str], size: int = LOOKUP_CHUNK) -> Iterator[list[str]]:
@@ -123,6 +127,8 @@ class SearchRows:
         return rows
 
     def _learn(self, words: set[str]) -> None:
+        if len(self.digests) >= DIGESTS_KEPT:
+            self.digests.clear()  # the batch's own words are computed again below
         new = sorted(words - self.digests.keys())
         if new:
             digests = self.index.digests(new)

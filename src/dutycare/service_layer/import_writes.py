@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from dutycare.domain.errors import IdTaken, InvalidInput
 from dutycare.domain.interchange import parse_case_file
@@ -150,13 +150,17 @@ def parts_of(cf: CaseFile, size: int) -> Iterator[CaseFile]:
     if sum(map(len, sections)) <= size:
         yield cf
         return
-    flat = [(kind, record) for kind, records in enumerate(sections) for record in records]
-    for start in range(0, len(flat), size):
-        part: tuple[list[Any], ...] = ([], [], [], [], [])
-        for kind, record in flat[start:start + size]:
-            part[kind].append(record)
-        yield CaseFile(people=tuple(part[0]), institutions=tuple(part[1]), sources=tuple(part[2]),
-                       cases=tuple(part[3]), events=tuple(part[4]))
+    # Where each section begins when the records are counted across sections in order.
+    o_inst = len(cf.people)
+    o_src = o_inst + len(cf.institutions)
+    o_case = o_src + len(cf.sources)
+    o_event = o_case + len(cf.cases)
+    for a in range(0, o_event + len(cf.events), size):
+        b = a + size
+        yield CaseFile(people=cf.people[a:b], institutions=cf.institutions[max(a - o_inst, 0):max(b - o_inst, 0)],
+                       sources=cf.sources[max(a - o_src, 0):max(b - o_src, 0)],
+                       cases=cf.cases[max(a - o_case, 0):max(b - o_case, 0)],
+                       events=cf.events[max(a - o_event, 0):max(b - o_event, 0)])
 
 
 def merge(parts: list[CaseFile]) -> CaseFile:

@@ -88,10 +88,11 @@ class ImportFindings:
     A large import writes cases with their events close together, so a case not touched for ``lag`` batches is
     taken as complete: it is evaluated from the facts held here and let go, which keeps memory flat and spares
     reading every event back. Its findings go to ``put`` with the records (their keys are new: no finding of a new
-    case can be stored yet), except findings of several cases (a joint complaint), which are reached once from each
-    case and stored, the last one reached, at the end. A case touched again after it was evaluated, or one that
-    existed before the import, is left for `refresh_findings` (``stale``), as are the institutions the events name
-    (``touched``); the result is the same as refreshing every written case afterwards.
+    case can be stored yet). A finding of several cases (a joint complaint) is reached once from each case, and
+    goes to ``put`` as the last one reaches it; one not reached from all its cases is stored at the end. A case
+    touched again after it was evaluated, or one that existed before the import, is left for `refresh_findings`
+    (``stale``), as are the institutions the events name (``touched``); the result is the same as refreshing every
+    written case afterwards.
     """
 
     def __init__(self, uow: UnitOfWork, put: Callable[[list[FindingRow]], None], sync: Callable[[], None],
@@ -109,7 +110,8 @@ class ImportFindings:
         self.last_seen: dict[str, int] = {}
         self.stale: set[str] = set()
         self.touched: set[str] = set()
-        self.joint: dict[str, FindingRow] = {}
+        self.joint: dict[str, FindingRow] = {}  # findings of several cases not all reached yet
+        self.unreached: dict[str, set[str]] = {}  # each one's cases that have not reached it
         self.batches = 0
         self.count = 0
 
@@ -147,9 +149,16 @@ class ImportFindings:
             for f in evaluate_view(CaseView(case_id, events, self.institutions), self.rules, self.ctx):
                 row = finding_row(f, book.scope_of(f.rule_id), self.at)
                 if len(row.case_ids) > 1:
-                    self.joint[row.key] = row
-                else:
-                    own.append(row)
+                    # Final once every case it names has reached it (the last reach is the one kept); until then
+                    # it waits, and one whose cases are not all reached waits to the end.
+                    waiting = self.unreached.setdefault(row.key, set(row.case_ids))
+                    waiting.discard(case_id)
+                    if waiting:
+                        self.joint[row.key] = row
+                        continue
+                    del self.unreached[row.key]
+                    self.joint.pop(row.key, None)
+                own.append(row)
         if own:
             self.put(own)
             self.count += len(own)

@@ -24,6 +24,7 @@ from dutycare.service_layer.import_checks import (
     check_source,
     run_check,
 )
+from dutycare.service_layer.import_held import open_references, ready_part
 from dutycare.service_layer.import_sources import KINDS, ProblemLog, _changed, batches
 from dutycare.service_layer.ports import BulkStore, Progress, RecordSource, UnitOfWork
 from dutycare.service_layer.queries import FindingRow
@@ -220,13 +221,18 @@ def check_and_write(uow: UnitOfWork, source: RecordSource, store: BulkStore,
     def write_held(findings: ImportFindings, may_wait: bool) -> None:
         nonlocal held
         if checker.settle(may_wait):
-            together = merge(held)  # parents are written before what refers to them
-            held = []
-            for part in parts_of(together, import_sources.BATCH_RECORDS):  # rows for one batch's worth at a time
-                store.write(part, list(created(part)))
-            checker.k.written()
-            written.add(together)
-            findings.add(together)
+            ready, held = held, []
+        elif len(held) > 1 and (split := ready_part(held, open_references(checker.k.pending,
+                                                                           checker.k.pending_events))):
+            ready, held = split  # the newest batch still waits; those before it need not wait with it
+        else:
+            return
+        together = merge(ready)  # parents are written before what refers to them
+        for part in parts_of(together, import_sources.BATCH_RECORDS):  # rows for one batch's worth at a time
+            store.write(part, list(created(part)))
+        checker.k.written()
+        written.add(together)
+        findings.add(together)
 
     again = False  # whether the file is to be checked again from its start
     try:

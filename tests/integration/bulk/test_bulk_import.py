@@ -130,6 +130,75 @@ def test_batches_held_for_records_ahead_are_written_a_batch_at_a_time_with_the_s
         other.close()
 
 
+def _chained_lines(blocks: int, size: int) -> list[str]:
+    """A file whose every batch of ``size`` records ends with a joint complaint naming the next batch's first case
+    and person, so that no batch is complete before the one after it is read."""
+    def line(**rec: object) -> str:
+        return json.dumps(rec, ensure_ascii=False)
+
+    out = [line(format="dutycare-records", format_version=1),
+           line(record="institution", id="i-ombudsman", name="Уполномоченный", type="ombudsman")]
+    out += [line(record="person", id=f"p-{k}", pseudonym=f"Солдат {k}", role="affected") for k in range(size - 1)]
+    for k in range(blocks):
+        block = [line(record="person", id=f"p-b{k}", pseudonym=f"Боец {k}", role="affected"),
+                 line(record="case", id=f"c-{k}", person=f"p-b{k}", title=f"Дело {k}", status="open"),
+                 line(record="source", id=f"s-{k}", kind="own_account", title="Рассказ", reliability="C")]
+        complaint = {"record": "event", "type": "complaint", "date": "2024-08-31", "sources": [{"source": f"s-{k}"}],
+                     "details": {"addressees": ["i-ombudsman"], "channel": "gosuslugi",
+                                                                  "subject": "отказ в лечении"}}
+        while len(block) < size - 1:
+            block.append(line(**{**complaint, "details": {**complaint["details"], "applicants": [f"p-b{k}"]}},
+                              id=f"e-{k}-{len(block)}", cases=[f"c-{k}"]))
+        both = {**complaint["details"], "applicants": [f"p-b{k}", f"p-b{k + 1}"]}  # type: ignore[dict-item]
+        block.append(line(**{**complaint, "details": both}, id=f"e-{k}-joint", cases=[f"c-{k}", f"c-{k + 1}"]))
+        out += block
+    out += [line(record="person", id=f"p-b{blocks}", pseudonym="Последний", role="affected"),
+            line(record="case", id=f"c-{blocks}", person=f"p-b{blocks}", title="Последнее дело", status="open")]
+    return out
+
+
+def test_a_run_of_batches_each_naming_the_next_is_written_as_it_goes_not_held_to_its_end(
+        app: Dutycare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each batch ends by naming the next batch's first case: the batches before the newest are written with the
+    records they name from it, so no more than two batches wait at a time (all of them waited before, and past
+    eight the file was checked and written again). The joint complaints' findings are stored as soon as both their
+    cases are evaluated, not held to the end, and the findings are those of an ordinary import."""
+    size, blocks = 30, 3 * import_writes.MAX_HELD_BATCHES
+    monkeypatch.setattr(import_sources, "BATCH_RECORDS", size)
+    merged: list[int] = []
+    merge = import_writes.merge
+    monkeypatch.setattr(import_writes, "merge", lambda parts: merged.append(sum(map(_records, parts)))
+                        or merge(parts))
+    waiting: list[int] = []  # how many joint findings wait, after each evaluation of cases
+    evaluate = findings.ImportFindings._evaluate
+    monkeypatch.setattr(findings.ImportFindings, "_evaluate",
+                        lambda self, ids: evaluate(self, ids) or waiting.append(len(self.joint)))
+    lines = _chained_lines(blocks, size)
+    result, reads = _import_counting(app, write_lines(tmp_path / "chained.jsonl", lines))
+    assert reads == 1, "read once: no batch waited past the limit"
+    assert max(merged) <= 2 * size, merged
+    assert len(waiting) > blocks and max(waiting) <= 2 and waiting[-1] == 0, waiting
+    joint = {k: r for k, r in _finding_rows(app).items() if len(r[-1]) > 1}
+    assert len(joint) >= blocks, "each joint complaint has findings of both its cases"
+    doc = as_case_file(lines)
+    assert result.counts == {s: len(doc[s]) for s in ("people", "institutions", "sources", "cases", "events")}
+    assert _by_id(services.export_case_file(app.uow())) == _by_id(case_file_to_dict(parse_case_file(doc)))
+    assert verified(app)
+    for k in (0, blocks - 1):
+        assert f"e-{k}-joint" in {e.id for e in services.case_timeline(app.uow(), f"c-{k + 1}").events}
+    other = initialise(Settings(db=str(tmp_path / "plain" / "p.db"), key_file=tmp_path / "k2" / "p.key",
+                                vault=tmp_path / "plain" / "v"))
+    try:
+        services.import_case_file(other.uow(), doc)
+        assert _finding_rows(other) == _finding_rows(app)
+    finally:
+        other.close()
+
+
+def _records(cf: object) -> int:
+    return sum(len(getattr(cf, s)) for s in ("people", "institutions", "sources", "cases", "events"))
+
+
 def test_records_named_before_they_are_defined_are_written_parents_first(app: Dutycare, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(import_sources, "BATCH_RECORDS", 50)

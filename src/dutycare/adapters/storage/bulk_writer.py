@@ -327,8 +327,7 @@ class SqlBulkStore(BulkStore):
         self.tables: SqliteTables | PostgresTables | None = None
         self.entries: CreateEntries | None = None
         self.search: SearchRows | None = None
-        self.new_cases: list[str] = []
-        self.new_events: list[str] = []
+        self.first_seq = 0  # the ledger's size when the import started: entries from it on are the import's
         self.had_cases = True
 
     refuses_taken_ids = True  # the tables' keys refuse a second record with an id (IdTaken, at a write or a sync)
@@ -382,7 +381,7 @@ class SqlBulkStore(BulkStore):
         sqlite = self.conn.dialect.name == "sqlite"
         if sqlite:  # a write that changes nothing makes SQLite take its write lock now, before sizes are read
             self.conn.execute(t.meta.update().where(t.meta.c.key.is_(None)).values(value=""))
-        self.seq = SqlLedger(self.conn, self.clock).append([], self.actor)  # appends nothing, under the lock
+        self.seq = self.first_seq = SqlLedger(self.conn, self.clock).append([], self.actor)  # appends nothing
         for kind, table in KIND_TABLES.items():
             last = self.conn.execute(select(func.max(table.c.position))).scalar()
             self.positions[kind] = 0 if last is None else int(last) + 1
@@ -400,9 +399,6 @@ class SqlBulkStore(BulkStore):
         self._records("source", t.sources, batch.sources, lambda x, pos: m.source_row(x, pos, 1, s))
         self._records("case", t.cases, batch.cases, lambda c, pos: m.case_row(c, pos, 1, s))
         self._events(batch)
-        if self.had_cases:  # only then are postings made from these; a first import derives them all at the end
-            self.new_cases.extend(c.id for c in batch.cases)
-            self.new_events.extend(e.id for e in batch.events)
         self.tables.put(t.ledger_entries, LEDGER_COLUMNS, self._ledger_rows(changes))
         self.tables.put(search_terms, SEARCH_COLUMNS, self.search.rows(changes))
 
@@ -463,11 +459,8 @@ class SqlBulkStore(BulkStore):
             if self.tables is not None:
                 self.tables.before_sorting()
             self.index.rebuild_postings()
-        else:
-            for chunk in _chunks(self.new_cases):
-                self.index.post_cases(chunk)
-            for chunk in _chunks(self.new_events):
-                self.index.post("event", chunk)
+        else:  # the new records' ids are read back from the ledger, not kept while writing (flat memory)
+            self.index.post_created_since(self.first_seq)
         analyse_written_tables(self.conn)
         return self.seq
 

@@ -123,12 +123,17 @@ class SqlSearchIndex(SearchIndex):
         if record_ids:
             self.conn.execute(postings_from_terms(kind, search_terms.c.record_id.in_(sorted(record_ids))))
 
-    def post_cases(self, case_ids: Collection[str]) -> None:
-        """Post the words of new cases and of their people under them (the bulk import, after its rows)."""
-        if case_ids:
-            ids = sorted(case_ids)
-            self.conn.execute(postings_from_terms("case", search_terms.c.record_id.in_(ids)))
-            self.conn.execute(postings_from_terms("person", t.cases.c.id.in_(ids)))
+    def post_created_since(self, seq: int) -> None:
+        """Post the words of the cases (with their people's) and events created from this ledger entry on (a bulk
+        import into a database that has cases already): the ledger names them, so nothing lists them meanwhile."""
+        entries = t.ledger_entries.c
+
+        def created(entity: str) -> Select[tuple[str]]:
+            return select(entries.entity_id).where(entries.seq >= seq, entries.entity == entity)
+
+        self.conn.execute(postings_from_terms("case", search_terms.c.record_id.in_(created("case"))))
+        self.conn.execute(postings_from_terms("person", t.cases.c.id.in_(created("case"))))
+        self.conn.execute(postings_from_terms("event", search_terms.c.record_id.in_(created("event"))))
 
     def rebuild_postings(self) -> None:
         """Derive every posting again from the stored words and the links between records.

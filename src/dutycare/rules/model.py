@@ -152,7 +152,9 @@ class Rule:
         if len(hit.events) == 1:
             event_ids: tuple[str, ...] = (hit.events[0].id,)
         else:
-            event_ids = tuple([e.id for e in sorted({e.id: e for e in hit.events}.values(), key=_order)])
+            # Sorted, then each id once: an id's events sort together (the order ends with the id), so this is the
+            # order of the distinct events, made in C (an institution finding names thousands).
+            event_ids = tuple(dict.fromkeys(map(_id, sorted(hit.events, key=_order))))
         cases = hit.case_ids if len(hit.case_ids) == 1 else tuple(sorted(set(hit.case_ids)))
         return Finding(self.id, self.severity, hit.certainty, cases, event_ids, hit.explanation_ru,
                        hit.explanation_en, hit.institution_id, self.legal_basis)
@@ -160,6 +162,7 @@ class Rule:
 
 _order = attrgetter("date.earliest", "date.latest", "id")
 """The order of ``timeline_key`` as a C-level key: findings are many, and this sort runs for each."""
+_id = attrgetter("id")
 
 
 @dataclass(frozen=True)

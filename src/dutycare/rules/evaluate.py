@@ -81,9 +81,10 @@ def each_finding(timelines: Iterable[Timeline], *, rules: Sequence[Rule], today:
     """Every rule over many cases, each finding once, as it is found: per-case findings first, then institution
     findings that build on them.
 
-    Only the keys of the findings given are kept (a joint complaint's finding is reached from each of its cases),
-    and the findings institution rules use: a caller that stores or counts findings as they come holds no more,
-    which is how `refresh_findings` works through a whole record. Institution rules run for every institution that
+    Only the keys of the findings of several cases given are kept (a joint complaint's finding is reached from each
+    of its cases; a finding of one case only from that case's view), and the findings institution rules use: a
+    caller that stores or counts findings as they come holds no more, which is how `refresh_findings` works
+    through a whole record. Institution rules run for every institution that
     made a public statement, over the events (of the types they read) at it and the institutions below it, and the
     case findings they use.
     """
@@ -92,14 +93,16 @@ def each_finding(timelines: Iterable[Timeline], *, rules: Sequence[Rule], today:
     inputs = InstitutionInputs([r for r in rules if r.scope is Scope.INSTITUTION], timelines, institutions)
     # Each rule with whether institution rules use its findings, so that the question is asked once, not per hit.
     per_case = [(r, r.id in inputs.used) for r in rules if r.scope in PER_CASE]
-    given: set[str] = set()
+    given: set[str] = set()  # the keys of findings of several cases, and of institution findings
     for timeline in timelines:
         view = CaseView.of_timeline(timeline)
+        own: set[str] = set()  # a finding of this case alone is reached from its view only
         for rule, used in per_case:
             for hit in rule.check(view, ctx):
                 finding = rule.finding(hit)
-                if (key := finding.key) not in given:
-                    given.add(key)
+                seen = own if len(finding.case_ids) == 1 else given
+                if (key := finding.key) not in seen:
+                    seen.add(key)
                     yield finding
                     if used:
                         inputs.add_finding(finding, hit.events)

@@ -502,26 +502,37 @@ def single_event_document(raw_event: Any) -> dict[str, Any]:
     return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "events": [raw_event]}
 
 
-_RECORD_REF_FIELDS = {t: tuple((f.name, "person" if f.kind in (FieldKind.PERSON, FieldKind.PEOPLE) else "institution")
-                               for f in spec.fields if f.kind in (FieldKind.PERSON, FieldKind.PEOPLE,
-                                                                  FieldKind.INSTITUTION, FieldKind.INSTITUTIONS))
+_DETAIL_REF_KINDS = {FieldKind.PERSON: "person", FieldKind.PEOPLE: "person", FieldKind.INSTITUTION: "institution",
+                     FieldKind.INSTITUTIONS: "institution", FieldKind.EVENT: "event"}
+_DETAIL_REF_FIELDS = {t: tuple((f.name, _DETAIL_REF_KINDS[f.kind]) for f in spec.fields if f.kind in _DETAIL_REF_KINDS)
                       for t, spec in EVENT_SPECS.items()}
+
+
+def named_by(record: Person | Institution | Source | Case | Event) -> Iterator[tuple[str, str, str]]:
+    """Every record one record names, as (field, kind, id): a case's person, an institution's parent, an event's
+    cases, sources and institution, and the people, institutions and events of its details."""
+    if isinstance(record, Case):
+        if record.person_id:
+            yield "person", "person", record.person_id
+    elif isinstance(record, Institution):
+        if record.parent_id:
+            yield "parent", "institution", record.parent_id
+    elif isinstance(record, Event):
+        yield from (("cases", "case", c) for c in record.case_ids)
+        yield from ((f"sources[{n}].source", "source", c.source_id) for n, c in enumerate(record.citations))
+        if record.institution_id:
+            yield "institution", "institution", record.institution_id
+        for name, kind in _DETAIL_REF_FIELDS[record.type]:
+            yield from ((f"details.{name}", kind, ref) for ref in record.refs(name))
 
 
 def references(cf: CaseFile) -> Iterator[tuple[str, str, str, str]]:
     """Every reference a parsed case file makes to a person, institution, source or case, as (where, field, kind,
     id referred to), located as the parser locates its problems."""
     for i, case in enumerate(cf.cases):
-        if case.person_id:
-            yield f"cases[{i}] (id {case.id})", "person", "person", case.person_id
+        yield from ((f"cases[{i}] (id {case.id})", *ref) for ref in named_by(case))
     for inst in cf.institutions:
-        if inst.parent_id:
-            yield f"institutions (id {inst.id})", "parent", "institution", inst.parent_id
+        yield from ((f"institutions (id {inst.id})", *ref) for ref in named_by(inst))
     for i, e in enumerate(cf.events):
         where = f"events[{i}] (id {e.id})"
-        yield from ((where, "cases", "case", c) for c in e.case_ids)
-        yield from ((where, f"sources[{n}].source", "source", c.source_id) for n, c in enumerate(e.citations))
-        if e.institution_id:
-            yield where, "institution", "institution", e.institution_id
-        for name, kind in _RECORD_REF_FIELDS[e.type]:
-            yield from ((where, f"details.{name}", kind, ref) for ref in e.refs(name))
+        yield from ((where, *ref) for ref in named_by(e) if ref[1] != "event")

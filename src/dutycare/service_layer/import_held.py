@@ -7,16 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 
-from dutycare.domain.events import EVENT_SPECS, Event, FieldKind
+from dutycare.domain.events import Event
+from dutycare.domain.interchange import named_by
 from dutycare.domain.model import Case, CaseFile, Institution, Person, Source
 
 Record = Person | Institution | Source | Case | Event
 Ref = tuple[str, str]  # (kind, id), as the checker's open references are kept
-
-_DETAIL_KINDS = {FieldKind.PERSON: "person", FieldKind.PEOPLE: "person", FieldKind.INSTITUTION: "institution",
-                 FieldKind.INSTITUTIONS: "institution", FieldKind.EVENT: "event"}
-_DETAIL_REFS = {t: tuple((f.name, _DETAIL_KINDS[f.kind]) for f in spec.fields if f.kind in _DETAIL_KINDS)
-                for t, spec in EVENT_SPECS.items()}
 
 
 def _sections(cf: CaseFile) -> tuple[tuple[str, tuple[Record, ...]], ...]:
@@ -24,22 +20,9 @@ def _sections(cf: CaseFile) -> tuple[tuple[str, tuple[Record, ...]], ...]:
             ("event", cf.events))
 
 
-def record_refs(kind: str, rec: Record) -> Iterator[Ref]:
-    """Every record one record names, as (kind, id): a case's person, an institution's parent, an event's cases,
-    sources, institution, and the people, institutions and events of its details."""
-    if isinstance(rec, Case):
-        if rec.person_id:
-            yield "person", rec.person_id
-    elif isinstance(rec, Institution):
-        if rec.parent_id:
-            yield "institution", rec.parent_id
-    elif isinstance(rec, Event):
-        yield from (("case", c) for c in rec.case_ids)
-        yield from (("source", c.source_id) for c in rec.citations)
-        if rec.institution_id:
-            yield "institution", rec.institution_id
-        for name, named in _DETAIL_REFS[rec.type]:
-            yield from ((named, ref) for ref in rec.refs(name))
+def record_refs(rec: Record) -> Iterator[Ref]:
+    """Every record one record names, as (kind, id) (`interchange.named_by` without the field)."""
+    return ((kind, ref) for _, kind, ref in named_by(rec))
 
 
 def _filtered(cfs: list[CaseFile], taken: Collection[Ref], inside: bool) -> CaseFile:
@@ -60,13 +43,11 @@ def _with_what_they_name(head: list[CaseFile], tail: list[CaseFile],
                          open_refs: Collection[Ref]) -> set[Ref] | None:
     """The records of ``tail`` that ``head`` names, and those they name in turn; None when any of them, or ``head``
     itself, names a record still open (not read yet, or not yet found in the database)."""
-    later: dict[Ref, tuple[str, Record]] = {(kind, r.id): (kind, r) for cf in tail for kind, recs in _sections(cf)
-                                            for r in recs}
+    later: dict[Ref, Record] = {(kind, r.id): r for cf in tail for kind, recs in _sections(cf) for r in recs}
     wanted: set[Ref] = set()
-    todo: list[tuple[str, Record]] = [(kind, r) for cf in head for kind, recs in _sections(cf) for r in recs]
+    todo: list[Record] = [r for cf in head for _, recs in _sections(cf) for r in recs]
     while todo:
-        kind, rec = todo.pop()
-        for ref in record_refs(kind, rec):
+        for ref in record_refs(todo.pop()):
             if ref in open_refs:
                 return None
             if ref in later and ref not in wanted:

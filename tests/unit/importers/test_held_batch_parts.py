@@ -87,5 +87,5 @@ def test_an_event_naming_an_event_names_it_as_a_reference() -> None:
                    {"id": "e-1", "type": "complaint_registered", "date": "2024-09-03", "cases": ["c-0"],
                     "institution": "i-0", "sources": [{"source": "s-0"}],
                     "details": {"complaint": "e-0", "registration_number": "21/1"}}]}).events[1]
-    assert set(record_refs("event", answer)) == {("case", "c-0"), ("source", "s-0"), ("institution", "i-0"),
+    assert set(record_refs(answer)) == {("case", "c-0"), ("source", "s-0"), ("institution", "i-0"),
                                                  ("event", "e-0")}

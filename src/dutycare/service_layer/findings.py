@@ -110,8 +110,8 @@ class ImportFindings:
         self.last_seen: dict[str, int] = {}
         self.stale: set[str] = set()
         self.touched: set[str] = set()
-        self.joint: dict[str, FindingRow] = {}  # findings of several cases not all reached yet
-        self.unreached: dict[str, set[str]] = {}  # each one's cases that have not reached it
+        # Findings of several cases not reached from all of them yet: the last row reached, and the cases still to.
+        self.joint: dict[str, tuple[FindingRow, set[str]]] = {}
         self.batches = 0
         self.count = 0
 
@@ -151,12 +151,11 @@ class ImportFindings:
                 if len(row.case_ids) > 1:
                     # Final once every case it names has reached it (the last reach is the one kept); until then
                     # it waits, and one whose cases are not all reached waits to the end.
-                    waiting = self.unreached.setdefault(row.key, set(row.case_ids))
+                    _, waiting = self.joint.get(row.key) or (row, set(row.case_ids))
                     waiting.discard(case_id)
                     if waiting:
-                        self.joint[row.key] = row
+                        self.joint[row.key] = row, waiting
                         continue
-                    del self.unreached[row.key]
                     self.joint.pop(row.key, None)
                 own.append(row)
         if own:
@@ -168,7 +167,7 @@ class ImportFindings:
         institutions from the database; return how many findings were stored."""
         self._evaluate(list(self.open))
         self.sync()
-        self.uow.findings.store(list(self.joint.values()))
+        self.uow.findings.store([row for row, _ in self.joint.values()])
         return self.count + len(self.joint) + refresh_findings(self.uow, self.stale, self.touched)
 
 

@@ -87,6 +87,8 @@ def test_repr_hides_key(key: OrgKey) -> None:
     {"b": True, "a": False, "n": 0, "big": 2**63 - 1, "neg": -(2**63)},
     {"text": "кавычки \" и \\ обратная черта, \x00 \x1f \u2028 \u2029 \ud7ff \U0001f600", "empty": ""},
     {"given_by": ["p-1", "p-2"], "nested": [[1, "a"], [], [None, True]]},
+    {"summary": "Отказ", "details": {"treatment": "операция", "reason_kind": "none_given", "z": {"b": 1, "a": []}}},
+    {"details": {"ratio": 0.5}, "keys": {"b": None}},  # a float inside an object: the standard encoder again
     {"huge": 2**64 + 1, "ratio": 0.5},  # past msgspec: the standard encoder writes these
     {},
 ])

@@ -9,9 +9,17 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dutycare.adapters.canonical_json import fast_bytes, parsed_record_digest
 from dutycare.adapters.storage.bulk_writer import CreateEntries, SearchWords
 from dutycare.domain.interchange import parse_case_file
-from dutycare.ledger.entry import LedgerEntry, encode_entry, plain_record_digest, record_digest, reference_encoding
+from dutycare.ledger.entry import (
+    LedgerEntry,
+    canonical_json,
+    encode_entry,
+    plain_record_digest,
+    record_digest,
+    reference_encoding,
+)
 from dutycare.scenario import load_scenario
 from dutycare.service_layer.changes import created
 from dutycare.service_layer.search import record_words
@@ -62,6 +70,7 @@ def test_record_digests_and_search_words_match_the_ordinary_path() -> None:
     words = SearchWords()
     for change in _synth_changes():
         assert plain_record_digest(change.record) == record_digest(change.record)
+        assert parsed_record_digest(change.record) == record_digest(change.record)
         if change.entity in ("case", "event", "person"):
             assert words.of_record(change.entity, change.record) == record_words(change.entity, change.record)
 
@@ -70,3 +79,27 @@ def test_record_digests_and_search_words_match_the_ordinary_path() -> None:
 def test_words_of_any_text_match(text: str) -> None:
     record = {"id": "c", "title": text, "summary": text.upper()}
     assert SearchWords().of_record("case", record) == record_words("case", record)
+
+
+texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+plain_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53 - 1), 2**53 - 1) | texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=500)
+@given(st.dictionaries(texts, plain_values, max_size=6))
+def test_msgspec_writes_the_canonical_bytes_of_any_record(record: dict[str, object]) -> None:
+    """Every text (all of Unicode but lone surrogates), nesting, key order: the same bytes, so the same digest."""
+    assert fast_bytes(record) == canonical_json(record)
+    assert parsed_record_digest(record) == record_digest(record)
+
+
+def test_what_msgspec_would_write_otherwise_goes_to_the_standard_encoder() -> None:
+    assert fast_bytes({"ratio": 0.5}) is None  # json writes 1e+16 where msgspec writes 1e16
+    assert fast_bytes({"nested": {"x": [1e16]}}) is None
+    assert fast_bytes({"huge": 2**64 + 1}) == json.dumps({"huge": 2**64 + 1}, separators=(",", ":")).encode()
+    assert fast_bytes({"text": "\ud800"}) is None
+    assert fast_bytes({"keys": {1: "a"}}) is None
+    assert fast_bytes({"digits": 10**5000}) is None  # past Python's limit for turning integers into text
+    assert parsed_record_digest({"huge": 2**64 + 1}) == plain_record_digest({"huge": 2**64 + 1})

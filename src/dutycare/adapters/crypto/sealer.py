@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-import msgspec
-
+from dutycare.adapters import canonical_json as fast
 from dutycare.adapters.crypto.envelope import open_, seal
 from dutycare.adapters.crypto.errors import CorruptCiphertext
 from dutycare.adapters.crypto.keys import OrgKey
@@ -23,14 +22,14 @@ def canonical_json(fields: Mapping[str, object]) -> bytes:
 class RecordSealer:
     """Encrypts a record's sensitive fields, bound to the record's kind, id and version.
 
-    The fields are encoded by msgspec, which writes the same bytes as `canonical_json` for the values records hold
-    (texts, whole numbers, booleans, nulls, lists of those) about seven times faster; anything else — a float, which
-    could be NaN, or a number too large for 64 bits — is encoded by `canonical_json` itself.
+    The fields are encoded by msgspec (`adapters.canonical_json`), which writes the same bytes as `canonical_json`
+    for the values records hold (texts, whole numbers, booleans, nulls, lists and objects of those) about seven
+    times faster; anything else — a float, which could be NaN, or a number too large for 64 bits — is encoded by
+    `canonical_json` itself.
     """
 
     def __init__(self, org_key: OrgKey) -> None:
         self._org_key = org_key
-        self._encode = msgspec.json.Encoder(order="sorted").encode
 
     def __repr__(self) -> str:
         return "RecordSealer(<key hidden>)"
@@ -41,12 +40,8 @@ class RecordSealer:
 
     def encode(self, fields: Mapping[str, object]) -> bytes:
         """The plaintext of ``fields``: canonical JSON (sorted keys, no spaces, UTF-8)."""
-        if type(fields) is dict and all(_plain(v) for v in fields.values()):
-            try:
-                return self._encode(fields)
-            except (TypeError, OverflowError):
-                pass  # e.g. an integer beyond 64 bits: the standard encoder writes it
-        return canonical_json(fields)
+        encoded = fast.fast_bytes(fields)
+        return canonical_json(fields) if encoded is None else encoded
 
     def open(self, kind: str, record_id: str, version: int, blob: bytes) -> dict[str, object]:
         """Decrypt fields sealed for this record; CorruptCiphertext if the blob belongs to another."""
@@ -58,13 +53,6 @@ class RecordSealer:
                 "Restore it from a backup."
             )
         return fields
-
-
-def _plain(value: object) -> bool:
-    """Whether msgspec and json encode this value to the same bytes (no float, whose NaN json refuses)."""
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    return value is None or isinstance(value, str | int)
 
 
 def _checked_version(version: int) -> int:

@@ -23,6 +23,7 @@ import psycopg
 from sqlalchemy import BigInteger, Connection, Date, Integer, LargeBinary, Table, func, select
 from sqlalchemy import text as sql_text
 
+from dutycare.adapters.canonical_json import parsed_record_digest
 from dutycare.adapters.storage import mapping as m
 from dutycare.adapters.storage import tables as t
 from dutycare.adapters.storage.access_tables import search_terms
@@ -32,7 +33,7 @@ from dutycare.adapters.storage.search_store import SqlSearchIndex
 from dutycare.adapters.storage.unit_of_work import SqlUnitOfWork
 from dutycare.domain.errors import IdTaken
 from dutycare.domain.model import CaseFile
-from dutycare.ledger.entry import LedgerEntry, entry_bytes, format_timestamp, plain_record_digest
+from dutycare.ledger.entry import LedgerEntry, entry_bytes, format_timestamp
 from dutycare.ledger.merkle import leaf_hash
 from dutycare.service_layer import search
 from dutycare.service_layer.changes import Action, Change
@@ -433,7 +434,7 @@ class SqlBulkStore(BulkStore):
         for change in changes:
             if change.action is not Action.CREATE:
                 raise ValueError("the bulk writer only creates records")
-            data = encode(self.seq, change.entity, change.entity_id, plain_record_digest(change.record))
+            data = encode(self.seq, change.entity, change.entity_id, parsed_record_digest(change.record))
             rows.append((self.seq, change.entity, change.entity_id, data, leaf_hash(data)))
             self.seq += 1
         return rows

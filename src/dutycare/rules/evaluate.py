@@ -169,11 +169,14 @@ class InstitutionInputs:
             self._keep(view.events if self.reads is None else [e for t in self.reads for e in view.of(t)])
 
     def add_finding(self, finding: Finding, events: Iterable[Event]) -> None:
-        """Keep a case finding, and its events at a speaker's family, when an institution rule uses its rule's
-        findings and one of its events is there (each finding is given once)."""
+        """Keep a case finding (without its explanations, which institution rules do not read), and its events at a
+        speaker's family, when an institution rule uses its rule's findings and one of its events is there (each
+        finding is given once)."""
         if finding.rule_id in self.used and self.members:
+            slim: Finding | None = None
             for where in self._keep(events):
-                self.found_at.setdefault(where, []).append(finding)
+                slim = slim or finding.without_explanations()
+                self.found_at.setdefault(where, []).append(slim)
 
     def evaluate(self, today: date) -> list[Finding]:
         """Institution findings for every institution with a public statement."""

@@ -115,6 +115,12 @@ class Finding(_FindingFields):
     def __getnewargs__(self) -> tuple[Any, ...]:
         return tuple(self[:9])
 
+    def without_explanations(self) -> Finding:
+        """The same finding with empty explanations and the same key (which does not depend on them): what is kept
+        of a case finding for institution rules, which read its rule, events and cases, not its texts (two
+        thirds of a finding's size)."""
+        return _new_tuple(Finding, (*self[:5], "", "", *self[7:]))
+
     def _replace(self, /, **changes: Any) -> Finding:
         raise TypeError("a finding is not changed: make a new one, which computes its key")
 

@@ -132,3 +132,32 @@ def test_an_institution_view_gives_each_type_in_timeline_order_whatever_order_it
     assert list(view.of(T.TREATMENT_REFUSED)) == [earlier, later]
     assert list(view.of(T.TREATMENT_REFUSED)) == [earlier, later]  # sorted once, kept
     assert list(view.of(T.PUBLIC_STATEMENT)) == [said] and list(view.of(T.DEPLOYED)) == []
+
+
+def test_case_findings_are_kept_for_institution_rules_without_their_texts_and_with_their_keys() -> None:
+    """What R8 keeps of an R1 finding at the speaker's family is its rule, events, cases and key, not its texts;
+    the R8 finding built on it is the one built on the whole finding (as a refresh from stored findings does)."""
+    r = Record()
+    statement(r, inst="H")
+    r.injury("2024-01-10")
+    r.recommend("2024-02-02", inst="H")
+    r.decide("2024-03-15", "А", inst="H")
+    timelines = [r.timeline(c) for c in ("A", "B")]
+    rules = [rule for rule in RULES if rule.scope is Scope.INSTITUTION]
+    inputs = InstitutionInputs(rules, timelines)
+    whole: list[Finding] = []
+    for timeline in timelines:
+        view = CaseView.of_timeline(timeline)
+        for rule in RULES:
+            if rule.id in inputs.used:
+                for hit in rule.check(view, EvalContext(TODAY, book())):
+                    whole.append(finding := rule.finding(hit))
+                    inputs.add_finding(finding, hit.events)
+        inputs.add_case(view)
+    [kept] = inputs.found_at["H"]
+    [r1] = of_rule(whole, "R1")
+    assert (kept.explanation_ru, kept.explanation_en) == ("", "") and r1.explanation_ru and r1.explanation_en
+    assert kept.key == r1.key and kept[:5] == r1[:5] and kept[7:] == r1[7:]
+    events = [e for t in timelines for e in t.events]
+    assert inputs.evaluate(TODAY) == evaluate_institution(r.institutions["H"], events, r.institutions, rules=rules,
+                                                          today=TODAY, case_findings=whole)

@@ -23,8 +23,8 @@ _sha256 = hashlib.sha256
 
 
 def is_plain(value: object) -> bool:
-    """Whether msgspec writes ``value`` as the standard encoder does: no float anywhere in it (json writes NaN, which
-    canonical JSON refuses, and exponents in its own way), and only text keys."""
+    """Whether msgspec writes ``value`` as the standard encoder does: no float anywhere in it (the two write exponents
+    differently, and only the standard encoder refuses NaN), and only text keys."""
     if isinstance(value, list):
         return all(is_plain(item) for item in value)
     if isinstance(value, dict):

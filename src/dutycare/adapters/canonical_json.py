@@ -35,12 +35,12 @@ def is_plain(value: object) -> bool:
 def fast_bytes(fields: Mapping[str, object]) -> bytes | None:
     """The canonical JSON bytes of a mapping of fields, or None where the standard encoder must write them (a float)
     or say what is wrong (a lone surrogate, a key that is not a text)."""
-    if type(fields) is dict and is_plain(fields):
-        try:
-            return _encode(fields)
-        except (TypeError, ValueError):  # ValueError: a lone surrogate, an integer of thousands of digits
-            return None
-    return None
+    if type(fields) is not dict or not is_plain(fields):
+        return None
+    try:
+        return _encode(fields)
+    except (TypeError, ValueError):  # ValueError: a lone surrogate, an integer of thousands of digits
+        return None
 
 
 def parsed_record_digest(record: Mapping[str, object]) -> str:

@@ -24,8 +24,8 @@ class RecordSealer:
 
     The fields are encoded by msgspec (`adapters.canonical_json`), which writes the same bytes as `canonical_json`
     for the values records hold (texts, whole numbers, booleans, nulls, lists and objects of those) about seven
-    times faster; anything else — a float, which could be NaN, or a number too large for 64 bits — is encoded by
-    `canonical_json` itself.
+    times faster; anything else — a float, which could be NaN, a lone surrogate, a key that is not a text — is
+    encoded (or refused) by `canonical_json` itself.
     """
 
     def __init__(self, org_key: OrgKey) -> None:
